@@ -1,0 +1,34 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: run test install lint clean data
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip 2>/dev/null || true
+	$(BIN)/pip install --quiet -e '.[train,dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Until the editor exists, `make run` shows suggestions from the bundled model.
+run: $(STAMP)
+	@for text in "" "how are " "I don" "what do you want to "; do \
+		echo "== \"$$text\""; $(BIN)/nextword suggest "$$text"; done
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check engine export desktop tests bench
+
+# The chitchat splits as shared/PROTOCOL.md defines them, for `nextword eval`.
+data: $(STAMP)
+	$(BIN)/python -c "from engine.corpus import write_chitchat_splits; print(write_chitchat_splits('data'))"
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,169 @@
+"""Readers for training text: plain text files and folders, speaker,text CSVs, chitchat conversations.
+
+Every reader returns documents: a document is a list of (speaker tag, text) messages kept in order,
+so a model trained on a conversation sees the message it is answering.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Iterable
+
+from engine.tokenizer import starts_sentence, tokenize_cased
+from engine.vocab import BOS, EOS, SPEAKERS
+
+Message = tuple[str, str]  # (speaker tag, text)
+Document = list[Message]
+
+TEXT_SUFFIXES = {".txt", ".md", ".text", ".rst"}
+SPLITS = ("train", "valid", "test")
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+class CorpusError(ValueError):
+    """Input text that cannot be read; the message names the file and says what to do."""
+
+
+def flatten(text: str) -> str:
+    """The protocol's flattening: every line boundary becomes a space, then strip."""
+    return text.translate({ord(ch): " " for ch in _LINE_BREAKS}).strip()
+
+
+def chitchat_split(conversation_id: str) -> str:
+    """shared/PROTOCOL.md 1.1: the split is a hash of the conversation id, never a random draw."""
+    bucket = int(hashlib.sha1(conversation_id.encode()).hexdigest(), 16) % 100
+    return "train" if bucket < 90 else "valid" if bucket < 95 else "test"
+
+
+def chitchat_path() -> Path:
+    try:
+        import chitchat_dataset
+    except ImportError:
+        raise CorpusError(
+            "chitchat: the chitchat-dataset package is not installed; install it with "
+            "pip install 'nextword[train]'"
+        ) from None
+    return Path(chitchat_dataset.__file__).parent / "dataset.json"
+
+
+def read_chitchat(split: str | None = None, path: str | Path | None = None) -> list[Document]:
+    """Conversations in file order; each message tagged <s1>/<s2> by who spoke first."""
+    if split is not None and split not in SPLITS:
+        raise CorpusError(f"chitchat: unknown split {split!r}; use one of {', '.join(SPLITS)}")
+    source = Path(path) if path else chitchat_path()
+    conversations = json.loads(_read_text(source))
+    documents: list[Document] = []
+    for conversation_id, conversation in conversations.items():
+        if split is not None and chitchat_split(conversation_id) != split:
+            continue
+        speakers: dict[str, str] = {}
+        document: Document = []
+        for turn in conversation["messages"]:
+            for message in turn:
+                tag = speakers.setdefault(message["sender"], SPEAKERS[min(len(speakers), 1)])
+                text = flatten(message["text"])
+                if text:
+                    document.append((tag, text))
+        documents.append(document)
+    return documents
+
+
+def write_chitchat_splits(out_dir: str | Path, path: str | Path | None = None) -> dict[str, Path]:
+    """chitchat.{train,valid,test}.txt: one flattened message per line, as the protocol defines."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for split in SPLITS:
+        target = out / f"chitchat.{split}.txt"
+        lines = (text for document in read_chitchat(split, path) for _, text in document)
+        target.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        written[split] = target
+    return written
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CorpusError(f"{path}: file not found; check the path") from None
+    except IsADirectoryError:
+        raise CorpusError(f"{path}: is a folder, expected a file") from None
+    except PermissionError:
+        raise CorpusError(f"{path}: permission denied; check the file's permissions") from None
+    except UnicodeDecodeError as error:
+        raise CorpusError(
+            f"{path}: not UTF-8 text (byte 0x{error.object[error.start]:02x} at offset {error.start}); "
+            "save it as UTF-8 and try again"
+        ) from None
+
+
+def read_text(path: str | Path) -> list[Document]:
+    """A text file, or every .txt/.md file under a folder; each non-empty line is one message."""
+    root = Path(path)
+    if root.is_dir():
+        files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+        if not files:
+            raise CorpusError(f"{root}: folder has no .txt or .md files to learn from")
+    elif root.exists():
+        files = [root]
+    else:
+        raise CorpusError(f"{root}: file not found; check the path")
+    documents = []
+    for file in files:
+        lines = [flatten(line) for line in _read_text(file).splitlines()]
+        documents.append([(SPEAKERS[0], line) for line in lines if line])
+    return documents
+
+
+def read_speaker_csv(path: str | Path) -> list[Document]:
+    """A CSV with `speaker,text` columns; the first speaker seen is <s1>, everyone else <s2>."""
+    source = Path(path)
+    rows = csv.DictReader(_read_text(source).splitlines())
+    columns = {name.strip().lower() for name in rows.fieldnames or []}
+    if not {"speaker", "text"} <= columns:
+        found = ", ".join(rows.fieldnames or []) or "no header"
+        raise CorpusError(f"{source}: CSV needs 'speaker' and 'text' columns (found: {found})")
+    speakers: dict[str, str] = {}
+    document: Document = []
+    for row in rows:
+        row = {(key or "").strip().lower(): value or "" for key, value in row.items()}
+        text = flatten(row["text"])
+        if text:
+            tag = speakers.setdefault(row["speaker"].strip(), SPEAKERS[min(len(speakers), 1)])
+            document.append((tag, text))
+    return [document]
+
+
+def load_corpus(spec: str) -> list[Document]:
+    """`chitchat:train` (or valid/test), a .csv of speaker,text, or a text file or folder."""
+    if spec.startswith("chitchat"):
+        _, _, split = spec.partition(":")
+        return read_chitchat(split or "train")
+    if spec.lower().endswith(".csv"):
+        return read_speaker_csv(spec)
+    return read_text(spec)
+
+
+def message_tokens(speaker: str, cased_tokens: list[str]) -> list[str]:
+    """The training layout of one message: `<speaker> <bos> words <eos>`."""
+    return [speaker, BOS, *(token.lower() if not token.startswith("<") else token for token in cased_tokens), EOS]
+
+
+def tokenize_documents(documents: Iterable[Document]) -> tuple[list[str], Counter]:
+    """One contiguous token stream, and counts of written forms met inside sentences (for casing)."""
+    stream: list[str] = []
+    display_counts: Counter = Counter()
+    for document in documents:
+        for speaker, text in document:
+            cased = tokenize_cased(text)
+            stream.extend(message_tokens(speaker, cased))
+            sentence_start = True
+            for token in cased:
+                if not sentence_start:
+                    display_counts[token] += 1
+                sentence_start = starts_sentence(token)
+    return stream, display_counts

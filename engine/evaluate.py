@@ -1,0 +1,129 @@
+"""`nextword eval`: perplexity, top-1/top-3 accuracy and keystroke savings, model beside baseline.
+
+Every figure follows shared/PROTOCOL.md. The baseline is an interpolated Kneser-Ney trigram trained
+on the same text as the model, with the same vocabulary and the same prefix completion, so every
+number printed has its reference beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from engine.corpus import CorpusError, load_corpus, tokenize_documents
+from engine.metrics import keystroke_savings, perplexity, read_lines, top_k_accuracy
+from engine.ngram import KneserNeyTrigram, NgramPredictor
+from engine.paths import cache_dir, default_model_path
+from engine.tokenizer import tokenize
+from engine.vocab import EOS, SPEAKERS, BOS
+
+
+def baseline_for(vocab, train_data: list[str], log=print) -> KneserNeyTrigram:
+    """The Kneser-Ney trigram on the model's own training text, cached by vocabulary and sources."""
+    key = hashlib.sha256(json.dumps([vocab.content_hash, train_data]).encode()).hexdigest()[:16]
+    cached = cache_dir() / f"ngram-{key}.npz"
+    if cached.exists():
+        return KneserNeyTrigram.load(cached)
+    log(f"training the Kneser-Ney baseline on {', '.join(train_data)}")
+    tokens, _ = tokenize_documents(doc for spec in train_data for doc in load_corpus(spec))
+    model = KneserNeyTrigram.fit(np.asarray(vocab.encode(tokens)), len(vocab))
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    model.save(cached)
+    return model
+
+
+def line_ids(vocab, line: str) -> list[int]:
+    return vocab.encode([SPEAKERS[0], BOS, *tokenize(line), EOS])
+
+
+def line_perplexities(predictor, ngram: KneserNeyTrigram, lines: list[str]) -> tuple[float, float]:
+    """(product perplexity, baseline perplexity) over every token after <bos>, <eos> included."""
+    model_nll = baseline_nll = 0.0
+    count = 0
+    weight = predictor.ngram_weight
+    for line in lines:
+        ids = line_ids(predictor.vocab, line)
+        network = np.exp(predictor.backend.token_log_probs(ids))[1:]  # targets ids[2:]
+        for position, target in enumerate(ids[2:], start=2):
+            trigram = ngram.distribution(ids[:position])[target]
+            model_nll -= math.log((1 - weight) * network[position - 2] + weight * trigram)
+            baseline_nll -= math.log(trigram)
+            count += 1
+    return perplexity(model_nll, count), perplexity(baseline_nll, count)
+
+
+def evaluate(file: str, model_path: str | None = None, n_topk: int = 3000, n_ksr: int = 1000,
+             ngram_weight: float | None = None, log=print) -> dict:
+    from engine.predictor import Predictor  # torch checkpoints for now; the ONNX bundle comes later
+
+    model_path = model_path or str(default_model_path())
+    predictor = Predictor.from_checkpoint(model_path, ngram_weight)
+    train_data = predictor.train_data or ["chitchat:train"]
+    ngram = baseline_for(predictor.vocab, train_data, log)
+    if predictor.ngram is None and predictor.ngram_weight:
+        predictor.ngram = ngram  # the mixture partner is the same trigram as the baseline
+    baseline = NgramPredictor(ngram, predictor.chooser)
+    topk_lines, ksr_lines = read_lines(file, n_topk), read_lines(file, n_ksr)
+    results = {}
+    ppl_model, ppl_baseline = line_perplexities(predictor, ngram, topk_lines)
+    for name, candidate, ppl in (("model", predictor, ppl_model), ("baseline", baseline, ppl_baseline)):
+        log(f"measuring the {name} on {len(topk_lines)} + {len(ksr_lines)} lines")
+        topk = top_k_accuracy(candidate, topk_lines)
+        ksr = keystroke_savings(candidate, ksr_lines)
+        results[name] = {"perplexity": ppl, "top1": topk["top1"], "top3": topk["top3"], "ksr": ksr["ksr"],
+                         "accepted_per_100_words": ksr["accepted_per_100_words"],
+                         "p50_ms": topk["p50_ms"], "p95_ms": topk["p95_ms"]}
+        counts = {"topk": {k: topk[k] for k in ("lines", "words", "characters")},
+                  "ksr": {k: ksr[k] for k in ("lines", "words", "characters")}}
+    results["lines"] = {"file": str(file), "n_topk": n_topk, "n_ksr": n_ksr, **counts}
+    results["model_path"] = model_path
+    results["ngram_weight"] = predictor.ngram_weight
+    return results
+
+
+def format_table(results: dict) -> str:
+    rows = [("perplexity", "{:.2f}"), ("top1", "{:.3f}"), ("top3", "{:.3f}"), ("ksr", "{:.3f}"),
+            ("accepted_per_100_words", "{:.1f}"), ("p50_ms", "{:.2f}"), ("p95_ms", "{:.2f}")]
+    lines = [f"{'metric':<24}{'model':>12}{'KN trigram':>12}"]
+    for name, fmt in rows:
+        lines.append(f"{name:<24}{fmt.format(results['model'][name]):>12}{fmt.format(results['baseline'][name]):>12}")
+    counts = results["lines"]
+    lines.append(f"top-k: {counts['topk']['lines']} lines, {counts['topk']['words']} words, "
+                 f"{counts['topk']['characters']} characters; KSR: {counts['ksr']['lines']} lines, "
+                 f"{counts['ksr']['words']} words, {counts['ksr']['characters']} characters")
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nextword eval", description=__doc__.splitlines()[0])
+    parser.add_argument("file", help="UTF-8 text, one message per line (e.g. chitchat.test.txt)")
+    parser.add_argument("--model", help="checkpoint to measure (default: the bundled model)")
+    parser.add_argument("--n-topk", type=int, default=3000, help="lines for perplexity and top-k (0: all)")
+    parser.add_argument("--n-ksr", type=int, default=1000, help="lines for keystroke savings (0: all)")
+    parser.add_argument("--ngram-weight", type=float, help="share of the trigram in the mixture (default: the model's)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from engine.checkpoint import CheckpointError
+
+    try:
+        results = evaluate(args.file, args.model, args.n_topk, args.n_ksr, args.ngram_weight,
+                           log=lambda message: print(message, file=sys.stderr))
+    except (CorpusError, CheckpointError) as error:
+        print(f"nextword eval: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(results, indent=2) if args.json else format_table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

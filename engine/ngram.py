@@ -1,0 +1,99 @@
+"""Interpolated Kneser-Ney trigram over token ids: the classic baseline, and a partner for mixing.
+
+Counts live in sorted numpy key arrays (`(u*V + v)*V + w`), so the distribution after any context
+is a couple of binary searches plus one pass over the vocabulary. Saved as .npz (no pickles).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+def _discount(counts: np.ndarray) -> float:
+    """Ney's estimate D = n1 / (n1 + 2 n2) from how many n-grams were seen once and twice."""
+    n1, n2 = int(np.sum(counts == 1)), int(np.sum(counts == 2))
+    return n1 / (n1 + 2 * n2) if n1 + n2 else 0.5
+
+
+class KneserNeyTrigram:
+    def __init__(self, vocab_size: int, trigram_keys: np.ndarray, trigram_counts: np.ndarray,
+                 bigram_keys: np.ndarray, bigram_continuations: np.ndarray, unigram: np.ndarray,
+                 discounts: tuple[float, float]):
+        self.vocab_size = vocab_size
+        self.trigram_keys, self.trigram_counts = trigram_keys, trigram_counts
+        self.bigram_keys, self.bigram_continuations = bigram_keys, bigram_continuations
+        self.unigram = unigram  # (V,) continuation probability, smoothed, sums to 1
+        self.discounts = discounts  # (trigram level, bigram level)
+
+    @classmethod
+    def fit(cls, ids: np.ndarray, vocab_size: int) -> "KneserNeyTrigram":
+        ids = np.asarray(ids, dtype=np.int64)
+        vocab = vocab_size
+        keys = (ids[:-2] * vocab + ids[1:-1]) * vocab + ids[2:]
+        trigram_keys, trigram_counts = np.unique(keys, return_counts=True)
+        # Continuation count of (v, w): in how many different contexts u it followed.
+        bigram_keys, bigram_continuations = np.unique(trigram_keys % (vocab * vocab), return_counts=True)
+        # Continuation count of w: after how many different words v it appeared.
+        unigram_continuations = np.bincount(bigram_keys % vocab, minlength=vocab).astype(np.float64)
+        # A pinch of uniform mass keeps never-seen words possible (finite perplexity).
+        unigram = 0.999 * unigram_continuations / unigram_continuations.sum() + 0.001 / vocab
+        discounts = (_discount(trigram_counts), _discount(bigram_continuations))
+        return cls(vocab, trigram_keys, trigram_counts.astype(np.int32), bigram_keys,
+                   bigram_continuations.astype(np.int32), unigram, discounts)
+
+    @staticmethod
+    def _row(keys: np.ndarray, counts: np.ndarray, context: int, vocab: int) -> tuple[np.ndarray, np.ndarray]:
+        low, high = np.searchsorted(keys, [context * vocab, (context + 1) * vocab])
+        return keys[low:high] % vocab, counts[low:high]
+
+    def distribution(self, context: list[int]) -> np.ndarray:
+        """P(w | last two ids of context) for every w: (V,), sums to 1."""
+        vocab = self.vocab_size
+        probabilities = self.unigram.copy()
+        if context:
+            words, counts = self._row(self.bigram_keys, self.bigram_continuations, int(context[-1]), vocab)
+            probabilities = self._interpolate(probabilities, words, counts, self.discounts[1])
+        if len(context) >= 2:
+            pair = int(context[-2]) * vocab + int(context[-1])
+            words, counts = self._row(self.trigram_keys, self.trigram_counts, pair, vocab)
+            probabilities = self._interpolate(probabilities, words, counts, self.discounts[0])
+        return probabilities
+
+    @staticmethod
+    def _interpolate(lower: np.ndarray, words: np.ndarray, counts: np.ndarray, discount: float) -> np.ndarray:
+        total = counts.sum()
+        if total == 0:
+            return lower
+        mixed = lower * (discount * len(words) / total)  # the mass taken from seen words, spread by lower order
+        mixed[words] += np.maximum(counts - discount, 0) / total
+        return mixed
+
+    def save(self, path: str | Path) -> None:
+        np.savez_compressed(path, vocab_size=self.vocab_size, trigram_keys=self.trigram_keys,
+                            trigram_counts=self.trigram_counts, bigram_keys=self.bigram_keys,
+                            bigram_continuations=self.bigram_continuations, unigram=self.unigram,
+                            discounts=np.asarray(self.discounts))
+
+    @classmethod
+    def load(cls, path: str | Path) -> "KneserNeyTrigram":
+        with np.load(path, allow_pickle=False) as data:
+            return cls(int(data["vocab_size"]), data["trigram_keys"], data["trigram_counts"], data["bigram_keys"],
+                       data["bigram_continuations"], data["unigram"], tuple(float(d) for d in data["discounts"]))
+
+
+class NgramPredictor:
+    """The baseline as a predictor: suggest(left_text, k) from the trigram alone."""
+
+    def __init__(self, model: KneserNeyTrigram, chooser):
+        self.model, self.chooser = model, chooser
+
+    def next_probabilities(self, context_ids: list[int]) -> np.ndarray:
+        return self.model.distribution(context_ids)
+
+    def suggest(self, left_text: str, k: int = 3):
+        from engine.tokenizer import split_partial
+
+        context, _ = split_partial(left_text)
+        return self.chooser.choose(self.model.distribution(self.chooser.context_ids(context)), left_text, k)

@@ -1,0 +1,72 @@
+"""From a next-token distribution to suggestions a person can use.
+
+Shared by every predictor (the neural model, the Kneser-Ney baseline, later mixtures): only real
+words are offered (never <unk>, special tokens or punctuation), completions of the partial word when
+the cursor is inside one, in the word's usual written form, capitalised at the start of a sentence.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.tokenizer import split_partial, starts_sentence, tokenize
+from engine.vocab import BOS, SPEAKERS, Vocab
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    word: str  # as it should be inserted
+    probability: float
+
+
+class WordChooser:
+    """Knows which vocabulary rows may be offered and how to show them."""
+
+    def __init__(self, vocab: Vocab, blocked_words: set[str] | frozenset = frozenset()):
+        self.vocab = vocab
+        self.blocked_words = {word.lower() for word in blocked_words}
+        offerable = [i for i in range(len(vocab)) if vocab.is_suggestable(i)]
+        self.offerable_mask = np.zeros(len(vocab), dtype=bool)
+        self.offerable_mask[offerable] = True
+        # Words in sorted order, so the completions of a prefix are one contiguous slice.
+        ordered = sorted(offerable, key=lambda i: vocab.tokens[i])
+        self._sorted_words = [vocab.tokens[i] for i in ordered]
+        self._sorted_ids = np.asarray(ordered, dtype=np.int64)
+
+    def context_ids(self, context_text: str, speaker: str = SPEAKERS[0]) -> list[int]:
+        """The model's input for a line: `<speaker> <bos> tokens`, as messages were laid out in training."""
+        return self.vocab.encode([speaker, BOS, *tokenize(context_text)])
+
+    def completions(self, partial: str) -> np.ndarray:
+        """Ids of offerable words that start with the partial word (case-insensitive)."""
+        prefix = partial.lower()
+        low = bisect.bisect_left(self._sorted_words, prefix)
+        high = bisect.bisect_left(self._sorted_words, prefix + "\uffff")
+        return self._sorted_ids[low:high]
+
+    def choose(self, probabilities: np.ndarray, left_text: str, k: int) -> list[Suggestion]:
+        """The k likeliest offerable words for the text left of the cursor, best first."""
+        context, partial = split_partial(left_text)
+        candidates = self.completions(partial) if partial else np.flatnonzero(self.offerable_mask)
+        if len(candidates) == 0 or k <= 0:
+            return []
+        scores = probabilities[candidates]
+        take = min(len(candidates), k + len(self.blocked_words) if self.blocked_words else k)
+        best = np.argpartition(-scores, take - 1)[:take] if take < len(candidates) else np.arange(len(candidates))
+        best = best[np.argsort(-scores[best], kind="stable")]
+        capitalise = bool(partial[:1].isupper()) or (not partial and starts_sentence(context))
+        chosen: list[Suggestion] = []
+        for position in best:
+            word = self.vocab.tokens[int(candidates[position])]
+            if word in self.blocked_words and word != partial.lower():
+                continue
+            shown = self.vocab.display_form(word)
+            if capitalise:
+                shown = shown[:1].upper() + shown[1:]
+            chosen.append(Suggestion(shown, float(scores[position])))
+            if len(chosen) == k:
+                break
+        return chosen

@@ -1,0 +1,128 @@
+"""Vocab: word <-> id, special tokens, display forms; saved as JSON with a content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.tokenizer import NUMBER_TOKEN, TOKENIZER_VERSION, URL_TOKEN, is_word
+
+PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
+SPEAKERS = ("<s1>", "<s2>")
+SPECIAL_TOKENS = (PAD, UNK, BOS, EOS, *SPEAKERS, URL_TOKEN, NUMBER_TOKEN)
+
+
+class VocabError(ValueError):
+    """A vocabulary file that cannot be used; the message names the file and what is wrong."""
+
+
+@dataclass
+class Vocab:
+    tokens: list[str]
+    counts: list[int]
+    # Lower-case word -> its usual written form ("i" -> "I", "monday" -> "Monday").
+    display: dict[str, str] = field(default_factory=dict)
+    tokenizer_version: int = TOKENIZER_VERSION
+
+    def __post_init__(self) -> None:
+        self.index = {token: i for i, token in enumerate(self.tokens)}
+        self.unk_id = self.index[UNK]
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def id(self, token: str) -> int:
+        return self.index.get(token, self.unk_id)
+
+    def encode(self, tokens: list[str]) -> list[int]:
+        return [self.index.get(token, self.unk_id) for token in tokens]
+
+    def decode(self, ids) -> list[str]:
+        return [self.tokens[i] for i in ids]
+
+    def display_form(self, word: str) -> str:
+        return self.display.get(word, word)
+
+    def is_suggestable(self, token_id: int) -> bool:
+        return token_id >= len(SPECIAL_TOKENS) and is_word(self.tokens[token_id])
+
+    @property
+    def content_hash(self) -> str:
+        """Changes whenever ids would mean other words: a model and a vocab must agree on it."""
+        payload = json.dumps([self.tokenizer_version, self.tokens], ensure_ascii=False).encode()
+        return hashlib.sha256(payload).hexdigest()[:16]
+
+    @classmethod
+    def build(
+        cls,
+        counts: Counter,
+        min_count: int = 2,
+        max_size: int | None = None,
+        display_counts: Counter | None = None,
+    ) -> "Vocab":
+        """Specials first, then words by descending count (ties alphabetical, so builds repeat)."""
+        ranked = sorted(
+            ((token, n) for token, n in counts.items() if n >= min_count and token not in SPECIAL_TOKENS),
+            key=lambda item: (-item[1], item[0]),
+        )
+        if max_size is not None:
+            ranked = ranked[: max(0, max_size - len(SPECIAL_TOKENS))]
+        tokens = list(SPECIAL_TOKENS) + [token for token, _ in ranked]
+        token_counts = [0] * len(SPECIAL_TOKENS) + [n for _, n in ranked]
+        return cls(tokens, token_counts, choose_display_forms(display_counts or Counter(), set(tokens)))
+
+    def to_json(self) -> dict:
+        return {
+            "format": "nextword-vocab",
+            "version": 1,
+            "tokenizer_version": self.tokenizer_version,
+            "hash": self.content_hash,
+            "tokens": self.tokens,
+            "counts": self.counts,
+            "display": self.display,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict, source: str = "vocabulary") -> "Vocab":
+        if not isinstance(data, dict) or data.get("format") != "nextword-vocab":
+            raise VocabError(f"{source}: not a Nextword vocabulary (no 'format': 'nextword-vocab')")
+        try:
+            vocab = cls(list(data["tokens"]), list(data["counts"]), dict(data.get("display", {})),
+                        int(data["tokenizer_version"]))
+        except (KeyError, TypeError, ValueError) as error:
+            raise VocabError(f"{source}: vocabulary is missing or has a bad field ({error})") from None
+        if data.get("hash") and data["hash"] != vocab.content_hash:
+            raise VocabError(f"{source}: vocabulary hash does not match its tokens; the file was changed or cut short")
+        return vocab
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_json(), ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Vocab":
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise VocabError(f"{path}: vocabulary file not found") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise VocabError(f"{path}: vocabulary is not valid JSON ({error})") from None
+        return cls.from_json(data, str(path))
+
+
+def choose_display_forms(display_counts: Counter, known: set[str]) -> dict[str, str]:
+    """The usual written form of each word, from surface forms seen *inside* sentences.
+
+    Sentence-initial words are left out of the counts by the caller, so "The" does not win over "the";
+    only forms that differ from the lower-case word are stored.
+    """
+    best: dict[str, tuple[int, str]] = {}
+    for surface, n in display_counts.items():
+        word = surface.lower()
+        if word not in known or surface.isupper() and len(surface) > 1:
+            continue  # SHOUTING is not a word's usual form ("I" and "A" are kept).
+        if word not in best or n > best[word][0]:
+            best[word] = (n, surface)
+    return {word: surface for word, (_, surface) in best.items() if surface != word}

@@ -1,0 +1,61 @@
+"""Small real objects: a tiny corpus, a tiny trained run, a tiny predictor."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+SENTENCES = [
+    "I don't know what you mean.",
+    "How are you doing today?",
+    "I'm doing great, thanks for asking!",
+    "Do you like to watch Netflix on Monday?",
+    "I love to watch movies with my friends.",
+    "What do you want to do this weekend?",
+    "I want to go to the beach lol",
+    "That sounds like a lot of fun haha",
+]
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    """No test reads or writes the user's real cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+@pytest.fixture(scope="session")
+def tiny_corpus(tmp_path_factory):
+    """About 1,500 words of chat-like lines in a plain text file."""
+    rng = random.Random(7)
+    path = tmp_path_factory.mktemp("corpus") / "chat.txt"
+    path.write_text("".join(rng.choice(SENTENCES) + "\n" for _ in range(220)), encoding="utf-8")
+    return path
+
+
+def tiny_config(corpus, out_dir, **overrides):
+    from engine.train import TrainConfig
+
+    settings = dict(train_data=[str(corpus)], valid_data=[], out_dir=str(out_dir), embed_dim=16, hidden_size=32,
+                    num_layers=1, dropout=0.0, min_count=1, max_vocab=200, batch_size=4, seq_len=16, lr=1e-2,
+                    warmup_steps=5, epochs=12, eval_every=50, checkpoint_every=50, valid_tokens=0, seed=3,
+                    threads=1)
+    settings.update(overrides)
+    return TrainConfig(**settings)
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tiny_corpus, tmp_path_factory):
+    """A run folder with a small model trained until it knows the tiny corpus well."""
+    from engine.train import train
+
+    out = tmp_path_factory.mktemp("run")
+    record = train(tiny_config(tiny_corpus, out), log=lambda *args: None)
+    return out, record
+
+
+@pytest.fixture(scope="session")
+def tiny_predictor(tiny_run):
+    from engine.predictor import Predictor
+
+    return Predictor.from_checkpoint(tiny_run[0] / "best.pt")

@@ -1,0 +1,28 @@
+import numpy as np
+import pytest
+
+from engine.ngram import KneserNeyTrigram
+
+
+@pytest.fixture
+def trigram():
+    rng = np.random.default_rng(0)
+    ids = np.concatenate([[1, 2, 3, 4] * 30, rng.integers(0, 10, 200), [5, 2, 6] * 10])
+    return KneserNeyTrigram.fit(ids, 12)
+
+
+@pytest.mark.parametrize("context", [[], [3], [1, 2], [5, 2], [11, 11], [0, 7]])
+def test_distribution_sums_to_one_and_is_never_zero(trigram, context):
+    probabilities = trigram.distribution(context)
+    assert probabilities.sum() == pytest.approx(1.0) and probabilities.min() > 0
+
+
+def test_the_seen_continuation_wins(trigram):
+    assert trigram.distribution([1, 2]).argmax() == 3
+    assert trigram.distribution([5, 2]).argmax() == 6  # the two-word context decides, not "2" alone
+
+
+def test_save_and_load_give_the_same_model(trigram, tmp_path):
+    trigram.save(tmp_path / "ngram.npz")
+    loaded = KneserNeyTrigram.load(tmp_path / "ngram.npz")
+    np.testing.assert_allclose(loaded.distribution([1, 2]), trigram.distribution([1, 2]))

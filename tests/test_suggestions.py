@@ -1,0 +1,70 @@
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from engine.suggestions import WordChooser
+from engine.vocab import Vocab
+
+
+@pytest.fixture
+def chooser():
+    counts = Counter({"i": 9, "the": 8, ",": 7, "netflix": 6, "then": 5, "there": 4, "they're": 3, "damn": 2})
+    vocab = Vocab.build(counts, min_count=1, display_counts=Counter({"I": 5, "Netflix": 3, "the": 4}))
+    return WordChooser(vocab, blocked_words={"damn"})
+
+
+def uniform_except(chooser, boosts):
+    probabilities = np.full(len(chooser.vocab), 0.01)
+    for token, value in boosts.items():
+        probabilities[chooser.vocab.index[token]] = value
+    return probabilities
+
+
+def words(suggestions):
+    return [s.word for s in suggestions]
+
+
+def test_special_tokens_and_punctuation_are_never_offered(chooser):
+    probabilities = uniform_except(chooser, {"<unk>": 0.9, "<eos>": 0.8, ",": 0.7, "then": 0.2})
+    offered = words(chooser.choose(probabilities, "and ", len(chooser.vocab)))
+    assert offered[0] == "then"
+    assert not {"<unk>", "<eos>", ",", "<s1>", "<pad>"} & set(offered)
+
+
+def test_partial_word_gets_completions_ranked_by_the_model(chooser):
+    probabilities = uniform_except(chooser, {"there": 0.3, "then": 0.2, "i": 0.9})
+    assert words(chooser.choose(probabilities, "so th", 3)) == ["there", "then", "the"]
+
+
+def test_words_show_in_their_usual_form(chooser):
+    probabilities = uniform_except(chooser, {"i": 0.5, "netflix": 0.4})
+    assert words(chooser.choose(probabilities, "and ", 2)) == ["I", "Netflix"]
+
+
+def test_sentence_start_is_capitalised(chooser):
+    probabilities = uniform_except(chooser, {"the": 0.5})
+    assert words(chooser.choose(probabilities, "", 1)) == ["The"]
+    assert words(chooser.choose(probabilities, "Good. ", 1)) == ["The"]
+    assert words(chooser.choose(probabilities, "and ", 1)) == ["the"]
+
+
+def test_a_capital_typed_by_the_user_is_kept(chooser):
+    probabilities = uniform_except(chooser, {"there": 0.5})
+    assert words(chooser.choose(probabilities, "so Th", 1)) == ["There"]
+
+
+def test_apostrophe_partial_completes_contractions(chooser):
+    probabilities = uniform_except(chooser, {"they're": 0.5})
+    assert words(chooser.choose(probabilities, "they'", 1)) == ["they're"]
+
+
+def test_blocked_words_are_offered_only_once_typed_in_full(chooser):
+    probabilities = uniform_except(chooser, {"damn": 0.9})
+    assert "damn" not in words(chooser.choose(probabilities, "oh ", 3))
+    assert words(chooser.choose(probabilities, "oh damn", 1)) == ["damn"]
+
+
+def test_probabilities_are_reported_best_first(chooser):
+    suggestions = chooser.choose(uniform_except(chooser, {"then": 0.3, "there": 0.2}), "", 3)
+    assert [s.probability for s in suggestions] == sorted((s.probability for s in suggestions), reverse=True)

@@ -1,0 +1,47 @@
+import json
+import math
+
+import torch
+
+from conftest import tiny_config
+from engine.checkpoint import load_checkpoint
+from engine.train import lr_factor, train
+
+
+def test_tiny_model_learns_the_tiny_corpus(tiny_run):
+    _, record = tiny_run
+    first_train_loss = record["history"][0][1]
+    # Eight sentences repeated: a model that learned them predicts far better than the first steps.
+    assert record["best_valid_perplexity"] < 3.0
+    assert record["best_valid_perplexity"] < math.exp(first_train_loss) / 3
+
+
+def test_run_leaves_its_records(tiny_run):
+    out, record = tiny_run
+    saved = json.loads((out / "run.json").read_text())
+    assert saved["steps"] == record["steps"] > 0
+    assert set(saved["data_hash"]) == {"train", "valid", "vocab"}
+    assert saved["config"]["hidden_size"] == 32
+    assert (out / "loss_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / "best.pt").exists() and (out / "vocab.json").exists()
+
+
+def test_resume_continues_where_it_stopped(tiny_corpus, tmp_path):
+    quiet = lambda *args: None  # noqa: E731
+    straight = train(tiny_config(tiny_corpus, tmp_path / "straight", max_steps=30, epochs=3, dropout=0.2), log=quiet)
+    train(tiny_config(tiny_corpus, tmp_path / "split", max_steps=12, epochs=3, dropout=0.2), log=quiet)
+    first = load_checkpoint(tmp_path / "split" / "last.pt")
+    assert first["progress"]["step"] == 12
+    resumed = train(tiny_config(tiny_corpus, tmp_path / "split", max_steps=30, epochs=3, dropout=0.2),
+                    resume=True, log=quiet)
+    assert resumed["steps"] == straight["steps"] == 30
+    a = load_checkpoint(tmp_path / "straight" / "last.pt")["model"]
+    b = load_checkpoint(tmp_path / "split" / "last.pt")["model"]
+    for name in a:
+        torch.testing.assert_close(a[name], b[name], msg=f"{name} differs after resuming")
+
+
+def test_learning_rate_warms_up_then_decays():
+    factors = [lr_factor(step, 10, 100, 0.1) for step in range(100)]
+    assert factors[0] < factors[5] < factors[9] == 1.0
+    assert factors[50] < 1.0 and abs(factors[99] - 0.1) < 0.01
