@@ -62,23 +62,99 @@ def load_model(path: str | Path) -> tuple[LSTMLanguageModel, Vocab, dict]:
         vocab = Vocab.from_json(payload["vocab"], str(path))
         config = ModelConfig(**payload["model_config"])
         model = LSTMLanguageModel(config)
-        model.load_state_dict({name: tensor.float() for name, tensor in payload["model"].items()})
+        model.load_state_dict(_weights(payload))
     except (KeyError, TypeError, RuntimeError, VocabError) as error:
         raise CheckpointError(f"{path}: checkpoint does not fit this version of Nextword ({error})") from None
     model.eval()
     return model, vocab, payload
 
 
+def _start_state_from_run(source: str | Path, payload: dict) -> list:
+    """For checkpoints saved before start states existed: compute it from the run's validation ids."""
+    import numpy as np
+
+    from engine.model import message_start_state
+    from engine.vocab import EOS
+
+    valid_path = Path(source).with_name("valid_ids.npy")
+    if not valid_path.exists():
+        return []
+    model, vocab, _ = load_model(source)
+    return [t.clone() for t in message_start_state(model, np.load(valid_path)[:100000], vocab.index[EOS])]
+
+
+def quantize_rows(weight: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Symmetric int8 per row: weight ~= q * scale[:, None]. A quarter of float32's size."""
+    scale = weight.abs().amax(dim=1).clamp(min=1e-12) / 127  # (rows,)
+    return torch.round(weight / scale[:, None]).to(torch.int8), scale.float()
+
+
 def save_release(path: str | Path, source: str | Path, **records) -> None:
-    """A small, model-only copy for shipping: float16 weights, no optimizer state."""
+    """A small, model-only copy for shipping: int8 matrices, float vectors, no optimizer state."""
     payload = load_checkpoint(source)
+    if not payload.get("start_state"):
+        payload["start_state"] = _start_state_from_run(source, payload)
+    matrices, scales, vectors = {}, {}, {}
+    tied = payload["model_config"].get("tie_weights", False)
+    for name, tensor in payload["model"].items():
+        if tied and name == "head.weight":
+            continue  # the same matrix as embed.weight; stored once
+        if tensor.dim() == 2 and tensor.is_floating_point():
+            matrices[name], scales[name] = quantize_rows(tensor.float())
+        else:
+            vectors[name] = tensor
     release = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
-        "model": {name: tensor.half() for name, tensor in payload["model"].items()},
+        "model": vectors,
+        "model_int8": matrices,
+        "model_int8_scales": scales,
         "model_config": payload["model_config"],
         "vocab": payload["vocab"],
         "train_config": payload.get("train_config", {}),
+        "data_hash": payload.get("data_hash", {}),
+        "start_state": payload.get("start_state", []),
         **records,
     }
-    torch.save(release, path)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(release, target)
+
+
+def start_state_of(payload: dict):
+    """The saved message-start state as an LSTM (h, c) pair, or None for a zero start."""
+    saved = payload.get("start_state") or []
+    return (saved[0].float(), saved[1].float()) if len(saved) == 2 else None
+
+
+def _weights(payload: dict) -> dict[str, torch.Tensor]:
+    weights = {name: tensor.float() for name, tensor in payload["model"].items()}
+    for name, quantized in payload.get("model_int8", {}).items():
+        weights[name] = quantized.float() * payload["model_int8_scales"][name][:, None]
+    if "head.weight" not in weights and payload["model_config"].get("tie_weights"):
+        weights["head.weight"] = weights["embed.weight"]
+    return weights
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m engine.checkpoint SOURCE --out FILE: make a shippable copy of a trained checkpoint."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m engine.checkpoint", description=main.__doc__)
+    parser.add_argument("source", help="a training checkpoint, e.g. runs/mine/best.pt")
+    parser.add_argument("--out", required=True, help="where to write the release, e.g. resources/model/nextword.pt")
+    parser.add_argument("--ngram-weight", type=float, default=0.0,
+                        help="share of the Kneser-Ney trigram mixed into the model's probabilities")
+    args = parser.parse_args(argv)
+    try:
+        save_release(args.out, args.source, ngram_weight=args.ngram_weight)
+    except CheckpointError as error:
+        print(f"release: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.out} ({Path(args.out).stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -58,6 +58,41 @@ def line_perplexities(predictor, ngram: KneserNeyTrigram, lines: list[str]) -> t
     return perplexity(model_nll, count), perplexity(baseline_nll, count)
 
 
+def tune_ngram_weight(predictor, ngram: KneserNeyTrigram, lines: list[str],
+                      weights=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5)) -> dict[float, dict]:
+    """Top-3 accuracy at word starts and perplexity for each mixture weight, in one pass over the lines.
+
+    Tune on validation text only; the test split is for reporting.
+    """
+    from engine.metrics import _WORD
+
+    mask = predictor.chooser.offerable_mask
+    hits = dict.fromkeys(weights, 0)
+    nll = dict.fromkeys(weights, 0.0)
+    positions = tokens = 0
+    for line in lines:
+        ids = line_ids(predictor.vocab, line)
+        network = np.exp(predictor.backend.token_log_probs(ids))[1:]
+        for position, target in enumerate(ids[2:], start=2):
+            trigram = ngram.distribution(ids[:position])[target]
+            for weight in weights:
+                nll[weight] -= math.log((1 - weight) * network[position - 2] + weight * trigram)
+            tokens += 1
+        for match in _WORD.finditer(line):
+            context = predictor.chooser.context_ids(line[: match.start()])
+            target_id = predictor.vocab.index.get(match.group().lower())
+            network_next = predictor._model_probabilities(context)
+            trigram_next = ngram.distribution(context)
+            positions += 1
+            if target_id is None:
+                continue
+            for weight in weights:
+                mixed = np.where(mask, (1 - weight) * network_next + weight * trigram_next, -1.0)
+                hits[weight] += target_id in np.argpartition(-mixed, 3)[:3]
+    return {weight: {"top3": hits[weight] / max(1, positions), "perplexity": perplexity(nll[weight], tokens)}
+            for weight in weights}
+
+
 def evaluate(file: str, model_path: str | None = None, n_topk: int = 3000, n_ksr: int = 1000,
              ngram_weight: float | None = None, log=print) -> dict:
     from engine.predictor import Predictor  # torch checkpoints for now; the ONNX bundle comes later
@@ -108,7 +143,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--n-ksr", type=int, default=1000, help="lines for keystroke savings (0: all)")
     parser.add_argument("--ngram-weight", type=float, help="share of the trigram in the mixture (default: the model's)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--tune-ngram-weight", action="store_true",
+                        help="instead: print top-3 and perplexity for several mixture weights (use validation text)")
     return parser
+
+
+def _print_tuning(args) -> int:
+    from engine.predictor import Predictor
+
+    predictor = Predictor.from_checkpoint(args.model or str(default_model_path()), 0.0)
+    predictor.cache_size = 1 << 16
+    ngram = baseline_for(predictor.vocab, predictor.train_data or ["chitchat:train"],
+                         log=lambda message: print(message, file=sys.stderr))
+    table = tune_ngram_weight(predictor, ngram, read_lines(args.file, args.n_topk))
+    if args.json:
+        print(json.dumps(table, indent=2))
+    else:
+        print(f"{'ngram weight':<14}{'top3':>8}{'perplexity':>12}")
+        for weight, row in table.items():
+            print(f"{weight:<14}{row['top3']:>8.3f}{row['perplexity']:>12.2f}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     from engine.checkpoint import CheckpointError
 
     try:
+        if args.tune_ngram_weight:
+            return _print_tuning(args)
         results = evaluate(args.file, args.model, args.n_topk, args.n_ksr, args.ngram_weight,
                            log=lambda message: print(message, file=sys.stderr))
     except (CorpusError, CheckpointError) as error:

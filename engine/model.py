@@ -76,6 +76,30 @@ class LSTMLanguageModel(nn.Module):
         return self.head(out), state  # (B, T, V)
 
 
+@torch.no_grad()
+def message_start_state(model: LSTMLanguageModel, ids, end_id: int, max_messages: int = 2000) -> State:
+    """The mean LSTM state right after a message ends: where a fresh line should start from.
+
+    Training carries the state across messages, so the model has almost never seen an all-zero state
+    before `<s1> <bos>`; a line predicted from zeros scores far worse (measured: per-line perplexity
+    562 from zeros, 190 from this state, on an early checkpoint).
+    """
+    was_training = model.training
+    model.eval()
+    tokens = torch.as_tensor(ids, dtype=torch.long)[None]  # (1, N)
+    ends = (tokens[0] == end_id).nonzero().flatten().tolist()[:max_messages]
+    state, previous, hidden, cell = None, 0, [], []
+    for end in ends:
+        _, state = model(tokens[:, previous : end + 1], state)  # state: ((L, 1, H), (L, 1, H))
+        previous = end + 1
+        hidden.append(state[0])
+        cell.append(state[1])
+    model.train(was_training)
+    if not ends:
+        return model.init_state(1)
+    return torch.stack(hidden).mean(0), torch.stack(cell).mean(0)  # ((L, 1, H), (L, 1, H))
+
+
 def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
@@ -87,11 +111,12 @@ class TorchStepper:
     backend with the same two methods, so the predictor never needs to know which one it has.
     """
 
-    def __init__(self, model: LSTMLanguageModel):
+    def __init__(self, model: LSTMLanguageModel, start_state: State | None = None):
         self.model = model.eval()
+        self.start_state = start_state
 
     def initial_state(self):
-        return None
+        return self.start_state
 
     @torch.no_grad()
     def step(self, token_ids: list[int], state):
@@ -103,6 +128,6 @@ class TorchStepper:
     def token_log_probs(self, token_ids: list[int]):
         """log P(token_ids[t+1] | token_ids[:t+1]) for every t: the perplexity of one line."""
         inputs = torch.as_tensor([token_ids], dtype=torch.long)  # (1, T)
-        logits, _ = self.model(inputs[:, :-1])  # (1, T-1, V)
+        logits, _ = self.model(inputs[:, :-1], self.start_state)  # (1, T-1, V)
         log_probs = torch.log_softmax(logits[0].float(), dim=-1)  # (T-1, V)
         return log_probs.gather(1, inputs[0, 1:, None])[:, 0].numpy()  # (T-1,)

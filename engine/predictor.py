@@ -38,7 +38,7 @@ class Predictor:
     @classmethod
     def from_checkpoint(cls, path: str | Path, ngram_weight: float | None = None) -> "Predictor":
         """A torch checkpoint (needs the `train` extra); a trigram beside it is mixed in if present."""
-        from engine.checkpoint import load_model
+        from engine.checkpoint import load_model, start_state_of
         from engine.model import TorchStepper
 
         model, vocab, payload = load_model(path)
@@ -46,7 +46,7 @@ class Predictor:
         ngram = KneserNeyTrigram.load(ngram_path) if ngram_path.exists() else None
         if ngram_weight is None:
             ngram_weight = float(payload.get("ngram_weight", 0.0))
-        predictor = cls(vocab, TorchStepper(model), ngram, ngram_weight)
+        predictor = cls(vocab, TorchStepper(model, start_state_of(payload)), ngram, ngram_weight)
         predictor.train_data = payload.get("train_config", {}).get("train_data")
         return predictor
 

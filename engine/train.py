@@ -27,9 +27,9 @@ from tqdm import tqdm
 from engine.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from engine.corpus import CorpusError, load_corpus, tokenize_documents
 from engine.data import batchify, num_windows, shard_streams, windows
-from engine.model import LSTMLanguageModel, ModelConfig, count_parameters
+from engine.model import LSTMLanguageModel, ModelConfig, count_parameters, message_start_state
 from engine.plot import save_curves
-from engine.vocab import Vocab
+from engine.vocab import EOS, Vocab
 
 
 @dataclass
@@ -229,12 +229,15 @@ def train(config: TrainConfig, resume: bool = False, log=print) -> dict:
 
     carried: dict = {"state": None}  # the LSTM state between windows, saved so a resume continues it
 
-    def save(path: Path) -> None:
+    def save(path: Path, with_start_state: bool = False) -> None:
         state = carried["state"]
         stream_state = [s.detach().cpu() for s in state] if state is not None else []
+        start_state = []
+        if with_start_state:  # a model that will be used for predictions: give it a message-start state
+            start_state = [s.cpu() for s in message_start_state(model, valid_ids[:100000], vocab.index[EOS])]
         save_checkpoint(path, model, vocab, train_config=asdict(config), progress=asdict(progress),
                         optimizer=optimizer.state_dict(), rng=torch.get_rng_state(), data_hash=data_hash,
-                        stream_state=stream_state)
+                        stream_state=stream_state, start_state=start_state)
 
     started = time.monotonic()
     seconds_before = progress.seconds
@@ -304,7 +307,7 @@ def train(config: TrainConfig, resume: bool = False, log=print) -> dict:
         if not (out / "best.pt").exists():
             evaluate_and_keep_best(config, model, valid_ids, device, progress, distributed, out, save,
                                    running_loss / max(1, running_count), log)
-        save(last_path)
+        save(last_path, with_start_state=True)
     record = {
         "config": asdict(config),
         "model_config": model.config.to_dict(),
@@ -341,7 +344,7 @@ def evaluate_and_keep_best(config, model, valid_ids, device, progress, distribut
         progress.history.append([progress.step, train_loss, ppl])
         if ppl < progress.best_valid_ppl - 1e-3:
             progress.best_valid_ppl, progress.evals_without_gain = ppl, 0
-            save(out / "best.pt")
+            save(out / "best.pt", with_start_state=True)
         else:
             progress.evals_without_gain += 1
             stop = progress.evals_without_gain >= config.patience

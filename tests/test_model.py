@@ -40,3 +40,18 @@ def test_stepper_probabilities_sum_to_one_and_follow_the_model():
     assert abs(probabilities.sum() - 1) < 1e-5
     logits, _ = model(torch.tensor([[1, 2, 3]]))
     assert probabilities.argmax() == logits[0, -1].argmax().item()
+
+
+def test_release_is_small_and_predicts_like_the_trained_model(tiny_run, tmp_path):
+    from engine.checkpoint import load_model, save_release
+
+    source = tiny_run[0] / "best.pt"
+    save_release(tmp_path / "release.pt", source, ngram_weight=0.25)
+    assert (tmp_path / "release.pt").stat().st_size < source.stat().st_size / 2
+    trained, _, _ = load_model(source)
+    released, vocab, payload = load_model(tmp_path / "release.pt")
+    assert payload["ngram_weight"] == 0.25
+    ids = torch.tensor([vocab.encode(["<s1>", "<bos>", "how", "are", "you"])])
+    expected, got = trained(ids)[0][0, -1], released(ids)[0][0, -1]
+    assert expected.topk(3).indices.tolist() == got.topk(3).indices.tolist()
+    torch.testing.assert_close(torch.softmax(got, -1), torch.softmax(expected, -1), atol=0.02, rtol=0)
