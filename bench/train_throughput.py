@@ -19,14 +19,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
+import numpy as np
+import torch
+from torch import nn
 
-from engine.corpus import load_corpus, tokenize_documents  # noqa: E402
-from engine.data import batchify, windows  # noqa: E402
-from engine.model import LSTMLanguageModel, ModelConfig  # noqa: E402
-from engine.vocab import EOS, PAD, Vocab  # noqa: E402
+from engine.corpus import load_corpus, tokenize_documents
+from engine.data import batchify, windows
+from engine.model import LSTMLanguageModel, ModelConfig
+from engine.vocab import EOS, PAD, Vocab
 
 
 def messages_of(tokens: list[str]) -> list[list[str]]:

@@ -10,8 +10,8 @@ import csv
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from engine.tokenizer import starts_sentence, tokenize_cased
 from engine.vocab import BOS, EOS, SPEAKERS

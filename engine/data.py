@@ -17,7 +17,7 @@ recomputed, unlike expanding each sentence into all its prefixes.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import torch

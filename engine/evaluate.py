@@ -12,7 +12,6 @@ import hashlib
 import json
 import math
 import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -21,7 +20,7 @@ from engine.metrics import keystroke_savings, perplexity, read_lines, top_k_accu
 from engine.ngram import KneserNeyTrigram, NgramPredictor
 from engine.paths import cache_dir, default_model_path
 from engine.tokenizer import tokenize
-from engine.vocab import EOS, SPEAKERS, BOS
+from engine.vocab import BOS, EOS, SPEAKERS
 
 
 def baseline_for(vocab, train_data: list[str], log=print) -> KneserNeyTrigram:

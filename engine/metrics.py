@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Protocol
 
 from engine.corpus import CorpusError, _read_text, flatten
 from engine.tokenizer import WORD_PATTERN

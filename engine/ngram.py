@@ -28,7 +28,7 @@ class KneserNeyTrigram:
         self.discounts = discounts  # (trigram level, bigram level)
 
     @classmethod
-    def fit(cls, ids: np.ndarray, vocab_size: int) -> "KneserNeyTrigram":
+    def fit(cls, ids: np.ndarray, vocab_size: int) -> KneserNeyTrigram:
         ids = np.asarray(ids, dtype=np.int64)
         vocab = vocab_size
         keys = (ids[:-2] * vocab + ids[1:-1]) * vocab + ids[2:]
@@ -77,7 +77,7 @@ class KneserNeyTrigram:
                             discounts=np.asarray(self.discounts))
 
     @classmethod
-    def load(cls, path: str | Path) -> "KneserNeyTrigram":
+    def load(cls, path: str | Path) -> KneserNeyTrigram:
         with np.load(path, allow_pickle=False) as data:
             return cls(int(data["vocab_size"]), data["trigram_keys"], data["trigram_counts"], data["bigram_keys"],
                        data["bigram_continuations"], data["unigram"], tuple(float(d) for d in data["discounts"]))

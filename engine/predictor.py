@@ -36,7 +36,7 @@ class Predictor:
         self._cache: OrderedDict[tuple[int, ...], tuple[object, np.ndarray]] = OrderedDict()
 
     @classmethod
-    def from_checkpoint(cls, path: str | Path, ngram_weight: float | None = None) -> "Predictor":
+    def from_checkpoint(cls, path: str | Path, ngram_weight: float | None = None) -> Predictor:
         """A torch checkpoint (needs the `train` extra); a trigram beside it is mixed in if present."""
         from engine.checkpoint import load_model, start_state_of
         from engine.model import TorchStepper

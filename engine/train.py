@@ -224,8 +224,9 @@ def train(config: TrainConfig, resume: bool = False, log=print) -> dict:
     total_steps = min(schedule_steps, config.max_steps) if config.max_steps else schedule_steps
     use_amp = config.amp and device.type == "cuda"
     data_hash = {"train": _hash_ids(train_ids), "valid": _hash_ids(valid_ids), "vocab": vocab.content_hash}
+    workers = f" x{distributed.world_size}" if distributed.world_size > 1 else ""
     log(f"{count_parameters(model):,} parameters, vocab {len(vocab):,}, {len(train_ids):,} training tokens, "
-        f"{per_epoch} windows per epoch on {device}" + (f" x{distributed.world_size}" if distributed.world_size > 1 else ""))
+        f"{per_epoch} windows per epoch on {device}{workers}")
 
     carried: dict = {"state": None}  # the LSTM state between windows, saved so a resume continues it
 

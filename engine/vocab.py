@@ -62,7 +62,7 @@ class Vocab:
         min_count: int = 2,
         max_size: int | None = None,
         display_counts: Counter | None = None,
-    ) -> "Vocab":
+    ) -> Vocab:
         """Specials first, then words by descending count (ties alphabetical, so builds repeat)."""
         ranked = sorted(
             ((token, n) for token, n in counts.items() if n >= min_count and token not in SPECIAL_TOKENS),
@@ -86,7 +86,7 @@ class Vocab:
         }
 
     @classmethod
-    def from_json(cls, data: dict, source: str = "vocabulary") -> "Vocab":
+    def from_json(cls, data: dict, source: str = "vocabulary") -> Vocab:
         if not isinstance(data, dict) or data.get("format") != "nextword-vocab":
             raise VocabError(f"{source}: not a Nextword vocabulary (no 'format': 'nextword-vocab')")
         try:
@@ -102,7 +102,7 @@ class Vocab:
         Path(path).write_text(json.dumps(self.to_json(), ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, path: str | Path) -> "Vocab":
+    def load(cls, path: str | Path) -> Vocab:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:

@@ -3,8 +3,17 @@ import json
 
 import pytest
 
-from engine.corpus import (CorpusError, chitchat_split, flatten, load_corpus, read_chitchat, read_speaker_csv,
-                           read_text, tokenize_documents, write_chitchat_splits)
+from engine.corpus import (
+    CorpusError,
+    chitchat_split,
+    flatten,
+    load_corpus,
+    read_chitchat,
+    read_speaker_csv,
+    read_text,
+    tokenize_documents,
+    write_chitchat_splits,
+)
 
 
 @pytest.fixture

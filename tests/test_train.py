@@ -2,8 +2,8 @@ import json
 import math
 
 import torch
-
 from conftest import tiny_config
+
 from engine.checkpoint import load_checkpoint
 from engine.train import lr_factor, train
 
@@ -27,7 +27,9 @@ def test_run_leaves_its_records(tiny_run):
 
 
 def test_resume_continues_where_it_stopped(tiny_corpus, tmp_path):
-    quiet = lambda *args: None  # noqa: E731
+    def quiet(*args):
+        pass
+
     straight = train(tiny_config(tiny_corpus, tmp_path / "straight", max_steps=30, epochs=3, dropout=0.2), log=quiet)
     train(tiny_config(tiny_corpus, tmp_path / "split", max_steps=12, epochs=3, dropout=0.2), log=quiet)
     first = load_checkpoint(tmp_path / "split" / "last.pt")
