@@ -43,6 +43,16 @@ class KneserNeyTrigram:
         return cls(vocab, trigram_keys, trigram_counts.astype(np.int32), bigram_keys,
                    bigram_continuations.astype(np.int32), unigram, discounts)
 
+    def pruned(self, min_count: int = 2) -> "KneserNeyTrigram":
+        """Drop rare trigrams (seen fewer than min_count times) to ship a smaller table.
+
+        The context totals are then those of the kept trigrams, so every distribution still sums to 1;
+        the dropped mass goes to the bigram level, as if those trigrams had never been seen.
+        """
+        keep = self.trigram_counts >= min_count
+        return KneserNeyTrigram(self.vocab_size, self.trigram_keys[keep], self.trigram_counts[keep],
+                                self.bigram_keys, self.bigram_continuations, self.unigram, self.discounts)
+
     @staticmethod
     def _row(keys: np.ndarray, counts: np.ndarray, context: int, vocab: int) -> tuple[np.ndarray, np.ndarray]:
         low, high = np.searchsorted(keys, [context * vocab, (context + 1) * vocab])

@@ -26,3 +26,11 @@ def test_save_and_load_give_the_same_model(trigram, tmp_path):
     trigram.save(tmp_path / "ngram.npz")
     loaded = KneserNeyTrigram.load(tmp_path / "ngram.npz")
     np.testing.assert_allclose(loaded.distribution([1, 2]), trigram.distribution([1, 2]))
+
+
+def test_pruned_model_is_smaller_and_still_normalised(trigram):
+    pruned = trigram.pruned(min_count=3)
+    assert len(pruned.trigram_keys) < len(trigram.trigram_keys)
+    for context in ([1, 2], [0, 7], [5, 2]):
+        assert pruned.distribution(context).sum() == pytest.approx(1.0)
+    assert pruned.distribution([1, 2]).argmax() == 3  # frequent trigrams survive pruning
