@@ -55,7 +55,10 @@ def read_chitchat(split: str | None = None, path: str | Path | None = None) -> l
     if split is not None and split not in SPLITS:
         raise CorpusError(f"chitchat: unknown split {split!r}; use one of {', '.join(SPLITS)}")
     source = Path(path) if path else chitchat_path()
-    conversations = json.loads(_read_text(source))
+    try:
+        conversations = json.loads(_read_text(source))
+    except json.JSONDecodeError as error:
+        raise CorpusError(f"{source}: not valid JSON ({error}); reinstall chitchat-dataset") from None
     documents: list[Document] = []
     for conversation_id, conversation in conversations.items():
         if split is not None and chitchat_split(conversation_id) != split:
@@ -129,12 +132,16 @@ def read_speaker_csv(path: str | Path) -> list[Document]:
         raise CorpusError(f"{source}: CSV needs 'speaker' and 'text' columns (found: {found})")
     speakers: dict[str, str] = {}
     document: Document = []
-    for row in rows:
-        row = {(key or "").strip().lower(): value or "" for key, value in row.items()}
-        text = flatten(row["text"])
-        if text:
-            tag = speakers.setdefault(row["speaker"].strip(), SPEAKERS[min(len(speakers), 1)])
-            document.append((tag, text))
+    try:
+        for row in rows:
+            row = {(key or "").strip().lower(): value if isinstance(value, str) else "" for key, value in row.items()}
+            text = flatten(row["text"])
+            if text:
+                tag = speakers.setdefault(row["speaker"].strip(), SPEAKERS[min(len(speakers), 1)])
+                document.append((tag, text))
+    except csv.Error as error:
+        raise CorpusError(f"{source}: not a readable CSV (line {rows.line_num}: {error}); "
+                          "save it as comma-separated UTF-8 text") from None
     return [document]
 
 

@@ -102,6 +102,10 @@ def prepare_data(config: TrainConfig, out: Path, log=print) -> tuple[Vocab, np.n
             train_docs, valid_docs = [merged[:-cut]], [merged[-cut:]]
     train_tokens, display_counts = tokenize_documents(train_docs)
     valid_tokens, _ = tokenize_documents(valid_docs)
+    needed = 2 * config.batch_size * config.seq_len
+    if len(train_tokens) < needed:
+        raise CorpusError(f"{', '.join(config.train_data)}: only {len(train_tokens)} tokens of training text; "
+                          f"add more text or lower --batch-size/--seq-len (need at least {needed})")
     vocab = Vocab.build(Counter(train_tokens), config.min_count, config.max_vocab, display_counts)
     train_ids = np.asarray(vocab.encode(train_tokens), dtype=np.int32)
     valid_ids = np.asarray(vocab.encode(valid_tokens), dtype=np.int32)

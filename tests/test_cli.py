@@ -73,3 +73,11 @@ def test_eval_on_a_non_utf8_file_is_a_clear_error(tiny_run, tmp_path, capsys):
     path.write_bytes(b"\xff\xfe oops\n")
     assert main(["eval", str(path), "--model", str(tiny_run[0] / "best.pt")]) == 2
     assert "bad.txt: not UTF-8" in capsys.readouterr().err
+
+
+def test_train_on_too_little_text_says_how_much_is_needed(tmp_path, capsys):
+    path = tmp_path / "short.txt"
+    path.write_text("just a few words\n")
+    assert main(["train", "--data", str(path), "--valid", "--out-dir", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "short.txt: only" in err and "tokens of training text" in err

@@ -94,3 +94,4 @@ def test_non_utf8_file_is_a_clear_error(tmp_path):
 def test_display_counts_skip_sentence_starts():
     _, display = tokenize_documents([[("<s1>", "The cat. The dog and the Netflix show")]])
     assert display["the"] == 1 and display["The"] == 0 and display["Netflix"] == 1
+
