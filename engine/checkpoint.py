@@ -141,15 +141,31 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
     import sys
 
+    import numpy as np
+
+    from engine.ngram import KneserNeyTrigram, MixtureWeights
+
     parser = argparse.ArgumentParser(prog="python -m engine.checkpoint", description=main.__doc__)
     parser.add_argument("source", help="a training checkpoint, e.g. runs/mine/best.pt")
     parser.add_argument("--out", required=True, help="where to write the release, e.g. resources/model/nextword.pt")
-    parser.add_argument("--ngram-weight", type=float, default=0.0,
-                        help="share of the Kneser-Ney trigram mixed into the model's probabilities")
+    parser.add_argument("--ngram-weights", help="the trigram's share per context-count bin, comma-separated "
+                        "(from `nextword eval VALID --tune-ngram-weight`); writes ngram.npz beside the release")
+    parser.add_argument("--ngram-min-count", type=int, default=2, help="drop rarer trigrams from ngram.npz")
     args = parser.parse_args(argv)
     try:
-        save_release(args.out, args.source, ngram_weight=args.ngram_weight)
-    except CheckpointError as error:
+        records = {}
+        if args.ngram_weights:
+            weights = MixtureWeights(tuple(float(w) for w in args.ngram_weights.split(",")))
+            train_ids = Path(args.source).with_name("train_ids.npy")
+            if not train_ids.exists():
+                raise CheckpointError(f"{train_ids}: the run's encoded training text is needed to build the trigram")
+            vocab_size = len(load_checkpoint(args.source)["vocab"]["tokens"])
+            trigram = KneserNeyTrigram.fit(np.load(train_ids), vocab_size).pruned(args.ngram_min_count)
+            Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+            trigram.save(Path(args.out).with_name("ngram.npz"))
+            records["ngram_mixture"] = weights.to_json()
+        save_release(args.out, args.source, **records)
+    except (CheckpointError, ValueError) as error:
         print(f"release: {error}", file=sys.stderr)
         return 2
     print(f"wrote {args.out} ({Path(args.out).stat().st_size / 1e6:.1f} MB)")

@@ -17,7 +17,7 @@ import numpy as np
 
 from engine.corpus import CorpusError, load_corpus, tokenize_documents
 from engine.metrics import keystroke_savings, perplexity, read_lines, top_k_accuracy
-from engine.ngram import KneserNeyTrigram, NgramPredictor
+from engine.ngram import KneserNeyTrigram, MixtureWeights, NgramPredictor
 from engine.paths import cache_dir, default_model_path
 from engine.tokenizer import tokenize
 from engine.vocab import BOS, EOS, SPEAKERS
@@ -41,55 +41,71 @@ def line_ids(vocab, line: str) -> list[int]:
     return vocab.encode([SPEAKERS[0], BOS, *tokenize(line), EOS])
 
 
+def _mixture_weight(predictor, ngram: KneserNeyTrigram, context: list[int]) -> float:
+    if predictor.mixture is None:
+        return 0.0
+    return predictor.mixture.weight_for(ngram.context_count(context))
+
+
 def line_perplexities(predictor, ngram: KneserNeyTrigram, lines: list[str]) -> tuple[float, float]:
-    """(product perplexity, baseline perplexity) over every token after <bos>, <eos> included."""
+    """(product perplexity, baseline perplexity) over every token after <bos>, <eos> included.
+
+    The product's perplexity is that of what it predicts from: the network mixed with the trigram.
+    """
+    partner = predictor.ngram if predictor.ngram is not None else ngram
     model_nll = baseline_nll = 0.0
     count = 0
-    weight = predictor.ngram_weight
     for line in lines:
         ids = line_ids(predictor.vocab, line)
         network = np.exp(predictor.backend.token_log_probs(ids))[1:]  # targets ids[2:]
         for position, target in enumerate(ids[2:], start=2):
-            trigram = ngram.distribution(ids[:position])[target]
-            model_nll -= math.log((1 - weight) * network[position - 2] + weight * trigram)
-            baseline_nll -= math.log(trigram)
+            context = ids[:position]
+            weight = _mixture_weight(predictor, partner, context)
+            mixed = (1 - weight) * network[position - 2]
+            if weight:
+                mixed += weight * partner.distribution(context)[target]
+            model_nll -= math.log(mixed)
+            baseline_nll -= math.log(ngram.distribution(context)[target])
             count += 1
     return perplexity(model_nll, count), perplexity(baseline_nll, count)
 
 
-def tune_ngram_weight(predictor, ngram: KneserNeyTrigram, lines: list[str],
-                      weights=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5)) -> dict[float, dict]:
-    """Top-3 accuracy at word starts and perplexity for each mixture weight, in one pass over the lines.
+def tune_mixture(predictor, ngram: KneserNeyTrigram, lines: list[str],
+                 weights=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)) -> dict:
+    """Pick the trigram's weight for each context-count bin by top-3 accuracy at word starts.
 
-    Tune on validation text only; the test split is for reporting.
+    Hits add up over positions and every position falls in one bin, so each bin's weight is chosen
+    on its own. Tune on validation text only; the test split is for reporting.
     """
     from engine.metrics import _WORD
 
+    edges = MixtureWeights.constant(0.0).edges
+    bins = MixtureWeights.constant(0.0)
+    hits = np.zeros((len(edges), len(weights)))
+    positions = np.zeros(len(edges))
     mask = predictor.chooser.offerable_mask
-    hits = dict.fromkeys(weights, 0)
-    nll = dict.fromkeys(weights, 0.0)
-    positions = tokens = 0
     for line in lines:
-        ids = line_ids(predictor.vocab, line)
-        network = np.exp(predictor.backend.token_log_probs(ids))[1:]
-        for position, target in enumerate(ids[2:], start=2):
-            trigram = ngram.distribution(ids[:position])[target]
-            for weight in weights:
-                nll[weight] -= math.log((1 - weight) * network[position - 2] + weight * trigram)
-            tokens += 1
         for match in _WORD.finditer(line):
             context = predictor.chooser.context_ids(line[: match.start()])
             target_id = predictor.vocab.index.get(match.group().lower())
-            network_next = predictor._model_probabilities(context)
-            trigram_next = ngram.distribution(context)
-            positions += 1
+            where = bins.bin_of(ngram.context_count(context))
+            positions[where] += 1
             if target_id is None:
                 continue
-            for weight in weights:
+            network_next = predictor._model_probabilities(context)
+            trigram_next = ngram.distribution(context)
+            for column, weight in enumerate(weights):
                 mixed = np.where(mask, (1 - weight) * network_next + weight * trigram_next, -1.0)
-                hits[weight] += target_id in np.argpartition(-mixed, 3)[:3]
-    return {weight: {"top3": hits[weight] / max(1, positions), "perplexity": perplexity(nll[weight], tokens)}
-            for weight in weights}
+                hits[where, column] += target_id in np.argpartition(-mixed, 3)[:3]
+    best = tuple(float(weights[int(np.argmax(row))]) for row in hits)
+    return {
+        "weights": list(weights),
+        "edges": list(edges),
+        "positions_per_bin": positions.tolist(),
+        "top3_by_weight": (hits.sum(0) / max(1, positions.sum())).tolist(),
+        "best": MixtureWeights(best, edges).to_json(),
+        "top3_best": float(sum(hits[b, weights.index(w)] for b, w in enumerate(best)) / max(1, positions.sum())),
+    }
 
 
 def evaluate(file: str, model_path: str | None = None, n_topk: int = 3000, n_ksr: int = 1000,
@@ -100,8 +116,8 @@ def evaluate(file: str, model_path: str | None = None, n_topk: int = 3000, n_ksr
     predictor = Predictor.from_checkpoint(model_path, ngram_weight)
     train_data = predictor.train_data or ["chitchat:train"]
     ngram = baseline_for(predictor.vocab, train_data, log)
-    if predictor.ngram is None and predictor.ngram_weight:
-        predictor.ngram = ngram  # the mixture partner is the same trigram as the baseline
+    if predictor.ngram is None:
+        predictor.ngram = ngram  # no shipped trigram beside the model: mix in the baseline itself
     baseline = NgramPredictor(ngram, predictor.chooser)
     topk_lines, ksr_lines = read_lines(file, n_topk), read_lines(file, n_ksr)
     results = {}
@@ -117,7 +133,7 @@ def evaluate(file: str, model_path: str | None = None, n_topk: int = 3000, n_ksr
                   "ksr": {k: ksr[k] for k in ("lines", "words", "characters")}}
     results["lines"] = {"file": str(file), "n_topk": n_topk, "n_ksr": n_ksr, **counts}
     results["model_path"] = model_path
-    results["ngram_weight"] = predictor.ngram_weight
+    results["ngram_mixture"] = predictor.mixture.to_json() if predictor.mixing else None
     return results
 
 
@@ -143,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ngram-weight", type=float, help="share of the trigram in the mixture (default: the model's)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     parser.add_argument("--tune-ngram-weight", action="store_true",
-                        help="instead: print top-3 and perplexity for several mixture weights (use validation text)")
+                        help="instead: tune the trigram's mixture weights on this (validation) text")
     return parser
 
 
@@ -152,15 +168,17 @@ def _print_tuning(args) -> int:
 
     predictor = Predictor.from_checkpoint(args.model or str(default_model_path()), 0.0)
     predictor.cache_size = 1 << 16
-    ngram = baseline_for(predictor.vocab, predictor.train_data or ["chitchat:train"],
-                         log=lambda message: print(message, file=sys.stderr))
-    table = tune_ngram_weight(predictor, ngram, read_lines(args.file, args.n_topk))
+    ngram = predictor.ngram or baseline_for(predictor.vocab, predictor.train_data or ["chitchat:train"],
+                                            log=lambda message: print(message, file=sys.stderr))
+    table = tune_mixture(predictor, ngram, read_lines(args.file, args.n_topk))
     if args.json:
         print(json.dumps(table, indent=2))
-    else:
-        print(f"{'ngram weight':<14}{'top3':>8}{'perplexity':>12}")
-        for weight, row in table.items():
-            print(f"{weight:<14}{row['top3']:>8.3f}{row['perplexity']:>12.2f}")
+        return 0
+    print("top-3 at word starts with one weight everywhere:")
+    for weight, top3 in zip(table["weights"], table["top3_by_weight"], strict=True):
+        print(f"  weight {weight:.1f}: {top3:.4f}")
+    print(f"best weight per context-count bin (edges {table['edges']}, positions {table['positions_per_bin']}):")
+    print(f"  {table['best']['weights']} -> top-3 {table['top3_best']:.4f}")
     return 0
 
 

@@ -6,9 +6,15 @@ is a couple of binary searches plus one pass over the vocabulary. Saved as .npz 
 
 from __future__ import annotations
 
+import bisect
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+# Lower edges of the context-count bins that mixture weights are tuned for: how many times the
+# trigram saw the last two tokens (0: never, so it knows little; 100+: it knows this context well).
+CONTEXT_COUNT_EDGES = (0, 1, 3, 10, 100)
 
 
 def _discount(counts: np.ndarray) -> float:
@@ -71,6 +77,13 @@ class KneserNeyTrigram:
             probabilities = self._interpolate(probabilities, words, counts, self.discounts[0])
         return probabilities
 
+    def context_count(self, context: list[int]) -> int:
+        """How many times the last two ids of context were followed by anything in training."""
+        if len(context) < 2:
+            return 0
+        pair = int(context[-2]) * self.vocab_size + int(context[-1])
+        return int(self._row(self.trigram_keys, self.trigram_counts, pair, self.vocab_size)[1].sum())
+
     @staticmethod
     def _interpolate(lower: np.ndarray, words: np.ndarray, counts: np.ndarray, discount: float) -> np.ndarray:
         total = counts.sum()
@@ -91,6 +104,47 @@ class KneserNeyTrigram:
         with np.load(path, allow_pickle=False) as data:
             return cls(int(data["vocab_size"]), data["trigram_keys"], data["trigram_counts"], data["bigram_keys"],
                        data["bigram_continuations"], data["unigram"], tuple(float(d) for d in data["discounts"]))
+
+
+@dataclass(frozen=True)
+class MixtureWeights:
+    """The trigram's share in the mixture, one weight per context-count bin.
+
+    Where the trigram has seen a context often, its counts are sharp and deserve more weight;
+    where it never has, it only knows unigram frequencies. Tuned on validation text.
+    """
+
+    weights: tuple[float, ...]
+    edges: tuple[int, ...] = CONTEXT_COUNT_EDGES
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != len(self.edges) or not all(0.0 <= w <= 1.0 for w in self.weights):
+            raise ValueError(f"need {len(self.edges)} mixture weights between 0 and 1, got {list(self.weights)}")
+
+    @classmethod
+    def constant(cls, weight: float) -> "MixtureWeights":
+        return cls(tuple([float(weight)] * len(CONTEXT_COUNT_EDGES)))
+
+    @classmethod
+    def from_json(cls, value) -> "MixtureWeights | None":
+        if value is None:
+            return None
+        if isinstance(value, (int, float)):
+            return cls.constant(value)
+        return cls(tuple(float(w) for w in value["weights"]), tuple(int(e) for e in value["edges"]))
+
+    def to_json(self) -> dict:
+        return {"weights": list(self.weights), "edges": list(self.edges)}
+
+    @property
+    def active(self) -> bool:
+        return any(self.weights)
+
+    def bin_of(self, context_count: int) -> int:
+        return bisect.bisect_right(self.edges, context_count) - 1
+
+    def weight_for(self, context_count: int) -> float:
+        return self.weights[self.bin_of(context_count)]
 
 
 class NgramPredictor:

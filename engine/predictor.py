@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.ngram import KneserNeyTrigram
+from engine.ngram import KneserNeyTrigram, MixtureWeights
 from engine.suggestions import Suggestion, WordChooser
 from engine.tokenizer import split_partial
 from engine.vocab import Vocab
@@ -23,32 +23,39 @@ NGRAM_FILE = "ngram.npz"
 
 
 class Predictor:
-    def __init__(self, vocab: Vocab, backend, ngram: KneserNeyTrigram | None = None, ngram_weight: float = 0.0,
-                 cache_size: int = 2048):
+    def __init__(self, vocab: Vocab, backend, ngram: KneserNeyTrigram | None = None,
+                 mixture: MixtureWeights | None = None, cache_size: int = 2048):
         self.vocab = vocab
         self.backend = backend
         self.chooser = WordChooser(vocab)
-        self.ngram = ngram
-        self.ngram_weight = ngram_weight if ngram is not None else 0.0
+        self.ngram = ngram  # mixed in only where `mixture` gives it weight
+        self.mixture = mixture
         self.cache_size = cache_size
         self.train_data: list[str] | None = None  # what the model learned from, when known
         # context ids -> (state after them, next-token probabilities); least recently used goes first.
         self._cache: OrderedDict[tuple[int, ...], tuple[object, np.ndarray]] = OrderedDict()
 
     @classmethod
-    def from_checkpoint(cls, path: str | Path, ngram_weight: float | None = None) -> Predictor:
-        """A torch checkpoint (needs the `train` extra); a trigram beside it is mixed in if present."""
+    def from_checkpoint(cls, path: str | Path, ngram_weight: float | None = None) -> "Predictor":
+        """A torch checkpoint (needs the `train` extra) and the trigram saved beside it, if any.
+
+        ngram_weight overrides the checkpoint's own mixture weights with one weight for every context.
+        """
         from engine.checkpoint import load_model, start_state_of
         from engine.model import TorchStepper
 
         model, vocab, payload = load_model(path)
         ngram_path = Path(path).with_name(NGRAM_FILE)
         ngram = KneserNeyTrigram.load(ngram_path) if ngram_path.exists() else None
-        if ngram_weight is None:
-            ngram_weight = float(payload.get("ngram_weight", 0.0))
-        predictor = cls(vocab, TorchStepper(model, start_state_of(payload)), ngram, ngram_weight)
+        mixture = (MixtureWeights.constant(ngram_weight) if ngram_weight is not None
+                   else MixtureWeights.from_json(payload.get("ngram_mixture")))
+        predictor = cls(vocab, TorchStepper(model, start_state_of(payload)), ngram, mixture)
         predictor.train_data = payload.get("train_config", {}).get("train_data")
         return predictor
+
+    @property
+    def mixing(self) -> bool:
+        return self.ngram is not None and self.mixture is not None and self.mixture.active
 
     def _model_probabilities(self, context_ids: list[int]) -> np.ndarray:
         key = tuple(context_ids)
@@ -74,9 +81,10 @@ class Predictor:
     def next_probabilities(self, context_ids: list[int]) -> np.ndarray:
         """P(next token | context): the network's, mixed with the trigram's when one is loaded."""
         probabilities = self._model_probabilities(context_ids)
-        if self.ngram_weight:
-            ngram = self.ngram.distribution(context_ids)
-            probabilities = (1 - self.ngram_weight) * probabilities + self.ngram_weight * ngram
+        if self.mixing:
+            weight = self.mixture.weight_for(self.ngram.context_count(context_ids))
+            if weight:
+                probabilities = (1 - weight) * probabilities + weight * self.ngram.distribution(context_ids)
         return probabilities
 
     def suggest(self, left_text: str, k: int = 3) -> list[Suggestion]:

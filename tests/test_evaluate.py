@@ -3,7 +3,7 @@ import math
 import numpy as np
 import torch
 
-from engine.evaluate import baseline_for, line_ids, line_perplexities, tune_ngram_weight
+from engine.evaluate import baseline_for, line_ids, line_perplexities, tune_mixture
 from engine.paths import cache_dir
 
 
@@ -32,8 +32,10 @@ def test_model_perplexity_is_the_networks_own_when_nothing_is_mixed(tiny_predict
     assert baseline_ppl > 1
 
 
-def test_tuning_reports_every_weight(tiny_predictor, tiny_corpus):
+def test_tuning_picks_per_bin_weights_at_least_as_good_as_any_single_weight(tiny_predictor, tiny_corpus):
     ngram = baseline_for(tiny_predictor.vocab, [str(tiny_corpus)], log=lambda *args: None)
-    table = tune_ngram_weight(tiny_predictor, ngram, ["How are you doing today?"], weights=(0.0, 0.5))
-    assert set(table) == {0.0, 0.5}
-    assert all(0 <= row["top3"] <= 1 and row["perplexity"] > 1 for row in table.values())
+    lines = ["How are you doing today?", "I want to go to the beach lol", "What do you mean"]
+    table = tune_mixture(tiny_predictor, ngram, lines, weights=(0.0, 0.5, 1.0))
+    assert sum(table["positions_per_bin"]) == 17  # every word start counted once
+    assert len(table["best"]["weights"]) == len(table["edges"])
+    assert table["top3_best"] >= max(table["top3_by_weight"])

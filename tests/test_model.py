@@ -46,11 +46,11 @@ def test_release_is_small_and_predicts_like_the_trained_model(tiny_run, tmp_path
     from engine.checkpoint import load_model, save_release
 
     source = tiny_run[0] / "best.pt"
-    save_release(tmp_path / "release.pt", source, ngram_weight=0.25)
+    save_release(tmp_path / "release.pt", source, ngram_mixture={"weights": [0.25] * 5, "edges": [0, 1, 3, 10, 100]})
     assert (tmp_path / "release.pt").stat().st_size < source.stat().st_size / 2
     trained, _, _ = load_model(source)
     released, vocab, payload = load_model(tmp_path / "release.pt")
-    assert payload["ngram_weight"] == 0.25
+    assert payload["ngram_mixture"]["weights"] == [0.25] * 5
     ids = torch.tensor([vocab.encode(["<s1>", "<bos>", "how", "are", "you"])])
     expected, got = trained(ids)[0][0, -1], released(ids)[0][0, -1]
     assert expected.topk(3).indices.tolist() == got.topk(3).indices.tolist()

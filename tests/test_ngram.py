@@ -34,3 +34,15 @@ def test_pruned_model_is_smaller_and_still_normalised(trigram):
     for context in ([1, 2], [0, 7], [5, 2]):
         assert pruned.distribution(context).sum() == pytest.approx(1.0)
     assert pruned.distribution([1, 2]).argmax() == 3  # frequent trigrams survive pruning
+
+
+def test_mixture_weights_follow_how_often_the_context_was_seen(trigram):
+    from engine.ngram import MixtureWeights
+
+    mixture = MixtureWeights((0.0, 0.1, 0.2, 0.3, 0.4))
+    assert trigram.context_count([1, 2]) == 30 and trigram.context_count([11, 11]) == 0
+    assert mixture.weight_for(0) == 0.0 and mixture.weight_for(2) == 0.1 and mixture.weight_for(30) == 0.3
+    assert mixture.weight_for(10**6) == 0.4
+    assert MixtureWeights.from_json(mixture.to_json()) == mixture and MixtureWeights.from_json(0.2).weights[0] == 0.2
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        MixtureWeights((0.0, 0.1, 0.2, 0.3, 1.5))

@@ -65,11 +65,11 @@ def test_suggestions_after_edits_equal_those_from_scratch(tiny_predictor, edits)
 
 
 def test_ngram_mixture_changes_the_distribution_and_stays_normalised(tiny_predictor, tiny_run):
-    from engine.ngram import KneserNeyTrigram
+    from engine.ngram import KneserNeyTrigram, MixtureWeights
 
     ids = np.load(tiny_run[0] / "train_ids.npy")
     trigram = KneserNeyTrigram.fit(ids, len(tiny_predictor.vocab))
-    mixed = fresh(tiny_predictor, ngram=trigram, ngram_weight=0.5)
+    mixed = fresh(tiny_predictor, ngram=trigram, mixture=MixtureWeights.constant(0.5))
     context = mixed.chooser.context_ids("How are ")
     probabilities = mixed.next_probabilities(context)
     assert probabilities.sum() == pytest.approx(1.0, abs=1e-4)
