@@ -49,7 +49,7 @@ class KneserNeyTrigram:
         return cls(vocab, trigram_keys, trigram_counts.astype(np.int32), bigram_keys,
                    bigram_continuations.astype(np.int32), unigram, discounts)
 
-    def pruned(self, min_count: int = 2) -> "KneserNeyTrigram":
+    def pruned(self, min_count: int = 2) -> KneserNeyTrigram:
         """Drop rare trigrams (seen fewer than min_count times) to ship a smaller table.
 
         The context totals are then those of the kept trigrams, so every distribution still sums to 1;
@@ -122,11 +122,11 @@ class MixtureWeights:
             raise ValueError(f"need {len(self.edges)} mixture weights between 0 and 1, got {list(self.weights)}")
 
     @classmethod
-    def constant(cls, weight: float) -> "MixtureWeights":
+    def constant(cls, weight: float) -> MixtureWeights:
         return cls(tuple([float(weight)] * len(CONTEXT_COUNT_EDGES)))
 
     @classmethod
-    def from_json(cls, value) -> "MixtureWeights | None":
+    def from_json(cls, value) -> MixtureWeights | None:
         if value is None:
             return None
         if isinstance(value, (int, float)):

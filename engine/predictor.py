@@ -36,7 +36,7 @@ class Predictor:
         self._cache: OrderedDict[tuple[int, ...], tuple[object, np.ndarray]] = OrderedDict()
 
     @classmethod
-    def from_checkpoint(cls, path: str | Path, ngram_weight: float | None = None) -> "Predictor":
+    def from_checkpoint(cls, path: str | Path, ngram_weight: float | None = None) -> Predictor:
         """A torch checkpoint (needs the `train` extra) and the trigram saved beside it, if any.
 
         ngram_weight overrides the checkpoint's own mixture weights with one weight for every context.
