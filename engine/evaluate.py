@@ -71,7 +71,7 @@ def line_perplexities(predictor, ngram: KneserNeyTrigram, lines: list[str]) -> t
 
 
 def tune_mixture(predictor, ngram: KneserNeyTrigram, lines: list[str],
-                 weights=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)) -> dict:
+                 weights=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)) -> dict:
     """Pick the trigram's weight for each context-count bin by top-3 accuracy at word starts.
 
     Hits add up over positions and every position falls in one bin, so each bin's weight is chosen
