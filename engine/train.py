@@ -322,7 +322,7 @@ def train(config: TrainConfig, resume: bool = False, log=print) -> dict:
         "world_size": distributed.world_size,
         "torch": torch.__version__,
         "steps": progress.step,
-        "epochs_completed": progress.epoch,
+        "epochs_completed": round(progress.step / per_epoch, 2),
         "tokens_seen": progress.tokens,
         "train_seconds": round(progress.seconds, 1),
         "best_valid_perplexity": progress.best_valid_ppl,
