@@ -19,8 +19,7 @@ from engine.corpus import CorpusError, load_corpus, tokenize_documents
 from engine.metrics import keystroke_savings, perplexity, read_lines, top_k_accuracy
 from engine.ngram import KneserNeyTrigram, MixtureWeights, NgramPredictor
 from engine.paths import cache_dir, default_model_path
-from engine.tokenizer import tokenize
-from engine.vocab import BOS, EOS, SPEAKERS
+from engine.vocab import EOS
 
 
 def baseline_for(vocab, train_data: list[str], log=print) -> KneserNeyTrigram:
@@ -37,8 +36,9 @@ def baseline_for(vocab, train_data: list[str], log=print) -> KneserNeyTrigram:
     return model
 
 
-def line_ids(vocab, line: str) -> list[int]:
-    return vocab.encode([SPEAKERS[0], BOS, *tokenize(line), EOS])
+def line_ids(chooser, line: str) -> list[int]:
+    """A whole line as the predictor sees it (`<s1> <bos> tokens`), then `<eos>` to predict last."""
+    return [*chooser.context_ids(line), chooser.vocab.index[EOS]]
 
 
 def _mixture_weight(predictor, ngram: KneserNeyTrigram, context: list[int]) -> float:
@@ -56,7 +56,7 @@ def line_perplexities(predictor, ngram: KneserNeyTrigram, lines: list[str]) -> t
     model_nll = baseline_nll = 0.0
     count = 0
     for line in lines:
-        ids = line_ids(predictor.vocab, line)
+        ids = line_ids(predictor.chooser, line)
         network = np.exp(predictor.backend.token_log_probs(ids))[1:]  # targets ids[2:]
         for position, target in enumerate(ids[2:], start=2):
             context = ids[:position]

@@ -34,6 +34,9 @@ class Predictor:
         self.train_data: list[str] | None = None  # what the model learned from, when known
         # context ids -> (state after them, next-token probabilities); least recently used goes first.
         self._cache: OrderedDict[tuple[int, ...], tuple[object, np.ndarray]] = OrderedDict()
+        # The last context text and its final distribution: every keystroke inside a word asks for it
+        # again, and then neither tokenizing nor mixing is redone.
+        self._last: tuple[str, np.ndarray] | None = None
 
     @classmethod
     def from_checkpoint(cls, path: str | Path, ngram_weight: float | None = None) -> Predictor:
@@ -90,4 +93,6 @@ class Predictor:
     def suggest(self, left_text: str, k: int = 3) -> list[Suggestion]:
         """Up to k words, best first, for the text of the current line left of the cursor."""
         context, _ = split_partial(left_text)
-        return self.chooser.choose(self.next_probabilities(self.chooser.context_ids(context)), left_text, k)
+        if self._last is None or self._last[0] != context:
+            self._last = (context, self.next_probabilities(self.chooser.context_ids(context)))
+        return self.chooser.choose(self._last[1], left_text, k)

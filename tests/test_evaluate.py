@@ -23,7 +23,7 @@ def test_model_perplexity_is_the_networks_own_when_nothing_is_mixed(tiny_predict
     total, count = 0.0, 0
     model = tiny_predictor.backend.model
     for line in lines:
-        ids = torch.tensor([line_ids(tiny_predictor.vocab, line)])
+        ids = torch.tensor([line_ids(tiny_predictor.chooser, line)])
         logits, _ = model(ids[:, :-1], tiny_predictor.backend.initial_state())
         log_probs = torch.log_softmax(logits[0], -1)[1:]  # targets after <bos>
         total -= log_probs.gather(1, ids[0, 2:, None]).sum().item()
