@@ -157,6 +157,10 @@ class _Distributed:
     def __init__(self, device: torch.device):
         self.world_size = int(os.environ.get("WORLD_SIZE", "1"))
         self.rank = int(os.environ.get("RANK", "0"))
+        self.device = device
+        if self.world_size > 1 and device.type == "cuda":
+            self.device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+            torch.cuda.set_device(self.device)
         if self.world_size > 1 and not dist.is_initialized():
             dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
 
@@ -167,7 +171,7 @@ class _Distributed:
     def broadcast_flag(self, flag: bool) -> bool:
         if self.world_size == 1:
             return flag
-        tensor = torch.tensor([int(flag)])
+        tensor = torch.tensor([int(flag)], device=self.device)  # nccl sends only GPU tensors
         dist.broadcast(tensor, src=0)
         return bool(tensor.item())
 
@@ -191,9 +195,7 @@ def train(config: TrainConfig, resume: bool = False, log=print) -> dict:
     if config.threads:
         torch.set_num_threads(config.threads)
     distributed = _Distributed(device)
-    if distributed.world_size > 1 and device.type == "cuda":
-        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
-        torch.cuda.set_device(device)
+    device = distributed.device  # each worker's own GPU under torchrun
     log = log if distributed.is_main else (lambda *args, **kwargs: None)
     torch.manual_seed(config.seed)
 
