@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.tokenizer import split_partial
+
 # Lower edges of the context-count bins that mixture weights are tuned for: how many times the
 # trigram saw the last two tokens (0: never, so it knows little; 100+: it knows this context well).
 CONTEXT_COUNT_EDGES = (0, 1, 3, 10, 100)
@@ -153,11 +155,6 @@ class NgramPredictor:
     def __init__(self, model: KneserNeyTrigram, chooser):
         self.model, self.chooser = model, chooser
 
-    def next_probabilities(self, context_ids: list[int]) -> np.ndarray:
-        return self.model.distribution(context_ids)
-
     def suggest(self, left_text: str, k: int = 3):
-        from engine.tokenizer import split_partial
-
         context, _ = split_partial(left_text)
         return self.chooser.choose(self.model.distribution(self.chooser.context_ids(context)), left_text, k)
