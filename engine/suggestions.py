@@ -31,6 +31,7 @@ class WordChooser:
         offerable = [i for i in range(len(vocab)) if vocab.is_suggestable(i)]
         self.offerable_mask = np.zeros(len(vocab), dtype=bool)
         self.offerable_mask[offerable] = True
+        self._offerable_ids = np.asarray(offerable, dtype=np.int64)  # the candidates at a word start
         # Words in sorted order, so the completions of a prefix are one contiguous slice.
         ordered = sorted(offerable, key=lambda i: vocab.tokens[i])
         self._sorted_words = [vocab.tokens[i] for i in ordered]
@@ -50,7 +51,7 @@ class WordChooser:
     def choose(self, probabilities: np.ndarray, left_text: str, k: int) -> list[Suggestion]:
         """The k likeliest offerable words for the text left of the cursor, best first."""
         context, partial = split_partial(left_text)
-        candidates = self.completions(partial) if partial else np.flatnonzero(self.offerable_mask)
+        candidates = self.completions(partial) if partial else self._offerable_ids
         if len(candidates) == 0 or k <= 0:
             return []
         scores = probabilities[candidates]
