@@ -136,6 +136,21 @@ def _weights(payload: dict) -> dict[str, torch.Tensor]:
     return weights
 
 
+def _rare_words(source: str | Path, min_count: int):
+    """The words of the checkpoint's own training text that its vocabulary lacks."""
+    from collections import Counter
+
+    from engine.corpus import load_corpus, tokenize_documents
+    from engine.lexicon import RareWords
+
+    payload = load_checkpoint(source)
+    specs = payload.get("train_config", {}).get("train_data")
+    if not specs:
+        raise CheckpointError(f"{source}: does not say what it was trained on, so rare words cannot be collected")
+    tokens, display_counts = tokenize_documents(doc for spec in specs for doc in load_corpus(spec))
+    return RareWords.build(Counter(tokens), Vocab.from_json(payload["vocab"], str(source)), min_count, display_counts)
+
+
 def main(argv: list[str] | None = None) -> int:
     """python -m engine.checkpoint SOURCE --out FILE: make a shippable copy of a trained checkpoint."""
     import argparse
@@ -143,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
 
     import numpy as np
 
+    from engine.corpus import CorpusError
+    from engine.lexicon import RARE_WORDS_FILE
     from engine.ngram import KneserNeyTrigram, MixtureWeights
 
     parser = argparse.ArgumentParser(prog="python -m engine.checkpoint", description=main.__doc__)
@@ -151,9 +168,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ngram-weights", help="the trigram's share per context-count bin, comma-separated "
                         "(from `nextword eval VALID --tune-ngram-weight`); writes ngram.npz beside the release")
     parser.add_argument("--ngram-min-count", type=int, default=2, help="drop rarer trigrams from ngram.npz")
+    parser.add_argument("--rare-words-min-count", type=int, default=0, metavar="N",
+                        help="write rare_words.json beside the release: training words outside the vocabulary "
+                        "seen at least N times, offered as completions (0: none)")
     args = parser.parse_args(argv)
     try:
         records = {}
+        if args.rare_words_min_count:
+            rare = _rare_words(args.source, args.rare_words_min_count)
+            Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+            rare.save(Path(args.out).with_name(RARE_WORDS_FILE))
+            print(f"{len(rare):,} rare words")
         if args.ngram_weights:
             weights = MixtureWeights(tuple(float(w) for w in args.ngram_weights.split(",")))
             train_ids = Path(args.source).with_name("train_ids.npy")
@@ -165,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             trigram.save(Path(args.out).with_name("ngram.npz"))
             records["ngram_mixture"] = weights.to_json()
         save_release(args.out, args.source, **records)
-    except (CheckpointError, ValueError) as error:
+    except (CheckpointError, CorpusError, ValueError) as error:
         print(f"release: {error}", file=sys.stderr)
         return 2
     print(f"wrote {args.out} ({Path(args.out).stat().st_size / 1e6:.1f} MB)")

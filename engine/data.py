@@ -52,3 +52,57 @@ def windows(
         begin = index * seq_len
         end = min(begin + seq_len, last)
         yield index, streams[:, begin:end], streams[:, begin + 1 : end + 1]  # (B, T), (B, T)
+
+
+# Line layout: every message (or a short run of consecutive messages) from a fresh zero state.
+#
+# The stream layout above teaches the model to read a message in the light of the conversation before
+# it. A person typing a new line has no such context, and the protocol measures exactly that; so a
+# model can be trained (or fine-tuned) on chunks of 1..max_messages messages that each start from
+# zeros, padded to the longest chunk in the batch. Every position is still a target once per epoch.
+
+IGNORE = -100  # the target at padded positions: cross_entropy skips it
+
+
+def message_spans(ids: np.ndarray, end_id: int) -> np.ndarray:
+    """(M, 2) [begin, end) of each message: everything up to and including its end token."""
+    ends = np.flatnonzero(np.asarray(ids) == end_id) + 1
+    if len(ends) == 0 or ends[-1] != len(ids):
+        ends = np.append(ends, len(ids))
+    return np.stack([np.concatenate([[0], ends[:-1]]), ends], axis=1)  # (M, 2)
+
+
+def line_chunks(spans: np.ndarray, max_messages: int, seed: int, max_tokens: int = 256) -> list[tuple[int, int]]:
+    """Consecutive messages grouped 1..max_messages at a time (seeded), each cut to max_tokens."""
+    rng = np.random.default_rng(seed)
+    chunks, index = [], 0
+    while index < len(spans):
+        last = min(index + int(rng.integers(1, max_messages + 1)), len(spans)) - 1
+        begin, end = int(spans[index, 0]), int(spans[last, 1])
+        if end - begin >= 2:  # one token has nothing to predict
+            chunks.append((begin, min(end, begin + max_tokens)))
+        index = last + 1
+    return chunks
+
+
+def line_batches(ids: np.ndarray, chunks: list[tuple[int, int]], tokens_per_batch: int,
+                 pad_id: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Chunks of similar length batched together, at most tokens_per_batch tokens (padding included)."""
+    ordered = sorted((chunk for chunk in chunks if chunk[1] - chunk[0] >= 2), key=lambda chunk: chunk[1] - chunk[0])
+    groups: list[list[tuple[int, int]]] = [[]]
+    for chunk in ordered:
+        longest = chunk[1] - chunk[0]  # sorted, so this chunk is the group's longest
+        if groups[-1] and (len(groups[-1]) + 1) * longest > tokens_per_batch:
+            groups.append([])
+        groups[-1].append(chunk)
+    batches = []
+    for group in groups:
+        width = max(end - begin for begin, end in group) - 1
+        inputs = torch.full((len(group), width), pad_id, dtype=torch.long)  # (B, T)
+        targets = torch.full((len(group), width), IGNORE, dtype=torch.long)  # (B, T)
+        for row, (begin, end) in enumerate(group):
+            tokens = torch.as_tensor(np.asarray(ids[begin:end], dtype=np.int64))
+            inputs[row, : len(tokens) - 1] = tokens[:-1]
+            targets[row, : len(tokens) - 1] = tokens[1:]
+        batches.append((inputs, targets))
+    return batches

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import torch
 from torch import nn
+
+from engine.data import IGNORE, batchify, line_batches, line_chunks, message_spans, windows
 
 State = tuple[torch.Tensor, torch.Tensor]  # (h, c), each (L, B, H)
 
@@ -98,6 +102,45 @@ def message_start_state(model: LSTMLanguageModel, ids, end_id: int, max_messages
     if not ends:
         return model.init_state(1)
     return torch.stack(hidden).mean(0), torch.stack(cell).mean(0)  # ((L, 1, H), (L, 1, H))
+
+
+@torch.no_grad()
+def evaluate_perplexity(model: LSTMLanguageModel, ids: np.ndarray, device: torch.device,
+                        max_tokens: int = 0, seq_len: int = 128, num_streams: int = 8) -> float:
+    """Perplexity over a token stream, state carried across windows as in training."""
+    if max_tokens:
+        ids = ids[: max_tokens + 1]
+    streams = batchify(ids, min(num_streams, max(1, (len(ids) - 1) // 2))).to(device)  # (B, N)
+    was_training = model.training
+    model.eval()
+    state, total_loss, count = None, 0.0, 0
+    for _, inputs, targets in windows(streams, seq_len):
+        logits, state = model(inputs, state)  # (B, T, V)
+        total_loss += nn.functional.cross_entropy(
+            logits.float().reshape(-1, logits.size(-1)), targets.reshape(-1), reduction="sum").item()
+        count += targets.numel()
+    model.train(was_training)
+    return math.exp(total_loss / max(1, count))
+
+
+@torch.no_grad()
+def evaluate_lines_perplexity(model: LSTMLanguageModel, ids: np.ndarray, end_id: int, pad_id: int,
+                              device: torch.device, max_tokens: int = 0) -> float:
+    """Perplexity of each message on its own, from a zero state: what a freshly typed line gets."""
+    if max_tokens:
+        ids = ids[: max_tokens + 1]
+    chunks = line_chunks(message_spans(ids, end_id), 1, seed=0)
+    was_training = model.training
+    model.eval()
+    total_loss, count = 0.0, 0
+    for inputs, targets in line_batches(ids, chunks, 4096, pad_id):
+        logits, _ = model(inputs.to(device))  # (B, T, V)
+        total_loss += nn.functional.cross_entropy(logits.float().reshape(-1, logits.size(-1)),
+                                                  targets.to(device).reshape(-1), ignore_index=IGNORE,
+                                                  reduction="sum").item()
+        count += int((targets != IGNORE).sum())
+    model.train(was_training)
+    return math.exp(total_loss / max(1, count))
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.lexicon import RARE_WORDS_FILE, RareWords
 from engine.ngram import KneserNeyTrigram, MixtureWeights
 from engine.suggestions import Suggestion, WordChooser
 from engine.tokenizer import split_partial
@@ -24,10 +25,11 @@ NGRAM_FILE = "ngram.npz"
 
 class Predictor:
     def __init__(self, vocab: Vocab, backend, ngram: KneserNeyTrigram | None = None,
-                 mixture: MixtureWeights | None = None, cache_size: int = 2048):
+                 mixture: MixtureWeights | None = None, cache_size: int = 2048,
+                 rare_words: RareWords | None = None):
         self.vocab = vocab
         self.backend = backend
-        self.chooser = WordChooser(vocab)
+        self.chooser = WordChooser(vocab, rare_words=rare_words)
         self.ngram = ngram  # mixed in only where `mixture` gives it weight
         self.mixture = mixture
         self.cache_size = cache_size
@@ -40,7 +42,7 @@ class Predictor:
 
     @classmethod
     def from_checkpoint(cls, path: str | Path, ngram_weight: float | None = None) -> Predictor:
-        """A torch checkpoint (needs the `train` extra) and the trigram saved beside it, if any.
+        """A torch checkpoint (needs the `train` extra) and the trigram and rare words saved beside it, if any.
 
         ngram_weight overrides the checkpoint's own mixture weights with one weight for every context.
         """
@@ -52,7 +54,9 @@ class Predictor:
         ngram = KneserNeyTrigram.load(ngram_path) if ngram_path.exists() else None
         mixture = (MixtureWeights.constant(ngram_weight) if ngram_weight is not None
                    else MixtureWeights.from_json(payload.get("ngram_mixture")))
-        predictor = cls(vocab, TorchStepper(model, start_state_of(payload)), ngram, mixture)
+        rare_path = Path(path).with_name(RARE_WORDS_FILE)
+        rare_words = RareWords.load(rare_path) if rare_path.exists() else None
+        predictor = cls(vocab, TorchStepper(model, start_state_of(payload)), ngram, mixture, rare_words=rare_words)
         predictor.train_data = payload.get("train_config", {}).get("train_data")
         return predictor
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.lexicon import RareWords
 from engine.tokenizer import split_partial, starts_sentence, tokenize
 from engine.vocab import BOS, SPEAKERS, Vocab
 
@@ -25,8 +26,10 @@ class Suggestion:
 class WordChooser:
     """Knows which vocabulary rows may be offered and how to show them."""
 
-    def __init__(self, vocab: Vocab, blocked_words: set[str] | frozenset = frozenset()):
+    def __init__(self, vocab: Vocab, blocked_words: set[str] | frozenset = frozenset(),
+                 rare_words: RareWords | None = None):
         self.vocab = vocab
+        self.rare_words = rare_words  # completions beyond the vocabulary, scored through <unk>
         self.blocked_words = {word.lower() for word in blocked_words}
         offerable = [i for i in range(len(vocab)) if vocab.is_suggestable(i)]
         self.offerable_mask = np.zeros(len(vocab), dtype=bool)
@@ -52,19 +55,26 @@ class WordChooser:
         """The k likeliest offerable words for the text left of the cursor, best first."""
         context, partial = split_partial(left_text)
         candidates = self.completions(partial) if partial else self._offerable_ids
-        if len(candidates) == 0 or k <= 0:
-            return []
         scores = probabilities[candidates]
-        take = min(len(candidates), k + len(self.blocked_words) if self.blocked_words else k)
-        best = np.argpartition(-scores, take - 1)[:take] if take < len(candidates) else np.arange(len(candidates))
+        words = None  # vocabulary rows only, until rare words join in
+        if partial and self.rare_words is not None:
+            rare, shares = self.rare_words.completions(partial)
+            if rare:
+                words = [self.vocab.tokens[int(i)] for i in candidates] + rare
+                scores = np.concatenate([scores, probabilities[self.vocab.unk_id] * shares])
+        if len(scores) == 0 or k <= 0:
+            return []
+        take = min(len(scores), k + len(self.blocked_words) if self.blocked_words else k)
+        best = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
         best = best[np.argsort(-scores[best], kind="stable")]
         capitalise = bool(partial[:1].isupper()) or (not partial and starts_sentence(context))
         chosen: list[Suggestion] = []
         for position in best:
-            word = self.vocab.tokens[int(candidates[position])]
+            in_vocab = position < len(candidates)
+            word = self.vocab.tokens[int(candidates[position])] if words is None else words[position]
             if word in self.blocked_words and word != partial.lower():
                 continue
-            shown = self.vocab.display_form(word)
+            shown = self.vocab.display_form(word) if in_vocab else self.rare_words.display_form(word)
             if capitalise:
                 shown = shown[:1].upper() + shown[1:]
             chosen.append(Suggestion(shown, float(scores[position])))

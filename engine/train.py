@@ -8,13 +8,11 @@ The same command runs under `torchrun` for DistributedDataParallel (gloo on CPU,
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import os
 import sys
 import time
-from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -25,11 +23,19 @@ from torch import nn
 from tqdm import tqdm
 
 from engine.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from engine.corpus import CorpusError, load_corpus, tokenize_documents
-from engine.data import batchify, num_windows, shard_streams, windows
-from engine.model import LSTMLanguageModel, ModelConfig, count_parameters, message_start_state
+from engine.corpus import CorpusError
+from engine.data import IGNORE, batchify, line_batches, line_chunks, message_spans, num_windows, shard_streams, windows
+from engine.model import (
+    LSTMLanguageModel,
+    ModelConfig,
+    count_parameters,
+    evaluate_lines_perplexity,
+    evaluate_perplexity,
+    message_start_state,
+)
 from engine.plot import save_curves
-from engine.vocab import EOS, Vocab
+from engine.rundata import hash_ids, prepare_data
+from engine.vocab import EOS, PAD, Vocab, VocabError
 
 
 @dataclass
@@ -62,6 +68,11 @@ class TrainConfig:
     device: str = "auto"
     threads: int = 0  # 0: torch's default
     amp: bool = True  # bfloat16 autocast on CUDA; ignored on CPU
+    # "stream": one long text, state carried across windows (learns from the conversation so far);
+    # "lines": runs of 1..context_messages messages, each from a zero state (how a fresh line is typed).
+    layout: str = "stream"
+    context_messages: int = 2
+    init_from: str = ""  # start from this checkpoint's weights and vocabulary (fine-tuning)
 
     def model_config(self, vocab_size: int) -> ModelConfig:
         return ModelConfig(vocab_size, self.embed_dim, self.hidden_size, self.num_layers, self.dropout,
@@ -80,42 +91,6 @@ class Progress:
     history: list = field(default_factory=list)  # [step, train_loss, valid_ppl or None]
 
 
-def _hash_ids(ids: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(ids, dtype=np.int32).tobytes()).hexdigest()[:16]
-
-
-def prepare_data(config: TrainConfig, out: Path, log=print) -> tuple[Vocab, np.ndarray, np.ndarray]:
-    """Build (or reuse) the vocabulary and the encoded train/valid streams in the run folder."""
-    vocab_path, train_path, valid_path = out / "vocab.json", out / "train_ids.npy", out / "valid_ids.npy"
-    if vocab_path.exists() and train_path.exists() and valid_path.exists():
-        return Vocab.load(vocab_path), np.load(train_path), np.load(valid_path)
-    log(f"reading {', '.join(config.train_data)}")
-    train_docs = [doc for spec in config.train_data for doc in load_corpus(spec)]
-    valid_docs = [doc for spec in config.valid_data for doc in load_corpus(spec)]
-    if not valid_docs:  # no validation text given: hold out the last documents (or lines) of training
-        if len(train_docs) >= 20:
-            cut = max(1, len(train_docs) // 20)
-            train_docs, valid_docs = train_docs[:-cut], train_docs[-cut:]
-        else:
-            merged = [message for doc in train_docs for message in doc]
-            cut = max(1, len(merged) // 20)
-            train_docs, valid_docs = [merged[:-cut]], [merged[-cut:]]
-    train_tokens, display_counts = tokenize_documents(train_docs)
-    valid_tokens, _ = tokenize_documents(valid_docs)
-    needed = 2 * config.batch_size * config.seq_len
-    if len(train_tokens) < needed:
-        raise CorpusError(f"{', '.join(config.train_data)}: only {len(train_tokens)} tokens of training text; "
-                          f"add more text or lower --batch-size/--seq-len (need at least {needed})")
-    vocab = Vocab.build(Counter(train_tokens), config.min_count, config.max_vocab, display_counts)
-    train_ids = np.asarray(vocab.encode(train_tokens), dtype=np.int32)
-    valid_ids = np.asarray(vocab.encode(valid_tokens), dtype=np.int32)
-    out.mkdir(parents=True, exist_ok=True)
-    vocab.save(vocab_path)
-    np.save(train_path, train_ids)
-    np.save(valid_path, valid_ids)
-    return vocab, train_ids, valid_ids
-
-
 def pick_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -132,23 +107,21 @@ def lr_factor(step: int, warmup_steps: int, total_steps: int, min_ratio: float) 
     return min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-@torch.no_grad()
-def evaluate_perplexity(model: LSTMLanguageModel, ids: np.ndarray, device: torch.device,
-                        max_tokens: int = 0, seq_len: int = 128, num_streams: int = 8) -> float:
-    """Perplexity over a token stream, state carried across windows as in training."""
-    if max_tokens:
-        ids = ids[: max_tokens + 1]
-    streams = batchify(ids, min(num_streams, max(1, (len(ids) - 1) // 2))).to(device)  # (B, N)
-    was_training = model.training
-    model.eval()
-    state, total_loss, count = None, 0.0, 0
-    for _, inputs, targets in windows(streams, seq_len):
-        logits, state = model(inputs, state)  # (B, T, V)
-        total_loss += nn.functional.cross_entropy(
-            logits.float().reshape(-1, logits.size(-1)), targets.reshape(-1), reduction="sum").item()
-        count += targets.numel()
-    model.train(was_training)
-    return math.exp(total_loss / max(1, count))
+def _initial_model(config: TrainConfig, resume: bool) -> tuple[TrainConfig, dict | None, Vocab | None]:
+    """With --init-from (and not resuming): its weights, its vocabulary and its model sizes."""
+    if resume or not config.init_from:
+        return config, None, None
+    payload = load_checkpoint(config.init_from)
+    if "optimizer" not in payload and "model_int8" in payload:
+        raise CheckpointError(f"{config.init_from}: a release (int8) cannot be trained further; use the run's best.pt")
+    try:
+        vocab = Vocab.from_json(payload["vocab"], config.init_from)
+    except (KeyError, VocabError) as error:
+        raise CheckpointError(f"{config.init_from}: no usable vocabulary ({error})") from None
+    sizes = ModelConfig(**payload["model_config"])
+    config = TrainConfig(**{**asdict(config), "embed_dim": sizes.embed_dim, "hidden_size": sizes.hidden_size,
+                            "num_layers": sizes.num_layers, "tie_weights": sizes.tie_weights})
+    return config, payload["model"], vocab
 
 
 class _Distributed:
@@ -198,15 +171,20 @@ def train(config: TrainConfig, resume: bool = False, log=print) -> dict:
     device = distributed.device  # each worker's own GPU under torchrun
     log = log if distributed.is_main else (lambda *args, **kwargs: None)
     torch.manual_seed(config.seed)
+    if config.layout not in ("stream", "lines"):
+        raise ValueError(f"layout: {config.layout!r} is not one of stream, lines")
+    config, initial_weights, given_vocab = _initial_model(config, resume)
 
     if distributed.is_main:
-        vocab, train_ids, valid_ids = prepare_data(config, out, log)
+        vocab, train_ids, valid_ids = prepare_data(config, out, log, given_vocab)
     if distributed.world_size > 1:
         dist.barrier()  # the main process writes the encoded data; the others read it
         if not distributed.is_main:
-            vocab, train_ids, valid_ids = prepare_data(config, out, log)
+            vocab, train_ids, valid_ids = prepare_data(config, out, log, given_vocab)
 
     model = LSTMLanguageModel(config.model_config(len(vocab))).to(device)
+    if initial_weights is not None:
+        model.load_state_dict(initial_weights)
     decay = [p for name, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for name, p in model.named_parameters() if p.dim() < 2]
     optimizer = torch.optim.AdamW(
@@ -221,15 +199,32 @@ def train(config: TrainConfig, resume: bool = False, log=print) -> dict:
         log(f"resuming at epoch {progress.epoch + 1}, step {progress.step}")
     trained = nn.parallel.DistributedDataParallel(model) if distributed.world_size > 1 else model
 
-    streams = batchify(train_ids, config.batch_size * distributed.world_size)
-    streams = shard_streams(streams, distributed.rank, distributed.world_size).to(device)  # (B, N)
-    per_epoch = num_windows(streams, config.seq_len)
+    lines = config.layout == "lines"
+    if lines:
+        chunks = line_chunks(message_spans(train_ids, vocab.index[EOS]), config.context_messages,
+                             config.seed)
+        batches = line_batches(train_ids, chunks, config.batch_size * config.seq_len, vocab.index[PAD])
+        per_epoch = len(batches) // distributed.world_size
+        batches = batches[distributed.rank :: distributed.world_size][:per_epoch]  # each worker its own
+    else:
+        streams = batchify(train_ids, config.batch_size * distributed.world_size)
+        streams = shard_streams(streams, distributed.rank, distributed.world_size).to(device)  # (B, N)
+        per_epoch = num_windows(streams, config.seq_len)
+
+    def epoch_batches(epoch: int, start: int):
+        if not lines:
+            yield from windows(streams, config.seq_len, start)
+            return
+        order = np.random.default_rng(config.seed + epoch).permutation(per_epoch)  # same on every worker
+        for index in range(start, per_epoch):
+            inputs, targets = batches[order[index]]
+            yield index, inputs.to(device), targets.to(device)
     # The schedule spans all epochs; max_steps and max_minutes only stop early, so a run cut into
     # sessions and resumed follows exactly the learning rates of one uninterrupted run.
     schedule_steps = config.epochs * per_epoch
     total_steps = min(schedule_steps, config.max_steps) if config.max_steps else schedule_steps
     use_amp = config.amp and device.type == "cuda"
-    data_hash = {"train": _hash_ids(train_ids), "valid": _hash_ids(valid_ids), "vocab": vocab.content_hash}
+    data_hash = {"train": hash_ids(train_ids), "valid": hash_ids(valid_ids), "vocab": vocab.content_hash}
     workers = f" x{distributed.world_size}" if distributed.world_size > 1 else ""
     log(f"{count_parameters(model):,} parameters, vocab {len(vocab):,}, {len(train_ids):,} training tokens, "
         f"{per_epoch} windows per epoch on {device}{workers}")
@@ -240,11 +235,19 @@ def train(config: TrainConfig, resume: bool = False, log=print) -> dict:
         state = carried["state"]
         stream_state = [s.detach().cpu() for s in state] if state is not None else []
         start_state = []
-        if with_start_state:  # a model that will be used for predictions: give it a message-start state
+        if with_start_state and lines:  # trained to start each line from zeros
+            start_state = list(model.init_state(1))
+        elif with_start_state:  # a model that will be used for predictions: give it a message-start state
             start_state = [s.cpu() for s in message_start_state(model, valid_ids[:100000], vocab.index[EOS])]
         save_checkpoint(path, model, vocab, train_config=asdict(config), progress=asdict(progress),
                         optimizer=optimizer.state_dict(), rng=torch.get_rng_state(), data_hash=data_hash,
                         stream_state=stream_state, start_state=start_state)
+
+    def validation_perplexity() -> float:  # measured the way the layout trains
+        if lines:
+            return evaluate_lines_perplexity(model, valid_ids, vocab.index[EOS], vocab.index[PAD], device,
+                                             config.valid_tokens)
+        return evaluate_perplexity(model, valid_ids, device, config.valid_tokens)
 
     started = time.monotonic()
     seconds_before = progress.seconds
@@ -260,13 +263,16 @@ def train(config: TrainConfig, resume: bool = False, log=print) -> dict:
             state = tuple(s.to(device) for s in checkpoint["stream_state"])
             checkpoint = None  # only the first epoch after resuming starts mid-stream
         window_started = time.monotonic()
-        for index, inputs, targets in windows(streams, config.seq_len, progress.window):
-            if state is not None:
+        for index, inputs, targets in epoch_batches(progress.epoch, progress.window):
+            if lines:
+                state = None  # every chunk starts fresh
+            elif state is not None:
                 state = tuple(s.detach() for s in state)  # truncated BPTT: keep the values, cut the graph
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
                 logits, state = trained(inputs, state)  # (B, T, V)
                 carried["state"] = state
-                loss = nn.functional.cross_entropy(logits.float().reshape(-1, logits.size(-1)), targets.reshape(-1))
+                loss = nn.functional.cross_entropy(logits.float().reshape(-1, logits.size(-1)), targets.reshape(-1),
+                                                   ignore_index=IGNORE)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), config.clip)
@@ -277,12 +283,13 @@ def train(config: TrainConfig, resume: bool = False, log=print) -> dict:
 
             progress.step += 1
             progress.window = index + 1
-            progress.tokens += targets.numel() * distributed.world_size
+            targets_in_step = int((targets != IGNORE).sum()) if lines else targets.numel()
+            progress.tokens += targets_in_step * distributed.world_size
             running_loss += loss.item()
             running_count += 1
             now = time.monotonic()
             progress.seconds = seconds_before + now - started
-            tokens_per_second = targets.numel() * distributed.world_size / max(1e-9, now - window_started)
+            tokens_per_second = targets_in_step * distributed.world_size / max(1e-9, now - window_started)
             window_started = now
             bar.update(1)
             if progress.step % 10 == 0:
@@ -291,7 +298,7 @@ def train(config: TrainConfig, resume: bool = False, log=print) -> dict:
 
             at_eval = progress.step % config.eval_every == 0 or progress.step >= total_steps
             if at_eval:
-                stop = evaluate_and_keep_best(config, model, valid_ids, device, progress, distributed, out, save,
+                stop = evaluate_and_keep_best(config, validation_perplexity, progress, distributed, out, save,
                                               running_loss / max(1, running_count), log)
                 running_loss, running_count = 0.0, 0
                 if stop:
@@ -312,7 +319,7 @@ def train(config: TrainConfig, resume: bool = False, log=print) -> dict:
     bar.close()
     if distributed.is_main:
         if not (out / "best.pt").exists():
-            evaluate_and_keep_best(config, model, valid_ids, device, progress, distributed, out, save,
+            evaluate_and_keep_best(config, validation_perplexity, progress, distributed, out, save,
                                    running_loss / max(1, running_count), log)
         save(last_path, with_start_state=True)
     record = {
@@ -342,12 +349,12 @@ def train(config: TrainConfig, resume: bool = False, log=print) -> dict:
     return record
 
 
-def evaluate_and_keep_best(config, model, valid_ids, device, progress, distributed, out, save, train_loss,
+def evaluate_and_keep_best(config, validation_perplexity, progress, distributed, out, save, train_loss,
                            log) -> bool:
     """Validation perplexity on the main process; keeps best.pt; True when early stopping is due."""
     stop = False
     if distributed.is_main:
-        ppl = evaluate_perplexity(model, valid_ids, device, config.valid_tokens)
+        ppl = validation_perplexity()
         progress.history.append([progress.step, train_loss, ppl])
         if ppl < progress.best_valid_ppl - 1e-3:
             progress.best_valid_ppl, progress.evals_without_gain = ppl, 0
@@ -358,6 +365,15 @@ def evaluate_and_keep_best(config, model, valid_ids, device, progress, distribut
         tqdm.write(f"step {progress.step}: train ppl {math.exp(min(20.0, train_loss)):.2f}, valid ppl {ppl:.2f}"
                    f" (best {progress.best_valid_ppl:.2f})", file=sys.stderr)
     return distributed.broadcast_flag(stop)
+
+
+HELP = {
+    "layout": "stream: the text as one stream, state carried across messages; lines: each run of up to "
+              "--context-messages messages from a fresh state, as a new line is typed",
+    "context_messages": "with --layout lines, how many consecutive messages one run may hold",
+    "init_from": "start from this training checkpoint's weights and vocabulary (fine-tuning); model sizes "
+                 "come from it",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -376,7 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
         if isinstance(default, bool):
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default)
         else:
-            parser.add_argument(flag, type=type(default), default=default, help=f"default: {default}")
+            described = f"{HELP[item.name]} " if item.name in HELP else ""
+            parser.add_argument(flag, type=type(default), default=default, help=f"{described}(default: {default})")
     return parser
 
 

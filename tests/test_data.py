@@ -1,6 +1,7 @@
+import numpy as np
 import torch
 
-from engine.data import batchify, num_windows, shard_streams, windows
+from engine.data import IGNORE, batchify, line_batches, line_chunks, message_spans, num_windows, shard_streams, windows
 
 
 def test_streams_and_windows_match_the_drawing():
@@ -37,3 +38,34 @@ def test_workers_get_disjoint_streams():
     streams = batchify(list(range(40)), 4)
     first, second = shard_streams(streams, 0, 2), shard_streams(streams, 1, 2)
     assert set(first.flatten().tolist()).isdisjoint(second.flatten().tolist())
+
+
+def test_messages_end_at_their_end_token_and_group_in_runs():
+    end = 9
+    ids = np.array([1, 2, end, 3, end, 4, 5, 6, end, 7])  # three messages and an unfinished one
+    spans = message_spans(ids, end)
+    assert spans.tolist() == [[0, 3], [3, 5], [5, 9], [9, 10]]
+    assert line_chunks(spans, 1, seed=0) == [(0, 3), (3, 5), (5, 9)]  # one token predicts nothing
+    grouped = line_chunks(spans, 3, seed=0)
+    # Runs of consecutive messages cover the text once, in order, without overlap.
+    assert grouped[0][0] == 0 and all(a[1] == b[0] for a, b in zip(grouped, grouped[1:], strict=False))
+    assert len(grouped) < 4
+
+
+def test_line_batches_pad_inputs_and_skip_padded_targets():
+    ids = np.array([1, 2, 3, 4, 5, 6, 7])
+    batches = line_batches(ids, [(0, 4), (4, 6), (6, 7)], tokens_per_batch=8, pad_id=0)
+    assert len(batches) == 1  # the one-token chunk (6, 7) predicts nothing and is left out
+    inputs, targets = batches[0]
+    # Sorted by length, the short message first; each row is one message from its own start.
+    assert inputs.tolist() == [[5, 0, 0], [1, 2, 3]]
+    assert targets.tolist() == [[6, IGNORE, IGNORE], [2, 3, 4]]
+
+
+def test_line_batches_keep_to_the_token_budget():
+    ids = np.arange(100)
+    chunks = [(i, i + 10) for i in range(0, 100, 10)]
+    batches = line_batches(ids, chunks, tokens_per_batch=30, pad_id=0)
+    assert [len(inputs) for inputs, _ in batches] == [3, 3, 3, 1]
+    every_target = sorted(t for _, targets in batches for t in targets.flatten().tolist() if t != IGNORE)
+    assert every_target == sorted(i for begin, end in chunks for i in range(begin + 1, end))

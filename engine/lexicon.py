@@ -1,0 +1,85 @@
+"""Rare words: the words of the training text that the model has no row for.
+
+The model's vocabulary stops at a fixed size; every rarer word is `<unk>` to it. A person who has
+typed "tomor" or "pneum" still expects the word completed, so the words outside the vocabulary are
+kept in a plain list with their counts, and one of them gets the probability
+
+    P(word | context) = P(<unk> | context) * count(word) / count(all rare words)
+
+which is the model's own belief that an unknown word comes next, shared out by how often each rare
+word was written. They are offered only as completions of a typed prefix: at a word start none of
+them could beat the known words.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from engine.tokenizer import is_word
+from engine.vocab import Vocab, choose_display_forms
+
+RARE_WORDS_FILE = "rare_words.json"
+FORMAT = "nextword-rare-words"
+
+
+class LexiconError(ValueError):
+    """A rare-word file that cannot be used; the message names the file and what to do."""
+
+
+class RareWords:
+    def __init__(self, words: list[str], counts: list[int], display: dict[str, str] | None = None):
+        order = sorted(range(len(words)), key=lambda i: words[i])
+        self.words = [words[i] for i in order]  # sorted: the completions of a prefix are one slice
+        self.counts = np.asarray([counts[i] for i in order], dtype=np.int64)
+        self.shares = self.counts / max(1, int(self.counts.sum()))  # P(word | an unknown word comes)
+        self.display = dict(display or {})
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    @classmethod
+    def build(cls, token_counts: Counter, vocab: Vocab, min_count: int = 2,
+              display_counts: Counter | None = None) -> RareWords:
+        """Words seen at least min_count times that the vocabulary lacks (rarer ones are mostly typos)."""
+        chosen = {token: n for token, n in token_counts.items()
+                  if n >= min_count and token not in vocab.index and is_word(token)}
+        words = sorted(chosen)
+        return cls(words, [chosen[w] for w in words], choose_display_forms(display_counts or Counter(), set(words)))
+
+    def completions(self, partial: str) -> tuple[list[str], np.ndarray]:
+        """The rare words that start with the partial word, and their shares."""
+        prefix = partial.lower()
+        low = bisect.bisect_left(self.words, prefix)
+        high = bisect.bisect_left(self.words, prefix + "\uffff")
+        return self.words[low:high], self.shares[low:high]
+
+    def display_form(self, word: str) -> str:
+        return self.display.get(word, word)
+
+    def to_json(self) -> dict:
+        return {"format": FORMAT, "version": 1, "words": self.words, "counts": self.counts.tolist(),
+                "display": self.display}
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_json(), ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> RareWords:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise LexiconError(f"{path}: rare-word list not found") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise LexiconError(f"{path}: rare-word list is not valid JSON ({error}); "
+                               "rebuild it with `python -m engine.checkpoint` or delete it") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise LexiconError(f"{path}: not a Nextword rare-word list")
+        words, counts = data.get("words"), data.get("counts")
+        if not isinstance(words, list) or not isinstance(counts, list) or len(words) != len(counts):
+            raise LexiconError(f"{path}: rare-word list is damaged (words and counts differ); rebuild or delete it")
+        return cls([str(w) for w in words], [int(n) for n in counts], data.get("display") or {})

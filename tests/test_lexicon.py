@@ -1,0 +1,67 @@
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from engine.lexicon import LexiconError, RareWords
+from engine.suggestions import WordChooser
+from engine.vocab import Vocab
+
+
+@pytest.fixture
+def vocab():
+    return Vocab.build(Counter({"the": 9, "tomorrow": 5, "to": 8, "pizza": 3}), min_count=1)
+
+
+@pytest.fixture
+def rare(vocab):
+    counts = Counter({"pneumonia": 3, "pneumatic": 1, "tomography": 2, "the": 99, "x1!": 5, "netflix": 2})
+    return RareWords.build(counts, vocab, min_count=2, display_counts=Counter({"Netflix": 2}))
+
+
+def probabilities_with_unk(vocab, unk):
+    probabilities = np.full(len(vocab), 0.01)
+    probabilities[vocab.unk_id] = unk
+    return probabilities
+
+
+def test_only_words_outside_the_vocabulary_seen_often_enough_are_kept(rare):
+    assert rare.words == ["netflix", "pneumonia", "tomography"]  # "pneumatic" once: likely a typo
+    words, shares = rare.completions("PNEU")
+    assert words == ["pneumonia"] and shares.tolist() == [3 / 7]
+
+
+def test_a_typed_prefix_completes_a_word_the_model_does_not_know(vocab, rare):
+    chooser = WordChooser(vocab, rare_words=rare)
+    offered = chooser.choose(probabilities_with_unk(vocab, 0.2), "i have pneu", 3)
+    assert [s.word for s in offered] == ["pneumonia"]
+    assert offered[0].probability == pytest.approx(0.2 * 3 / 7)
+    assert [s.word for s in chooser.choose(probabilities_with_unk(vocab, 0.2), "watching net", 3)] == ["Netflix"]
+
+
+def test_rare_words_rank_below_known_words_by_the_model_belief_in_an_unknown_word(vocab, rare):
+    chooser = WordChooser(vocab, rare_words=rare)
+    low = [s.word for s in chooser.choose(probabilities_with_unk(vocab, 0.001), "see you to", 3)]
+    high = [s.word for s in chooser.choose(probabilities_with_unk(vocab, 0.9), "see you to", 3)]
+    assert low == ["to", "tomorrow", "tomography"]
+    assert high[0] == "tomography"
+
+
+def test_rare_words_are_not_offered_at_a_word_start_or_when_blocked(vocab, rare):
+    chooser = WordChooser(vocab, blocked_words={"pneumonia"}, rare_words=rare)
+    probabilities = probabilities_with_unk(vocab, 0.9)
+    assert not {"pneumonia", "netflix", "tomography"} & {s.word.lower() for s in chooser.choose(probabilities, "so ", 9)}
+    assert chooser.choose(probabilities, "so pneu", 3) == []
+
+
+def test_rare_words_survive_a_round_trip_and_a_damaged_file_is_named(rare, tmp_path):
+    path = tmp_path / "rare_words.json"
+    rare.save(path)
+    loaded = RareWords.load(path)
+    assert loaded.words == rare.words and loaded.display_form("netflix") == "Netflix"
+    path.write_text('{"format": "nextword-rare-words", "words": ["a"], "counts": []}')
+    with pytest.raises(LexiconError, match="rare_words.json.*damaged"):
+        RareWords.load(path)
+    path.write_text("{not json")
+    with pytest.raises(LexiconError, match="rare_words.json"):
+        RareWords.load(path)
