@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.lexicon import RARE_WORDS_FILE, RareWords
+from engine.lexicon import RARE_WORDS_FILE, LexiconError, RareWords
 from engine.ngram import KneserNeyTrigram, MixtureWeights
 from engine.suggestions import Suggestion, WordChooser
 from engine.tokenizer import split_partial
@@ -46,7 +46,7 @@ class Predictor:
 
         ngram_weight overrides the checkpoint's own mixture weights with one weight for every context.
         """
-        from engine.checkpoint import load_model, start_state_of
+        from engine.checkpoint import CheckpointError, load_model, start_state_of
         from engine.model import TorchStepper
 
         model, vocab, payload = load_model(path)
@@ -55,7 +55,10 @@ class Predictor:
         mixture = (MixtureWeights.constant(ngram_weight) if ngram_weight is not None
                    else MixtureWeights.from_json(payload.get("ngram_mixture")))
         rare_path = Path(path).with_name(RARE_WORDS_FILE)
-        rare_words = RareWords.load(rare_path) if rare_path.exists() else None
+        try:
+            rare_words = RareWords.load(rare_path) if rare_path.exists() else None
+        except LexiconError as error:
+            raise CheckpointError(str(error)) from None
         predictor = cls(vocab, TorchStepper(model, start_state_of(payload)), ngram, mixture, rare_words=rare_words)
         predictor.train_data = payload.get("train_config", {}).get("train_data")
         return predictor

@@ -50,7 +50,8 @@ def test_rare_words_rank_below_known_words_by_the_model_belief_in_an_unknown_wor
 def test_rare_words_are_not_offered_at_a_word_start_or_when_blocked(vocab, rare):
     chooser = WordChooser(vocab, blocked_words={"pneumonia"}, rare_words=rare)
     probabilities = probabilities_with_unk(vocab, 0.9)
-    assert not {"pneumonia", "netflix", "tomography"} & {s.word.lower() for s in chooser.choose(probabilities, "so ", 9)}
+    offered = {s.word.lower() for s in chooser.choose(probabilities, "so ", 9)}
+    assert not {"pneumonia", "netflix", "tomography"} & offered
     assert chooser.choose(probabilities, "so pneu", 3) == []
 
 
@@ -65,3 +66,25 @@ def test_rare_words_survive_a_round_trip_and_a_damaged_file_is_named(rare, tmp_p
     path.write_text("{not json")
     with pytest.raises(LexiconError, match="rare_words.json"):
         RareWords.load(path)
+
+
+def test_a_release_completes_words_beyond_its_vocabulary(tiny_corpus, tmp_path, capsys):
+    from conftest import tiny_config
+
+    from engine.checkpoint import main as release
+    from engine.cli import main as nextword
+    from engine.predictor import Predictor
+    from engine.train import train
+
+    # A vocabulary too small for the corpus: "netflix" is <unk> to the model.
+    train(tiny_config(tiny_corpus, tmp_path / "run", max_vocab=20, max_steps=3), log=lambda *args: None)
+    model = tmp_path / "release" / "nextword.pt"
+    assert release([str(tmp_path / "run" / "best.pt"), "--out", str(model), "--rare-words-min-count", "1"]) == 0
+    predictor = Predictor.from_checkpoint(model)
+    assert "netflix" not in predictor.vocab.index
+    assert "Netflix" in [s.word for s in predictor.suggest("Do you like to watch netf", 3)]
+
+    (model.parent / "rare_words.json").write_text("{cut short")
+    capsys.readouterr()
+    assert nextword(["suggest", "--model", str(model), "watch netf"]) == 2
+    assert "rare_words.json: rare-word list is not valid JSON" in capsys.readouterr().err
