@@ -51,12 +51,13 @@ class RareWords:
         words = sorted(chosen)
         return cls(words, [chosen[w] for w in words], choose_display_forms(display_counts or Counter(), set(words)))
 
-    def completions(self, partial: str) -> tuple[list[str], np.ndarray]:
-        """The rare words that start with the partial word, and their shares."""
+    def completions(self, partial: str, min_length: int = 0) -> tuple[list[str], np.ndarray]:
+        """The rare words of at least min_length letters that start with the partial word, and their shares."""
         prefix = partial.lower()
         low = bisect.bisect_left(self.words, prefix)
         high = bisect.bisect_left(self.words, prefix + "\uffff")
-        return self.words[low:high], self.shares[low:high]
+        keep = [i for i in range(low, high) if len(self.words[i]) >= min_length]
+        return [self.words[i] for i in keep], self.shares[keep]
 
     def display_form(self, word: str) -> str:
         return self.display.get(word, word)

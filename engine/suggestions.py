@@ -3,6 +3,11 @@
 Shared by every predictor (the neural model, the Kneser-Ney baseline, later mixtures): only real
 words are offered (never <unk>, special tokens or punctuation), completions of the partial word when
 the cursor is inside one, in the word's usual written form, capitalised at the start of a sentence.
+
+A completion must add at least `min_added_letters` (2) letters to what is typed: on a physical
+keyboard one more letter is quicker to type than a chip is to accept, so a chip spent on "the" after
+"th" would be wasted; "there", "that's" and "thanks" get it instead. (Measured on the validation
+split: keystroke savings 0.3796 -> 0.3873, top-3 at word starts unchanged.)
 """
 
 from __future__ import annotations
@@ -27,8 +32,9 @@ class WordChooser:
     """Knows which vocabulary rows may be offered and how to show them."""
 
     def __init__(self, vocab: Vocab, blocked_words: set[str] | frozenset = frozenset(),
-                 rare_words: RareWords | None = None):
+                 rare_words: RareWords | None = None, min_added_letters: int = 2):
         self.vocab = vocab
+        self.min_added_letters = min_added_letters
         self.rare_words = rare_words  # completions beyond the vocabulary, scored through <unk>
         self.blocked_words = {word.lower() for word in blocked_words}
         offerable = [i for i in range(len(vocab)) if vocab.is_suggestable(i)]
@@ -39,17 +45,19 @@ class WordChooser:
         ordered = sorted(offerable, key=lambda i: vocab.tokens[i])
         self._sorted_words = [vocab.tokens[i] for i in ordered]
         self._sorted_ids = np.asarray(ordered, dtype=np.int64)
+        self._sorted_lengths = np.asarray([len(word) for word in self._sorted_words])
 
     def context_ids(self, context_text: str, speaker: str = SPEAKERS[0]) -> list[int]:
         """The model's input for a line: `<speaker> <bos> tokens`, as messages were laid out in training."""
         return self.vocab.encode([speaker, BOS, *tokenize(context_text)])
 
     def completions(self, partial: str) -> np.ndarray:
-        """Ids of offerable words that start with the partial word (case-insensitive)."""
+        """Ids of offerable words that start with the partial word (case-insensitive) and add enough letters."""
         prefix = partial.lower()
         low = bisect.bisect_left(self._sorted_words, prefix)
         high = bisect.bisect_left(self._sorted_words, prefix + "\uffff")
-        return self._sorted_ids[low:high]
+        long_enough = self._sorted_lengths[low:high] >= len(prefix) + self.min_added_letters
+        return self._sorted_ids[low:high][long_enough]
 
     def choose(self, probabilities: np.ndarray, left_text: str, k: int) -> list[Suggestion]:
         """The k likeliest offerable words for the text left of the cursor, best first."""
@@ -58,7 +66,7 @@ class WordChooser:
         scores = probabilities[candidates]
         words = None  # vocabulary rows only, until rare words join in
         if partial and self.rare_words is not None:
-            rare, shares = self.rare_words.completions(partial)
+            rare, shares = self.rare_words.completions(partial, len(partial) + self.min_added_letters)
             if rare:
                 words = [self.vocab.tokens[int(i)] for i in candidates] + rare
                 scores = np.concatenate([scores, probabilities[self.vocab.unk_id] * shares])

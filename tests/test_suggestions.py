@@ -34,7 +34,15 @@ def test_special_tokens_and_punctuation_are_never_offered(chooser):
 
 def test_partial_word_gets_completions_ranked_by_the_model(chooser):
     probabilities = uniform_except(chooser, {"there": 0.3, "then": 0.2, "i": 0.9})
-    assert words(chooser.choose(probabilities, "so th", 3)) == ["there", "then", "the"]
+    assert words(chooser.choose(probabilities, "so th", 3)) == ["there", "then", "they're"]
+
+
+def test_a_completion_must_save_at_least_two_letters(chooser):
+    probabilities = uniform_except(chooser, {"the": 0.9, "then": 0.2})
+    # After "th" the likeliest word is one letter away: typing it is as quick as a chip, so it is not offered.
+    assert "the" not in words(chooser.choose(probabilities, "so th", 3))
+    assert words(chooser.choose(probabilities, "so t", 1)) == ["the"]
+    assert words(WordChooser(chooser.vocab, min_added_letters=1).choose(probabilities, "so th", 1)) == ["the"]
 
 
 def test_words_show_in_their_usual_form(chooser):
@@ -62,7 +70,9 @@ def test_apostrophe_partial_completes_contractions(chooser):
 def test_blocked_words_are_offered_only_once_typed_in_full(chooser):
     probabilities = uniform_except(chooser, {"damn": 0.9})
     assert "damn" not in words(chooser.choose(probabilities, "oh ", 3))
-    assert words(chooser.choose(probabilities, "oh damn", 1)) == ["damn"]
+    assert "damn" not in words(chooser.choose(probabilities, "oh da", 3))
+    every_completion = WordChooser(chooser.vocab, blocked_words={"damn"}, min_added_letters=0)
+    assert words(every_completion.choose(probabilities, "oh damn", 1)) == ["damn"]
 
 
 def test_probabilities_are_reported_best_first(chooser):
