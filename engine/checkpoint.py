@@ -168,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ngram-weights", help="the trigram's share per context-count bin, comma-separated "
                         "(from `nextword eval VALID --tune-ngram-weight`); writes ngram.npz beside the release")
     parser.add_argument("--ngram-min-count", type=int, default=2, help="drop rarer trigrams from ngram.npz")
+    parser.add_argument("--ngram-keep-contexts-seen", type=int, default=5, metavar="N",
+                        help="but keep every trigram of a two-word context seen at least N times (0: no exception)")
     parser.add_argument("--rare-words-min-count", type=int, default=0, metavar="N",
                         help="write rare_words.json beside the release: training words outside the vocabulary "
                         "seen at least N times, offered as completions (0: none)")
@@ -185,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
             if not train_ids.exists():
                 raise CheckpointError(f"{train_ids}: the run's encoded training text is needed to build the trigram")
             vocab_size = len(load_checkpoint(args.source)["vocab"]["tokens"])
-            trigram = KneserNeyTrigram.fit(np.load(train_ids), vocab_size).pruned(args.ngram_min_count)
+            trigram = KneserNeyTrigram.fit(np.load(train_ids), vocab_size)
+            trigram = trigram.pruned(args.ngram_min_count, args.ngram_keep_contexts_seen)
             Path(args.out).parent.mkdir(parents=True, exist_ok=True)
             trigram.save(Path(args.out).with_name("ngram.npz"))
             records["ngram_mixture"] = weights.to_json()

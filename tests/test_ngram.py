@@ -36,6 +36,28 @@ def test_pruned_model_is_smaller_and_still_normalised(trigram):
     assert pruned.distribution([1, 2]).argmax() == 3  # frequent trigrams survive pruning
 
 
+def test_pruning_keeps_rare_trigrams_of_well_seen_contexts(trigram):
+    def kept(model):
+        return set((model.trigram_keys).tolist())
+
+    contexts = trigram.trigram_keys // trigram.vocab_size
+    totals = {c: trigram.trigram_counts[contexts == c].sum() for c in set(contexts.tolist())}
+    busy = trigram.trigram_keys[(trigram.trigram_counts < 3) & np.array([totals[c] >= 20 for c in contexts.tolist()])]
+    quiet = trigram.trigram_keys[(trigram.trigram_counts < 3) & np.array([totals[c] < 20 for c in contexts.tolist()])]
+    assert len(busy) and len(quiet)  # the fixture has both kinds
+    pruned = trigram.pruned(min_count=3, keep_contexts_seen=20)
+    assert set(busy.tolist()) <= kept(pruned) and not set(quiet.tolist()) & kept(pruned)
+    assert kept(trigram.pruned(min_count=3)) < kept(pruned) < kept(trigram)
+    assert pruned.distribution([1, 2]).sum() == pytest.approx(1.0)
+
+
+def test_compact_file_keeps_every_count(trigram, tmp_path):
+    trigram.save(tmp_path / "ngram.npz")
+    loaded = KneserNeyTrigram.load(tmp_path / "ngram.npz")
+    np.testing.assert_array_equal(loaded.trigram_keys, trigram.trigram_keys)
+    np.testing.assert_array_equal(loaded.bigram_continuations, trigram.bigram_continuations)
+
+
 def test_mixture_weights_follow_how_often_the_context_was_seen(trigram):
     from engine.ngram import MixtureWeights
 
