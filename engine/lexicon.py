@@ -44,10 +44,18 @@ class RareWords:
 
     @classmethod
     def build(cls, token_counts: Counter, vocab: Vocab, min_count: int = 2,
-              display_counts: Counter | None = None) -> RareWords:
-        """Words seen at least min_count times that the vocabulary lacks (rarer ones are mostly typos)."""
-        chosen = {token: n for token, n in token_counts.items()
-                  if n >= min_count and token not in vocab.index and is_word(token)}
+              display_counts: Counter | None = None, trusted_count: int = 2) -> RareWords:
+        """Words seen at least min_count times that the vocabulary lacks.
+
+        A word seen fewer than trusted_count times is dropped when it is one slip (a letter left out,
+        added, changed or swapped) away from a word seen more often: "probabaly", "paparazi".
+        """
+        candidates = {token: n for token, n in token_counts.items()
+                      if n >= min_count and token not in vocab.index and is_word(token)}
+        trusted = {word for word, n in candidates.items() if n >= trusted_count}
+        trusted.update(token for i, token in enumerate(vocab.tokens) if vocab.is_suggestable(i))
+        near = _NearMisses(trusted)
+        chosen = {word: n for word, n in candidates.items() if n >= trusted_count or not near.matches(word)}
         words = sorted(chosen)
         return cls(words, [chosen[w] for w in words], choose_display_forms(display_counts or Counter(), set(words)))
 
@@ -84,3 +92,22 @@ class RareWords:
         if not isinstance(words, list) or not isinstance(counts, list) or len(words) != len(counts):
             raise LexiconError(f"{path}: rare-word list is damaged (words and counts differ); rebuild or delete it")
         return cls([str(w) for w in words], [int(n) for n in counts], data.get("display") or {})
+
+
+class _NearMisses:
+    """Is a word one slip away from a known word? Indexes the known words by their one-letter deletions."""
+
+    def __init__(self, known: set[str]):
+        self.known = known
+        self.deletions = {(word[:i] + word[i + 1:], i) for word in known for i in range(len(word))}
+        self.shortened = {deleted for deleted, _ in self.deletions}
+
+    def matches(self, word: str) -> bool:
+        for i in range(len(word)):
+            deleted = word[:i] + word[i + 1:]
+            if deleted in self.known or (deleted, i) in self.deletions:  # a letter added; a letter changed
+                return True
+            swapped = word[:i] + word[i + 1:i + 2] + word[i] + word[i + 2:] if i + 1 < len(word) else None
+            if swapped and swapped != word and swapped in self.known:  # two letters swapped
+                return True
+        return word in self.shortened  # a letter left out

@@ -88,3 +88,12 @@ def test_a_release_completes_words_beyond_its_vocabulary(tiny_corpus, tmp_path, 
     capsys.readouterr()
     assert nextword(["suggest", "--model", str(model), "watch netf"]) == 2
     assert "rare_words.json: rare-word list is not valid JSON" in capsys.readouterr().err
+
+
+def test_a_word_seen_once_is_kept_unless_it_looks_like_a_slip(vocab):
+    counts = Counter({"tomorow": 1, "tommorrow": 1, "tomography": 1, "pneumonia": 3, "pnuemonia": 1,
+                      "whataburger": 1})
+    rare = RareWords.build(counts, vocab, min_count=1)
+    # A letter left out of or added to "tomorrow" (known), letters swapped in "pneumonia" (seen more often).
+    assert rare.words == ["pneumonia", "tomography", "whataburger"]
+    assert "tomorow" in RareWords.build(counts, vocab, min_count=1, trusted_count=1).words
