@@ -37,12 +37,15 @@ def test_partial_word_gets_completions_ranked_by_the_model(chooser):
     assert words(chooser.choose(probabilities, "so th", 3)) == ["there", "then", "they're"]
 
 
-def test_a_completion_must_save_at_least_two_letters(chooser):
-    probabilities = uniform_except(chooser, {"the": 0.9, "then": 0.2})
-    # After "th" the likeliest word is one letter away: typing it is as quick as a chip, so it is not offered.
-    assert "the" not in words(chooser.choose(probabilities, "so th", 3))
-    assert words(chooser.choose(probabilities, "so t", 1)) == ["the"]
-    assert words(WordChooser(chooser.vocab, min_added_letters=1).choose(probabilities, "so th", 1)) == ["the"]
+def test_a_completion_one_letter_away_is_offered_only_when_it_is_clearly_the_word(chooser):
+    unsure = uniform_except(chooser, {"the": 0.3, "then": 0.2, "there": 0.25})
+    # After "th", "the" is one keystroke away and not the clear choice: the chip goes to a longer word.
+    assert words(chooser.choose(unsure, "so th", 3)) == ["there", "then", "they're"]
+    assert words(chooser.choose(unsure, "so t", 1)) == ["the"]  # two letters away: offered
+    clear = uniform_except(chooser, {"the": 0.9, "then": 0.2})
+    assert words(chooser.choose(clear, "so th", 2)) == ["the", "then"]  # most of the completions' probability
+    assert words(WordChooser(chooser.vocab, one_letter_share=0.0).choose(unsure, "so th", 1)) == ["the"]
+    assert "the" not in words(chooser.choose(unsure, "so the", 3))  # the word as typed is never a chip
 
 
 def test_words_show_in_their_usual_form(chooser):
