@@ -69,3 +69,13 @@ def test_unknown_layout_is_refused(tiny_corpus, tmp_path):
     from engine.train import main
 
     assert main(["--data", str(tiny_corpus), "--out-dir", str(tmp_path / "x"), "--layout", "sideways"]) == 2
+
+
+def test_fine_tuning_from_a_release_says_what_to_use_instead(tiny_run, tiny_corpus, tmp_path, capsys):
+    from engine.checkpoint import save_release
+    from engine.train import main
+
+    save_release(tmp_path / "release.pt", tiny_run[0] / "best.pt")
+    argv = ["--data", str(tiny_corpus), "--out-dir", str(tmp_path / "ft"), "--init-from", str(tmp_path / "release.pt")]
+    assert main(argv) == 2
+    assert "release.pt: a release (int8) cannot be trained further; use the run's best.pt" in capsys.readouterr().err
