@@ -62,25 +62,29 @@ class WordChooser:
         long_enough = self._sorted_lengths[low:high] >= len(prefix) + self.min_added_letters
         return self._sorted_ids[low:high][long_enough]
 
+    def _scored(self, probabilities: np.ndarray, partial: str) -> tuple[np.ndarray, list[str] | None, np.ndarray]:
+        """The candidate vocabulary ids, all candidate words when rare words join them (else None), and
+        their scores; a completion held back by the one-letter rule scores -1."""
+        candidates = self.completions(partial) if partial else self._offerable_ids
+        scores = probabilities[candidates]
+        if not partial:
+            return candidates, None, scores
+        words = None
+        lengths = self._lengths[candidates]
+        if self.rare_words is not None:
+            rare, shares = self.rare_words.completions(partial, len(partial) + self.min_added_letters)
+            if rare:
+                words = [self.vocab.tokens[int(i)] for i in candidates] + rare
+                scores = np.concatenate([scores, probabilities[self.vocab.unk_id] * shares])
+                lengths = np.concatenate([lengths, [len(word) for word in rare]])
+        one_letter = (lengths - len(partial) == 1) & (scores < self.one_letter_share * scores.sum())
+        return candidates, words, np.where(one_letter, -1.0, scores)  # -1: below every real probability
+
     def choose(self, probabilities: np.ndarray, left_text: str, k: int) -> list[Suggestion]:
         """The k likeliest offerable words for the text left of the cursor, best first."""
         context, partial = split_partial(left_text)
-        candidates = self.completions(partial) if partial else self._offerable_ids
-        scores = probabilities[candidates]
-        words = None  # vocabulary rows only, until rare words join in
-        if partial:
-            lengths = self._lengths[candidates]
-            if self.rare_words is not None:
-                rare, shares = self.rare_words.completions(partial, len(partial) + self.min_added_letters)
-                if rare:
-                    words = [self.vocab.tokens[int(i)] for i in candidates] + rare
-                    scores = np.concatenate([scores, probabilities[self.vocab.unk_id] * shares])
-                    lengths = np.concatenate([lengths, [len(word) for word in rare]])
-            one_letter = (lengths - len(partial) == 1) & (scores < self.one_letter_share * scores.sum())
-            scores = np.where(one_letter, -1.0, scores)  # below every real probability: never chosen
-            if len(scores) and scores.max() < 0:
-                return []
-        if len(scores) == 0 or k <= 0:
+        candidates, words, scores = self._scored(probabilities, partial)
+        if len(scores) == 0 or k <= 0 or scores.max() < 0:
             return []
         take = min(len(scores), k + len(self.blocked_words) if self.blocked_words else k)
         best = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
