@@ -136,14 +136,14 @@ def _weights(payload: dict) -> dict[str, torch.Tensor]:
     return weights
 
 
-def _rare_words(source: str | Path, min_count: int):
+def _rare_words(source: str | Path, min_count: int, payload: dict | None = None):
     """The words of the checkpoint's own training text that its vocabulary lacks."""
     from collections import Counter
 
     from engine.corpus import load_corpus, tokenize_documents
     from engine.lexicon import RareWords
 
-    payload = load_checkpoint(source)
+    payload = payload if payload is not None else load_checkpoint(source)
     specs = payload.get("train_config", {}).get("train_data")
     if not specs:
         raise CheckpointError(f"{source}: does not say what it was trained on, so rare words cannot be collected")
@@ -176,8 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         records = {}
+        source = load_checkpoint(args.source)
         if args.rare_words_min_count:
-            rare = _rare_words(args.source, args.rare_words_min_count)
+            rare = _rare_words(args.source, args.rare_words_min_count, source)
             Path(args.out).parent.mkdir(parents=True, exist_ok=True)
             rare.save(Path(args.out).with_name(RARE_WORDS_FILE))
             print(f"{len(rare):,} rare words")
@@ -186,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
             train_ids = Path(args.source).with_name("train_ids.npy")
             if not train_ids.exists():
                 raise CheckpointError(f"{train_ids}: the run's encoded training text is needed to build the trigram")
-            vocab_size = len(load_checkpoint(args.source)["vocab"]["tokens"])
+            vocab_size = len(source["vocab"]["tokens"])
             trigram = KneserNeyTrigram.fit(np.load(train_ids), vocab_size)
             trigram = trigram.pruned(args.ngram_min_count, args.ngram_keep_contexts_seen)
             Path(args.out).parent.mkdir(parents=True, exist_ok=True)

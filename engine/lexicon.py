@@ -21,10 +21,16 @@ from pathlib import Path
 import numpy as np
 
 from engine.tokenizer import is_word
-from engine.vocab import Vocab, choose_display_forms
+from engine.vocab import Vocab, choose_display_forms, read_json
 
 RARE_WORDS_FILE = "rare_words.json"
 FORMAT = "nextword-rare-words"
+
+
+def prefix_range(sorted_words: list[str], partial: str) -> tuple[int, int]:
+    """[low, high) of the words that start with the partial word (case-insensitive) in a sorted list."""
+    prefix = partial.lower()
+    return bisect.bisect_left(sorted_words, prefix), bisect.bisect_left(sorted_words, prefix + "\uffff")
 
 
 class LexiconError(ValueError):
@@ -36,6 +42,7 @@ class RareWords:
         order = sorted(range(len(words)), key=lambda i: words[i])
         self.words = [words[i] for i in order]  # sorted: the completions of a prefix are one slice
         self.counts = np.asarray([counts[i] for i in order], dtype=np.int64)
+        self.lengths = np.asarray([len(word) for word in self.words], dtype=np.int64)
         self.shares = self.counts / max(1, int(self.counts.sum()))  # P(word | an unknown word comes)
         self.display = dict(display or {})
 
@@ -61,10 +68,8 @@ class RareWords:
 
     def completions(self, partial: str, min_length: int = 0) -> tuple[list[str], np.ndarray]:
         """The rare words of at least min_length letters that start with the partial word, and their shares."""
-        prefix = partial.lower()
-        low = bisect.bisect_left(self.words, prefix)
-        high = bisect.bisect_left(self.words, prefix + "\uffff")
-        keep = [i for i in range(low, high) if len(self.words[i]) >= min_length]
+        low, high = prefix_range(self.words, partial)
+        keep = low + np.flatnonzero(self.lengths[low:high] >= min_length)
         return [self.words[i] for i in keep], self.shares[keep]
 
     def display_form(self, word: str) -> str:
@@ -79,13 +84,8 @@ class RareWords:
 
     @classmethod
     def load(cls, path: str | Path) -> RareWords:
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise LexiconError(f"{path}: rare-word list not found") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise LexiconError(f"{path}: rare-word list is not valid JSON ({error}); "
-                               "rebuild it with `python -m engine.checkpoint` or delete it") from None
+        data = read_json(path, "rare-word list", "rare-word list", LexiconError,
+                         "; rebuild it with `python -m engine.checkpoint` or delete it")
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise LexiconError(f"{path}: not a Nextword rare-word list")
         words, counts = data.get("words"), data.get("counts")

@@ -116,9 +116,8 @@ def evaluate_perplexity(model: LSTMLanguageModel, ids: np.ndarray, device: torch
     state, total_loss, count = None, 0.0, 0
     for _, inputs, targets in windows(streams, seq_len):
         logits, state = model(inputs, state)  # (B, T, V)
-        total_loss += nn.functional.cross_entropy(
-            logits.float().reshape(-1, logits.size(-1)), targets.reshape(-1), reduction="sum").item()
-        count += targets.numel()
+        loss, targets_counted = _summed_loss(logits, targets)
+        total_loss, count = total_loss + loss, count + targets_counted
     model.train(was_training)
     return math.exp(total_loss / max(1, count))
 
@@ -135,12 +134,17 @@ def evaluate_lines_perplexity(model: LSTMLanguageModel, ids: np.ndarray, end_id:
     total_loss, count = 0.0, 0
     for inputs, targets in line_batches(ids, chunks, 4096, pad_id):
         logits, _ = model(inputs.to(device))  # (B, T, V)
-        total_loss += nn.functional.cross_entropy(logits.float().reshape(-1, logits.size(-1)),
-                                                  targets.to(device).reshape(-1), ignore_index=IGNORE,
-                                                  reduction="sum").item()
-        count += int((targets != IGNORE).sum())
+        loss, targets_counted = _summed_loss(logits, targets.to(device))
+        total_loss, count = total_loss + loss, count + targets_counted
     model.train(was_training)
     return math.exp(total_loss / max(1, count))
+
+
+def _summed_loss(logits: torch.Tensor, targets: torch.Tensor) -> tuple[float, int]:
+    """Total cross-entropy over the real (not padded) targets, and how many there were."""
+    loss = nn.functional.cross_entropy(logits.float().reshape(-1, logits.size(-1)), targets.reshape(-1),
+                                       ignore_index=IGNORE, reduction="sum")  # logits (B, T, V), targets (B, T)
+    return loss.item(), int((targets != IGNORE).sum())
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -13,12 +13,11 @@ have taken. (Validation, 1,000 lines: see the model card for what this gains in 
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 
 import numpy as np
 
-from engine.lexicon import RareWords
+from engine.lexicon import RareWords, prefix_range
 from engine.tokenizer import split_partial, starts_sentence, tokenize
 from engine.vocab import BOS, SPEAKERS, Vocab
 
@@ -56,34 +55,31 @@ class WordChooser:
 
     def completions(self, partial: str) -> np.ndarray:
         """Ids of offerable words that start with the partial word (case-insensitive) and add enough letters."""
-        prefix = partial.lower()
-        low = bisect.bisect_left(self._sorted_words, prefix)
-        high = bisect.bisect_left(self._sorted_words, prefix + "\uffff")
-        long_enough = self._sorted_lengths[low:high] >= len(prefix) + self.min_added_letters
+        low, high = prefix_range(self._sorted_words, partial)
+        long_enough = self._sorted_lengths[low:high] >= len(partial) + self.min_added_letters
         return self._sorted_ids[low:high][long_enough]
 
-    def _scored(self, probabilities: np.ndarray, partial: str) -> tuple[np.ndarray, list[str] | None, np.ndarray]:
-        """The candidate vocabulary ids, all candidate words when rare words join them (else None), and
-        their scores; a completion held back by the one-letter rule scores -1."""
+    def _scored(self, probabilities: np.ndarray, partial: str) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """The candidate vocabulary ids, the rare words after them, and the scores of both in that order;
+        a completion held back by the one-letter rule scores -1."""
         candidates = self.completions(partial) if partial else self._offerable_ids
         scores = probabilities[candidates]
         if not partial:
-            return candidates, None, scores
-        words = None
+            return candidates, [], scores
+        rare: list[str] = []
         lengths = self._lengths[candidates]
         if self.rare_words is not None:
             rare, shares = self.rare_words.completions(partial, len(partial) + self.min_added_letters)
             if rare:
-                words = [self.vocab.tokens[int(i)] for i in candidates] + rare
                 scores = np.concatenate([scores, probabilities[self.vocab.unk_id] * shares])
                 lengths = np.concatenate([lengths, [len(word) for word in rare]])
         one_letter = (lengths - len(partial) == 1) & (scores < self.one_letter_share * scores.sum())
-        return candidates, words, np.where(one_letter, -1.0, scores)  # -1: below every real probability
+        return candidates, rare, np.where(one_letter, -1.0, scores)  # -1: below every real probability
 
     def choose(self, probabilities: np.ndarray, left_text: str, k: int) -> list[Suggestion]:
         """The k likeliest offerable words for the text left of the cursor, best first."""
         context, partial = split_partial(left_text)
-        candidates, words, scores = self._scored(probabilities, partial)
+        candidates, rare, scores = self._scored(probabilities, partial)
         if len(scores) == 0 or k <= 0 or scores.max() < 0:
             return []
         take = min(len(scores), k + len(self.blocked_words) if self.blocked_words else k)
@@ -94,11 +90,14 @@ class WordChooser:
         for position in best:
             if scores[position] < 0:
                 break  # only completions held back remain
-            in_vocab = position < len(candidates)
-            word = self.vocab.tokens[int(candidates[position])] if words is None else words[position]
+            if position < len(candidates):
+                word = self.vocab.tokens[int(candidates[position])]
+                shown = self.vocab.display_form(word)
+            else:
+                word = rare[position - len(candidates)]
+                shown = self.rare_words.display_form(word)
             if word in self.blocked_words and word != partial.lower():
                 continue
-            shown = self.vocab.display_form(word) if in_vocab else self.rare_words.display_form(word)
             if capitalise:
                 shown = shown[:1].upper() + shown[1:]
             chosen.append(Suggestion(shown, float(scores[position])))

@@ -103,13 +103,17 @@ class Vocab:
 
     @classmethod
     def load(cls, path: str | Path) -> Vocab:
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise VocabError(f"{path}: vocabulary file not found") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise VocabError(f"{path}: vocabulary is not valid JSON ({error})") from None
-        return cls.from_json(data, str(path))
+        return cls.from_json(read_json(path, "vocabulary file", "vocabulary", VocabError), str(path))
+
+
+def read_json(path: str | Path, file_name: str, name: str, error: type[Exception], advice: str = ""):
+    """A JSON file Nextword wrote; a missing or unreadable one raises `error` naming the file."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{path}: {file_name} not found") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as problem:
+        raise error(f"{path}: {name} is not valid JSON ({problem}){advice}") from None
 
 
 def choose_display_forms(display_counts: Counter, known: set[str]) -> dict[str, str]:
