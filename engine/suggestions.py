@@ -9,6 +9,11 @@ as quick to type as a chip is to accept. So it gets a chip only when it is clear
 typed (at least `one_letter_share` of the probability of all completions of the prefix: "you" after
 "how are yo"); otherwise "there", "that's" and "thanks" after "th" get the chips that "the" would
 have taken. (Validation, 1,000 lines: see the model card for what this gains in keystroke savings.)
+
+Chips rotate while a word is typed: a word already offered at an earlier letter of the same word
+was seen and passed over, so its chip goes to the next candidate (as word-prediction aids for
+typing do). Worked out again from the text on every call, so it holds no state: "the" after "so "
+is not offered again after "so t" or "so th".
 """
 
 from __future__ import annotations
@@ -32,8 +37,10 @@ class WordChooser:
     """Knows which vocabulary rows may be offered and how to show them."""
 
     def __init__(self, vocab: Vocab, blocked_words: set[str] | frozenset = frozenset(),
-                 rare_words: RareWords | None = None, min_added_letters: int = 1, one_letter_share: float = 0.5):
+                 rare_words: RareWords | None = None, min_added_letters: int = 1, one_letter_share: float = 0.5,
+                 skip_passed_over: bool = True):
         self.vocab = vocab
+        self.skip_passed_over = skip_passed_over  # a word shown earlier in the same word is not shown again
         self.min_added_letters = min_added_letters  # 0 offers the word exactly as typed, too
         self.one_letter_share = one_letter_share  # above 1: never offer a completion one letter away
         self.rare_words = rare_words  # completions beyond the vocabulary, scored through <unk>
@@ -79,14 +86,35 @@ class WordChooser:
     def choose(self, probabilities: np.ndarray, left_text: str, k: int) -> list[Suggestion]:
         """The k likeliest offerable words for the text left of the cursor, best first."""
         context, partial = split_partial(left_text)
-        candidates, rare, scores = self._scored(probabilities, partial)
-        if len(scores) == 0 or k <= 0 or scores.max() < 0:
+        if k <= 0:
             return []
-        take = min(len(scores), k + len(self.blocked_words) if self.blocked_words else k)
+        passed = self.passed_over(probabilities, partial, k) if self.skip_passed_over else set()
+        capitalise = bool(partial[:1].isupper()) or (not partial and starts_sentence(context))
+        chosen = []
+        for shown, score in self._ranked(probabilities, partial, k, passed).values():
+            if capitalise:
+                shown = shown[:1].upper() + shown[1:]
+            chosen.append(Suggestion(shown, score))
+        return chosen
+
+    def passed_over(self, probabilities: np.ndarray, partial: str, k: int) -> set[str]:
+        """The words shown while the partial word was typed, one letter at a time: the person saw them
+        and typed on, so none of them is the word."""
+        passed: set[str] = set()
+        for length in range(len(partial)):
+            passed.update(self._ranked(probabilities, partial[:length], k, passed))
+        return passed
+
+    def _ranked(self, probabilities: np.ndarray, partial: str, k: int, skip: set[str]) -> dict[str, tuple[str, float]]:
+        """Up to k offerable words for the partial word, best first, none of them in `skip`:
+        lower-case word -> (usual written form, score)."""
+        candidates, rare, scores = self._scored(probabilities, partial)
+        chosen: dict[str, tuple[str, float]] = {}
+        if len(scores) == 0 or scores.max() < 0:
+            return chosen
+        take = min(len(scores), k + len(self.blocked_words) + len(skip))
         best = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
         best = best[np.argsort(-scores[best], kind="stable")]
-        capitalise = bool(partial[:1].isupper()) or (not partial and starts_sentence(context))
-        chosen: list[Suggestion] = []
         for position in best:
             if scores[position] < 0:
                 break  # only completions held back remain
@@ -96,11 +124,9 @@ class WordChooser:
             else:
                 word = rare[position - len(candidates)]
                 shown = self.rare_words.display_form(word)
-            if word in self.blocked_words and word != partial.lower():
+            if word in skip or (word in self.blocked_words and word != partial.lower()):
                 continue
-            if capitalise:
-                shown = shown[:1].upper() + shown[1:]
-            chosen.append(Suggestion(shown, float(scores[position])))
+            chosen[word] = (shown, float(scores[position]))
             if len(chosen) == k:
                 break
         return chosen

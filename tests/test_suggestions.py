@@ -11,7 +11,7 @@ from engine.vocab import Vocab
 def chooser():
     counts = Counter({"i": 9, "the": 8, ",": 7, "netflix": 6, "then": 5, "there": 4, "they're": 3, "damn": 2})
     vocab = Vocab.build(counts, min_count=1, display_counts=Counter({"I": 5, "Netflix": 3, "the": 4}))
-    return WordChooser(vocab, blocked_words={"damn"})
+    return WordChooser(vocab, blocked_words={"damn"}, skip_passed_over=False)  # its own test below
 
 
 def uniform_except(chooser, boosts):
@@ -44,7 +44,7 @@ def test_a_completion_one_letter_away_is_offered_only_when_it_is_clearly_the_wor
     assert words(chooser.choose(unsure, "so t", 1)) == ["the"]  # two letters away: offered
     clear = uniform_except(chooser, {"the": 0.9, "then": 0.2})
     assert words(chooser.choose(clear, "so th", 2)) == ["the", "then"]  # most of the completions' probability
-    assert words(WordChooser(chooser.vocab, one_letter_share=0.0).choose(unsure, "so th", 1)) == ["the"]
+    assert words(WordChooser(chooser.vocab, one_letter_share=0.0, skip_passed_over=False).choose(unsure, "so th", 1)) == ["the"]
     assert "the" not in words(chooser.choose(unsure, "so the", 3))  # the word as typed is never a chip
 
 
@@ -74,10 +74,22 @@ def test_blocked_words_are_offered_only_once_typed_in_full(chooser):
     probabilities = uniform_except(chooser, {"damn": 0.9})
     assert "damn" not in words(chooser.choose(probabilities, "oh ", 3))
     assert "damn" not in words(chooser.choose(probabilities, "oh da", 3))
-    every_completion = WordChooser(chooser.vocab, blocked_words={"damn"}, min_added_letters=0)
+    every_completion = WordChooser(chooser.vocab, blocked_words={"damn"}, min_added_letters=0, skip_passed_over=False)
     assert words(every_completion.choose(probabilities, "oh damn", 1)) == ["damn"]
 
 
 def test_probabilities_are_reported_best_first(chooser):
     suggestions = chooser.choose(uniform_except(chooser, {"then": 0.3, "there": 0.2}), "", 3)
     assert [s.probability for s in suggestions] == sorted((s.probability for s in suggestions), reverse=True)
+
+
+def test_a_word_passed_over_while_typing_is_not_shown_again(chooser):
+    rotating = WordChooser(chooser.vocab, blocked_words={"damn"})  # the product's default
+    probabilities = uniform_except(chooser, {"the": 0.5, "then": 0.3, "there": 0.2, "they're": 0.1})
+    assert words(rotating.choose(probabilities, "so ", 1)) == ["the"]
+    assert words(rotating.choose(probabilities, "so t", 1)) == ["then"]  # "the" was offered after "so ", not taken
+    assert words(rotating.choose(probabilities, "so th", 1)) == ["there"]  # and "then" after "so t"
+    assert words(rotating.choose(probabilities, "so Th", 1)) == ["There"]
+    assert words(chooser.choose(probabilities, "so th", 1)) == ["then"]  # without the rule "then" comes back
+    assert words(rotating.choose(probabilities, "so then ", 1)) == ["the"]  # a new word starts afresh
+    assert rotating.passed_over(probabilities, "th", 1) == {"the", "then"}
