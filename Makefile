@@ -18,7 +18,7 @@ install: $(STAMP)
 # Until the editor exists, `make run` shows suggestions from the bundled model.
 run: $(STAMP)
 	@for text in "" "how are " "I don" "what do you want to "; do \
-		echo "== \"$$text\""; $(BIN)/nextword suggest "$$text"; done
+		echo "== \"$$text\""; $(BIN)/nextword suggest --complete "$$text"; done
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import torch
 
+from engine.bundle import ModelError
 from engine.model import LSTMLanguageModel, ModelConfig
 from engine.vocab import Vocab, VocabError
 
@@ -18,7 +19,7 @@ FORMAT = "nextword-checkpoint"
 FORMAT_VERSION = 1
 
 
-class CheckpointError(ValueError):
+class CheckpointError(ModelError):
     """A checkpoint that cannot be used; the message names the file and what to do."""
 
 

@@ -6,11 +6,13 @@ import argparse
 import importlib
 import sys
 
-# name -> (module with main(argv), one-line description). Modules load only when their command runs,
-# so `nextword suggest` never pays for importing the training stack.
+# name -> (module with main(argv), one-line description). Modules load by name only when their command
+# runs, so `nextword suggest` never pays for importing the training stack, and the engine never imports
+# the export package (which needs torch) unless `nextword export` is what was asked for.
 COMMANDS = {
     "train": ("engine.train", "train the next-word LSTM language model"),
     "eval": ("engine.evaluate", "measure perplexity, top-k accuracy and keystroke savings"),
+    "export": ("export.onnx_export", "turn a checkpoint into a checked ONNX bundle (float and int8)"),
     "suggest": ("engine.cli", "print the next-word suggestions for some text"),
 }
 
@@ -19,20 +21,25 @@ def suggest_main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nextword suggest", description="Print next-word suggestions for some text.")
     parser.add_argument("text", help='the text left of the cursor, e.g. "how are " or "I don"')
     parser.add_argument("-k", type=int, default=3, help="how many suggestions (default: 3)")
-    parser.add_argument("--model", help="checkpoint to use (default: the bundled model)")
-    parser.add_argument("--ngram-weight", type=float, help="share of the trigram in the mixture")
+    parser.add_argument("--model", help="bundle folder or .pt checkpoint (default: the bundled model)")
+    parser.add_argument("--provider", default="auto", choices=["auto", "cpu", "cuda"],
+                        help="where onnxruntime runs the model (default: auto, CUDA when there is one)")
+    parser.add_argument("--previous", help="the message this text answers, for conversation context")
+    parser.add_argument("--complete", action="store_true", help="also print the likeliest continuation")
     args = parser.parse_args(argv)
-    from engine.checkpoint import CheckpointError
-    from engine.paths import default_model_path
+    from engine.bundle import ModelError
     from engine.predictor import Predictor
 
     try:
-        predictor = Predictor.from_checkpoint(args.model or default_model_path(), args.ngram_weight)
-    except CheckpointError as error:
+        predictor = Predictor.open(args.model, provider=args.provider)
+    except ModelError as error:
         print(f"nextword suggest: {error}", file=sys.stderr)
         return 2
-    for suggestion in predictor.suggest(args.text, args.k):
+    for suggestion in predictor.suggest(args.text, args.k, previous=args.previous):
         print(f"{suggestion.word}\t{suggestion.probability:.4f}")
+    if args.complete:
+        completion = predictor.complete(args.text, previous=args.previous)
+        print(f"continuation: {completion.text!r}\t{completion.probability:.4f}")
     return 0
 
 

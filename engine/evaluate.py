@@ -110,10 +110,12 @@ def tune_mixture(predictor, ngram: KneserNeyTrigram, lines: list[str],
 
 def evaluate(file: str, model_path: str | None = None, n_topk: int = 3000, n_ksr: int = 1000,
              ngram_weight: float | None = None, log=print) -> dict:
-    from engine.predictor import Predictor  # torch checkpoints for now; the ONNX bundle comes later
+    from engine.predictor import Predictor
 
     model_path = model_path or str(default_model_path())
-    predictor = Predictor.from_checkpoint(model_path, ngram_weight)
+    predictor = Predictor.open(model_path, ngram_weight=ngram_weight, provider="cpu")
+    if ngram_weight is not None:
+        predictor.mixture = MixtureWeights.constant(ngram_weight)
     train_data = predictor.train_data or ["chitchat:train"]
     ngram = baseline_for(predictor.vocab, train_data, log)
     if predictor.ngram is None:
@@ -153,7 +155,7 @@ def format_table(results: dict) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nextword eval", description=__doc__.splitlines()[0])
     parser.add_argument("file", help="UTF-8 text, one message per line (e.g. chitchat.test.txt)")
-    parser.add_argument("--model", help="checkpoint to measure (default: the bundled model)")
+    parser.add_argument("--model", help="bundle folder or .pt checkpoint to measure (default: the bundled model)")
     parser.add_argument("--n-topk", type=int, default=3000, help="lines for perplexity and top-k (0: all)")
     parser.add_argument("--n-ksr", type=int, default=1000, help="lines for keystroke savings (0: all)")
     parser.add_argument("--ngram-weight", type=float, help="share of the trigram in the mixture (default: the model's)")
@@ -166,7 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _print_tuning(args) -> int:
     from engine.predictor import Predictor
 
-    predictor = Predictor.from_checkpoint(args.model or str(default_model_path()), 0.0)
+    predictor = Predictor.open(args.model or str(default_model_path()), ngram_weight=0.0, provider="cpu")
+    predictor.mixture = MixtureWeights.constant(0.0)
     predictor.cache_size = 1 << 16
     ngram = predictor.ngram or baseline_for(predictor.vocab, predictor.train_data or ["chitchat:train"],
                                             log=lambda message: print(message, file=sys.stderr))
@@ -184,14 +187,14 @@ def _print_tuning(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from engine.checkpoint import CheckpointError
+    from engine.bundle import ModelError
 
     try:
         if args.tune_ngram_weight:
             return _print_tuning(args)
         results = evaluate(args.file, args.model, args.n_topk, args.n_ksr, args.ngram_weight,
                            log=lambda message: print(message, file=sys.stderr))
-    except (CorpusError, CheckpointError) as error:
+    except (CorpusError, ModelError) as error:
         print(f"nextword eval: {error}", file=sys.stderr)
         return 2
     print(json.dumps(results, indent=2) if args.json else format_table(results))

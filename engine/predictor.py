@@ -1,10 +1,14 @@
 """Predictor: left text -> ranked next-word suggestions, with the LSTM state carried between calls.
 
+    from engine.predictor import Predictor
+    predictor = Predictor.load()            # the bundled model; Predictor.load(path) for another bundle
+    predictor.suggest("how are yo", k=3)    # [Suggestion(word="you", probability=0.93), ...]
+
 The model is reached through a backend with two methods, `initial_state()` and
-`step(token_ids, state) -> (probabilities (V,), state)`, so the same predictor runs a torch
-checkpoint now and an ONNX bundle in the desktop. The state after every context seen is cached:
-typing inside a word runs no model step at all, a new word runs one, and going back (backspace,
-an edit, a paste) restarts from the longest context already computed.
+`step(token_ids, state) -> (probabilities (V,), state)`: onnxruntime for bundles (engine.runtime),
+torch for training checkpoints, so the predictor never knows which one it has. The state after every
+context seen is cached: typing inside a word runs no model step at all, a new word runs one, and going
+back (backspace, an edit, a paste) restarts from the longest context already computed.
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.bundle import BundleError, is_bundle, load_vocab, read_manifest
+from engine.completion import Completion, complete_phrase
 from engine.lexicon import RARE_WORDS_FILE, LexiconError, RareWords
 from engine.ngram import KneserNeyTrigram, MixtureWeights
+from engine.paths import BUNDLED_MODEL_DIR, read_blocklist
 from engine.suggestions import Suggestion, WordChooser
 from engine.tokenizer import split_partial
-from engine.vocab import Vocab
+from engine.vocab import EOS, SPEAKERS, Vocab
 
 NGRAM_FILE = "ngram.npz"
 
@@ -26,10 +33,10 @@ NGRAM_FILE = "ngram.npz"
 class Predictor:
     def __init__(self, vocab: Vocab, backend, ngram: KneserNeyTrigram | None = None,
                  mixture: MixtureWeights | None = None, cache_size: int = 2048,
-                 rare_words: RareWords | None = None):
+                 rare_words: RareWords | None = None, blocked_words: set[str] | frozenset = frozenset()):
         self.vocab = vocab
         self.backend = backend
-        self.chooser = WordChooser(vocab, rare_words=rare_words)
+        self.chooser = WordChooser(vocab, blocked_words=blocked_words, rare_words=rare_words)
         self.ngram = ngram  # mixed in only where `mixture` gives it weight
         self.mixture = mixture
         self.cache_size = cache_size
@@ -41,6 +48,47 @@ class Predictor:
         self._last: tuple[str, np.ndarray] | None = None
 
     @classmethod
+    def load(cls, path: str | Path | None = None, provider: str = "auto", model: str = "default",
+             blocked_words: set[str] | None = None, threads: int = 1) -> Predictor:
+        """A bundle (default: the bundled model) run by onnxruntime; needs no torch.
+
+        provider: auto (CUDA when onnxruntime offers it, else CPU), cpu or cuda; `predictor.provider`
+        says which one runs it. model: default (int8 when the bundle has it), float or int8.
+        blocked_words: never offered unless typed in full; default the shipped blocklist.
+        Raises BundleError with what is wrong and what to do for a missing, damaged or foreign bundle.
+        """
+        from engine.runtime import OnnxStepper
+
+        manifest = read_manifest(path if path is not None else BUNDLED_MODEL_DIR)
+        if model != "default":
+            if model not in manifest.models:
+                raise BundleError(f"{manifest.folder}: this bundle has no {model} model "
+                                  f"(it has {', '.join(manifest.models)})")
+            manifest.model_file = manifest.models[model]
+            if not manifest.model_path.is_file():
+                raise BundleError(f"{manifest.model_path}: missing from the bundle")
+        vocab = load_vocab(manifest)
+        ngram, rare_words = _companions(manifest.folder, BundleError, len(vocab))
+        backend = OnnxStepper(manifest, provider, threads)
+        predictor = cls(vocab, backend, ngram, MixtureWeights.from_json(manifest.ngram_mixture),
+                        rare_words=rare_words,
+                        blocked_words=read_blocklist() if blocked_words is None else blocked_words)
+        predictor.train_data = manifest.raw.get("train_data")
+        return predictor
+
+    @classmethod
+    def open(cls, path: str | Path | None = None, **options) -> Predictor:
+        """A bundle folder (or its manifest.json) or a torch checkpoint (.pt, needs the `train` extra)."""
+        if path is None or is_bundle(path) or not str(path).endswith(".pt"):
+            return cls.load(path, **{k: v for k, v in options.items() if k != "ngram_weight"})
+        return cls.from_checkpoint(path, options.get("ngram_weight"))
+
+    @property
+    def provider(self) -> str:
+        """The execution provider really in use: CUDAExecutionProvider, CPUExecutionProvider or torch."""
+        return getattr(self.backend, "provider", "torch")
+
+    @classmethod
     def from_checkpoint(cls, path: str | Path, ngram_weight: float | None = None) -> Predictor:
         """A torch checkpoint (needs the `train` extra) and the trigram and rare words saved beside it, if any.
 
@@ -50,15 +98,9 @@ class Predictor:
         from engine.model import TorchStepper
 
         model, vocab, payload = load_model(path)
-        ngram_path = Path(path).with_name(NGRAM_FILE)
-        ngram = KneserNeyTrigram.load(ngram_path) if ngram_path.exists() else None
+        ngram, rare_words = _companions(Path(path).parent, CheckpointError, len(vocab))
         mixture = (MixtureWeights.constant(ngram_weight) if ngram_weight is not None
                    else MixtureWeights.from_json(payload.get("ngram_mixture")))
-        rare_path = Path(path).with_name(RARE_WORDS_FILE)
-        try:
-            rare_words = RareWords.load(rare_path) if rare_path.exists() else None
-        except LexiconError as error:
-            raise CheckpointError(str(error)) from None
         predictor = cls(vocab, TorchStepper(model, start_state_of(payload)), ngram, mixture, rare_words=rare_words)
         predictor.train_data = payload.get("train_config", {}).get("train_data")
         return predictor
@@ -97,9 +139,56 @@ class Predictor:
                 probabilities = (1 - weight) * probabilities + weight * self.ngram.distribution(context_ids)
         return probabilities
 
-    def suggest(self, left_text: str, k: int = 3) -> list[Suggestion]:
-        """Up to k words, best first, for the text of the current line left of the cursor."""
+    def context_ids(self, context: str, previous: str | None = None, speaker: str | None = None) -> list[int]:
+        """The model's input for the text before the partial word, laid out as in training:
+        `<s1> <bos> previous message <eos> <s2> <bos> context` when the message it answers is given."""
+        if previous is None:
+            return self.chooser.context_ids(context, speaker or SPEAKERS[0])
+        speaker = speaker or SPEAKERS[1]
+        other = SPEAKERS[0] if speaker == SPEAKERS[1] else SPEAKERS[1]
+        return [*self.chooser.context_ids(previous, other), self.vocab.index[EOS],
+                *self.chooser.context_ids(context, speaker)]
+
+    def distribution(self, context: str, previous: str | None = None, speaker: str | None = None) -> np.ndarray:
+        """P(next token) after the context text: computed once per word, reused by every keystroke in it."""
+        key = (context, previous, speaker)
+        if self._last is None or self._last[0] != key:
+            self._last = (key, self.next_probabilities(self.context_ids(context, previous, speaker)))
+        return self._last[1]
+
+    def suggest(self, left_text: str, k: int = 3, previous: str | None = None,
+                speaker: str | None = None) -> list[Suggestion]:
+        """Up to k words, best first, for the text of the current message left of the cursor.
+
+        previous: the message this one answers (conversation context, as the model was trained);
+        speaker: `<s1>` or `<s2>`, the current message's speaker tag (default: the one answering).
+        """
+        if speaker is not None and speaker not in SPEAKERS:
+            raise ValueError(f"speaker {speaker!r}: choose one of {', '.join(SPEAKERS)}")
         context, _ = split_partial(left_text)
-        if self._last is None or self._last[0] != context:
-            self._last = (context, self.next_probabilities(self.chooser.context_ids(context)))
-        return self.chooser.choose(self._last[1], left_text, k)
+        return self.chooser.choose(self.distribution(context, previous, speaker), left_text, k)
+
+    def complete(self, left_text: str, previous: str | None = None, speaker: str | None = None,
+                 min_probability: float = 0.25, max_words: int = 4) -> Completion:
+        """The likeliest continuation of a few words (beam search) and its probability; an empty
+        Completion when no continuation is at least `min_probability` likely."""
+        return complete_phrase(self, left_text, previous, speaker, min_probability, max_words)
+
+def _companions(folder: Path, error: type[Exception], vocab_size: int):
+    """The trigram and the rare words saved beside a model, each None when absent."""
+    ngram_path, rare_path = folder / NGRAM_FILE, folder / RARE_WORDS_FILE
+    ngram = rare_words = None
+    if ngram_path.exists():
+        try:
+            ngram = KneserNeyTrigram.load(ngram_path)
+        except (OSError, ValueError, KeyError) as problem:
+            raise error(f"{ngram_path}: unreadable trigram ({type(problem).__name__}); it may be cut short: "
+                        "copy it again or delete it to run without it") from None
+        if ngram.vocab_size != vocab_size:
+            raise error(f"{ngram_path}: made for another vocabulary ({ngram.vocab_size} words, the model has "
+                        f"{vocab_size}); delete it or copy the matching one")
+    try:
+        rare_words = RareWords.load(rare_path) if rare_path.exists() else None
+    except LexiconError as problem:
+        raise error(str(problem)) from None
+    return ngram, rare_words

@@ -12,8 +12,10 @@ have taken. (Validation, 1,000 lines: see the model card for what this gains in 
 
 Chips rotate while a word is typed: a word already offered at an earlier letter of the same word
 was seen and passed over, so its chip goes to the next candidate (as word-prediction aids for
-typing do). Worked out again from the text on every call, so it holds no state: "the" after "so "
-is not offered again after "so t" or "so th".
+typing do), unless it now holds `passed_over_share` of the completions' probability: then it is
+clearly the word and the person may simply not have looked ("you" after "how are yo" stays).
+Worked out again from the text on every call, so it holds no state: "the" after "so " is not
+offered again after "so t" or "so th".
 """
 
 from __future__ import annotations
@@ -38,9 +40,10 @@ class WordChooser:
 
     def __init__(self, vocab: Vocab, blocked_words: set[str] | frozenset = frozenset(),
                  rare_words: RareWords | None = None, min_added_letters: int = 1, one_letter_share: float = 0.5,
-                 skip_passed_over: bool = True):
+                 skip_passed_over: bool = True, passed_over_share: float = 0.5):
         self.vocab = vocab
-        self.skip_passed_over = skip_passed_over  # a word shown earlier in the same word is not shown again
+        self.skip_passed_over = skip_passed_over  # a word shown earlier in the same word is not shown again...
+        self.passed_over_share = passed_over_share  # ...unless it holds this share of the completions' probability
         self.min_added_letters = min_added_letters  # 0 offers the word exactly as typed, too
         self.one_letter_share = one_letter_share  # above 1: never offer a completion one letter away
         self.rare_words = rare_words  # completions beyond the vocabulary, scored through <unk>
@@ -60,19 +63,24 @@ class WordChooser:
         """The model's input for a line: `<speaker> <bos> tokens`, as messages were laid out in training."""
         return self.vocab.encode([speaker, BOS, *tokenize(context_text)])
 
+    def prefix_ids(self, partial: str) -> np.ndarray:
+        """Ids of every offerable word that starts with the partial word (case-insensitive), itself included."""
+        low, high = prefix_range(self._sorted_words, partial)
+        return self._sorted_ids[low:high]
+
     def completions(self, partial: str) -> np.ndarray:
         """Ids of offerable words that start with the partial word (case-insensitive) and add enough letters."""
         low, high = prefix_range(self._sorted_words, partial)
         long_enough = self._sorted_lengths[low:high] >= len(partial) + self.min_added_letters
         return self._sorted_ids[low:high][long_enough]
 
-    def _scored(self, probabilities: np.ndarray, partial: str) -> tuple[np.ndarray, list[str], np.ndarray]:
-        """The candidate vocabulary ids, the rare words after them, and the scores of both in that order;
-        a completion held back by the one-letter rule scores -1."""
+    def _scored(self, probabilities: np.ndarray, partial: str) -> tuple[np.ndarray, list[str], np.ndarray, float]:
+        """The candidate vocabulary ids, the rare words after them, the scores of both in that order
+        (a completion held back by the one-letter rule scores -1), and the candidates' total probability."""
         candidates = self.completions(partial) if partial else self._offerable_ids
         scores = probabilities[candidates]
         if not partial:
-            return candidates, [], scores
+            return candidates, [], scores, float(scores.sum())
         rare: list[str] = []
         lengths = self._lengths[candidates]
         if self.rare_words is not None:
@@ -80,8 +88,9 @@ class WordChooser:
             if rare:
                 scores = np.concatenate([scores, probabilities[self.vocab.unk_id] * shares])
                 lengths = np.concatenate([lengths, [len(word) for word in rare]])
-        one_letter = (lengths - len(partial) == 1) & (scores < self.one_letter_share * scores.sum())
-        return candidates, rare, np.where(one_letter, -1.0, scores)  # -1: below every real probability
+        total = float(scores.sum())
+        one_letter = (lengths - len(partial) == 1) & (scores < self.one_letter_share * total)
+        return candidates, rare, np.where(one_letter, -1.0, scores), total  # -1: below every real probability
 
     def choose(self, probabilities: np.ndarray, left_text: str, k: int) -> list[Suggestion]:
         """The k likeliest offerable words for the text left of the cursor, best first."""
@@ -108,10 +117,11 @@ class WordChooser:
     def _ranked(self, probabilities: np.ndarray, partial: str, k: int, skip: set[str]) -> dict[str, tuple[str, float]]:
         """Up to k offerable words for the partial word, best first, none of them in `skip`:
         lower-case word -> (usual written form, score)."""
-        candidates, rare, scores = self._scored(probabilities, partial)
+        candidates, rare, scores, total = self._scored(probabilities, partial)
         chosen: dict[str, tuple[str, float]] = {}
         if len(scores) == 0 or scores.max() < 0:
             return chosen
+        clear_choice = self.passed_over_share * total
         take = min(len(scores), k + len(self.blocked_words) + len(skip))
         best = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
         best = best[np.argsort(-scores[best], kind="stable")]
@@ -124,7 +134,9 @@ class WordChooser:
             else:
                 word = rare[position - len(candidates)]
                 shown = self.rare_words.display_form(word)
-            if word in skip or (word in self.blocked_words and word != partial.lower()):
+            if word in skip and scores[position] < clear_choice:
+                continue  # passed over, and not clearly the word being typed now
+            if word in self.blocked_words and word != partial.lower():
                 continue
             chosen[word] = (shown, float(scores[position]))
             if len(chosen) == k:

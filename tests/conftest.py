@@ -59,3 +59,14 @@ def tiny_predictor(tiny_run):
     from engine.predictor import Predictor
 
     return Predictor.from_checkpoint(tiny_run[0] / "best.pt")
+
+
+@pytest.fixture(scope="session")
+def tiny_bundle(tiny_run, tiny_corpus, tmp_path_factory):
+    """The tiny run exported as the desktop gets it: float and int8 ONNX, checked on the tiny corpus."""
+    from export.onnx_export import build_bundle
+
+    out = tmp_path_factory.mktemp("bundle") / "tiny"
+    build_bundle(tiny_run[0] / "best.pt", out, int8=True, check_text=str(tiny_corpus), check_topk=60,
+                 check_ksr=20, log=lambda message: None)
+    return out

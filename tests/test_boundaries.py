@@ -6,7 +6,8 @@ import sys
 import pytest
 
 TORCH_FREE = ["engine.tokenizer", "engine.vocab", "engine.corpus", "engine.metrics", "engine.suggestions",
-              "engine.ngram", "engine.predictor", "engine.evaluate", "engine.cli", "engine.plot", "engine.paths"]
+              "engine.ngram", "engine.predictor", "engine.evaluate", "engine.cli", "engine.plot", "engine.paths",
+              "engine.bundle", "engine.runtime", "engine.completion", "desktop"]
 
 
 @pytest.mark.parametrize("module", TORCH_FREE)
@@ -25,3 +26,16 @@ def test_engine_imports_neither_export_nor_desktop():
         text = source.read_text()
         assert "import desktop" not in text and "from desktop" not in text, source.name
         assert "import export" not in text and "from export" not in text, source.name
+
+
+def test_the_bundled_model_suggests_with_torch_unimportable():
+    # As on a desktop install: any attempt to import torch fails.
+    code = ("import sys; sys.modules['torch'] = None\n"
+            "from engine.predictor import Predictor\n"
+            "predictor = Predictor.load()\n"
+            "words = [s.word for s in predictor.suggest('how are yo', 3)]\n"
+            "print(predictor.provider, words, predictor.complete('how are yo').text)\n"
+            "sys.exit(0 if 'you' in words else 1)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "CPUExecutionProvider" in result.stdout or "CUDAExecutionProvider" in result.stdout

@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engine.predictor import Predictor
 
@@ -74,3 +76,85 @@ def test_ngram_mixture_changes_the_distribution_and_stays_normalised(tiny_predic
     probabilities = mixed.next_probabilities(context)
     assert probabilities.sum() == pytest.approx(1.0, abs=1e-4)
     assert not np.allclose(probabilities, fresh(tiny_predictor).next_probabilities(context))
+
+
+# Edits as a person makes them: typing, backspace, moving the cursor back, pasting, changing a letter
+# earlier in the line. The predictor only ever sees the text left of the cursor.
+EDIT = st.one_of(
+    st.tuples(st.just("type"), st.text(alphabet="abdeinotuwy '.,?", min_size=1, max_size=6)),
+    st.tuples(st.just("backspace"), st.integers(1, 8)),
+    st.tuples(st.just("move"), st.floats(0, 1)),
+    st.tuples(st.just("paste"), st.sampled_from(["How are you doing ", "I don't know what you mean. ", "watch Net"])),
+    st.tuples(st.just("change"), st.floats(0, 1)),
+)
+
+
+def apply(document: str, cursor: int, edit) -> tuple[str, int]:
+    kind, value = edit
+    if kind in ("type", "paste"):
+        return document[:cursor] + value + document[cursor:], cursor + len(value)
+    if kind == "backspace":
+        start = max(0, cursor - value)
+        return document[:start] + document[cursor:], start
+    position = int(value * len(document))
+    if kind == "move":
+        return document, position
+    changed = document[:position] + "x" + document[position + 1 :]  # a letter changed earlier in the line
+    return changed, min(cursor, len(changed))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(EDIT, min_size=1, max_size=12))
+def test_suggestions_after_any_edits_equal_those_computed_from_scratch(tiny_bundle, edits):
+    shared = Predictor.load(tiny_bundle, blocked_words=set())
+    shared.cache_size = 64  # small, so evictions happen too
+    document, cursor = "", 0
+    for edit in edits:
+        document, cursor = apply(document, cursor, edit)
+        left = document[:cursor]
+        scratch = Predictor(shared.vocab, shared.backend, shared.ngram, shared.mixture,
+                            rare_words=shared.chooser.rare_words)
+        got, expected = shared.suggest(left, 3), scratch.suggest(left, 3)
+        assert [s.word for s in got] == [s.word for s in expected], left
+        assert [s.probability for s in got] == [s.probability for s in expected], left
+        assert shared.complete(left) == scratch.complete(left), left
+
+
+def test_phrase_completion_continues_the_partial_word(tiny_bundle):
+    predictor = Predictor.load(tiny_bundle)
+    completion = predictor.complete("I don't know what you m")
+    assert completion.text.startswith("ean") and completion.words[0] == "mean"
+    assert 0.25 <= completion.probability <= 1.0
+    after_space = predictor.complete("I don't know what ")
+    assert after_space.words[:2] == ("you", "mean") and after_space.text.startswith("you mean")
+    assert not predictor.complete("I don't know what ", min_probability=1.01)  # nothing that sure: empty
+
+
+def test_phrase_completion_starts_with_a_space_after_punctuation_and_capitalises_a_sentence(tiny_bundle):
+    predictor = Predictor.load(tiny_bundle)
+    assert predictor.complete("I'm doing great,").text.startswith(" thanks")
+    assert predictor.complete("", min_probability=0.05).text[:1].isupper()
+
+
+def test_the_shipped_blocklist_keeps_a_word_off_the_chips_until_typed_in_full():
+    predictor, unfiltered = Predictor.load(), Predictor.load(blocked_words=set())
+    assert "porn" in [s.word for s in unfiltered.suggest("i like to watch po", 3)]
+    assert "porn" not in [s.word for s in predictor.suggest("i like to watch po", 3)]
+    assert "porn" in predictor.chooser.blocked_words
+
+
+def test_the_bundled_model_completes_words_in_their_usual_form():
+    predictor = Predictor.load()
+    assert "you" in [s.word for s in predictor.suggest("how are yo", 3)]
+    assert predictor.suggest("", 3)[0].word[:1].isupper()  # a message starts a sentence
+    assert "I" in [s.word for s in predictor.suggest("yes ", 3)]  # the usual form, not "i"
+    assert predictor.complete("how are yo").text.startswith("u")
+
+
+def test_the_previous_message_changes_what_comes_next():
+    predictor = Predictor.load()
+    alone = [s.word for s in predictor.suggest("i'm ", 3)]
+    answering = [s.word for s in predictor.suggest("i'm ", 3, previous="how are you?")]
+    assert alone != answering and "doing" in answering  # "i'm doing well", answering "how are you?"
+    with pytest.raises(ValueError, match="speaker"):
+        predictor.suggest("hi", 3, speaker="bob")

@@ -94,3 +94,6 @@ def test_a_word_passed_over_while_typing_is_not_shown_again(chooser):
     assert words(chooser.choose(probabilities, "so th", 1)) == ["then"]  # without the rule "then" comes back
     assert words(rotating.choose(probabilities, "so then ", 1)) == ["the"]  # a new word starts afresh
     assert rotating.passed_over(probabilities, "th", 1) == {"the", "then"}
+    sure = uniform_except(chooser, {"there": 0.9, "then": 0.05})
+    assert words(rotating.choose(sure, "so ", 1)) == ["there"]
+    assert words(rotating.choose(sure, "so the", 1)) == ["there"]  # passed over, but clearly the word: shown again

@@ -1,0 +1,136 @@
+"""The model bundle: the one contract between `export` (which writes it) and the runtime (which reads it).
+
+A bundle is a folder:
+
+    manifest.json     what is in the folder and how to run it (this module reads and checks it)
+    model.onnx        float32 graph: input_ids (B, T) int64, h0/c0 (L, B, H) -> logits (B, T, V), hn, cn
+    model.int8.onnx   the same, dynamically quantized to int8 (optional; the default when present)
+    vocab.json        the vocabulary, whose content hash the manifest records
+    ngram.npz         optional Kneser-Ney trigram mixed into the network's probabilities
+    rare_words.json   optional completions beyond the vocabulary
+
+Torch-free: the desktop reads bundles with numpy and onnxruntime only.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.tokenizer import TOKENIZER_VERSION
+from engine.vocab import Vocab, VocabError
+
+MANIFEST_FILE = "manifest.json"
+VOCAB_FILE = "vocab.json"
+FORMAT = "nextword-bundle"
+FORMAT_VERSION = 1
+INPUT_NAMES = ("input_ids", "h0", "c0")
+OUTPUT_NAMES = ("logits", "hn", "cn")
+REEXPORT = "export it again with `nextword export CHECKPOINT --out DIR --int8`"
+
+
+class ModelError(ValueError):
+    """A model (bundle or checkpoint) that cannot be used; the message names the file, what is wrong
+    and what to do."""
+
+
+class BundleError(ModelError):
+    """A bundle that cannot be used."""
+
+
+@dataclass
+class Manifest:
+    folder: Path
+    model_file: str  # the graph to run: the int8 one when the bundle has it
+    models: dict[str, str]  # "float" / "int8" -> file name
+    num_layers: int
+    hidden_size: int
+    vocab_size: int
+    vocab_hash: str
+    opset: int
+    start_state_file: str = ""  # .npy of shape (2, L, 1, H); empty: every line starts from zeros
+    ngram_mixture: dict | None = None
+    metrics: dict = field(default_factory=dict)
+    raw: dict = field(default_factory=dict)
+
+    @property
+    def model_path(self) -> Path:
+        return self.folder / self.model_file
+
+    @property
+    def quantized(self) -> bool:
+        return self.models.get("int8") == self.model_file
+
+    @property
+    def state_shape(self) -> tuple[int, int, int]:
+        return (self.num_layers, 1, self.hidden_size)  # (L, B, H) for one stream
+
+
+def is_bundle(path: str | Path) -> bool:
+    path = Path(path)
+    return path.is_dir() or path.name == MANIFEST_FILE
+
+
+def read_manifest(path: str | Path) -> Manifest:
+    """The bundle at `path` (its folder or its manifest), checked: every file it names is there and
+    was made for this version of the tokenizer and the vocabulary beside it."""
+    folder = Path(path)
+    if folder.name == MANIFEST_FILE:
+        folder = folder.parent
+    manifest_path = folder / MANIFEST_FILE
+    if not folder.is_dir():
+        raise BundleError(f"{folder}: model bundle not found; check the path or {REEXPORT}")
+    if not manifest_path.is_file():
+        raise BundleError(f"{manifest_path}: not found, so {folder} is not a model bundle; {REEXPORT}")
+    try:
+        raw = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as problem:
+        raise BundleError(f"{manifest_path}: damaged ({problem}); {REEXPORT}") from None
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        raise BundleError(f"{manifest_path}: not a Nextword bundle manifest; {REEXPORT}")
+    if raw.get("version", 0) > FORMAT_VERSION:
+        raise BundleError(f"{manifest_path}: made by a newer Nextword (bundle format {raw['version']}); "
+                          "upgrade Nextword to use it")
+    if raw.get("tokenizer_version") != TOKENIZER_VERSION:
+        raise BundleError(f"{manifest_path}: made for tokenizer version {raw.get('tokenizer_version')}, this "
+                          f"Nextword splits text with version {TOKENIZER_VERSION}; {REEXPORT}")
+    try:
+        state = raw["state"]
+        manifest = Manifest(
+            folder=folder, model_file=raw["default_model"], models=dict(raw["models"]),
+            num_layers=int(state["num_layers"]), hidden_size=int(state["hidden_size"]),
+            vocab_size=int(raw["vocab_size"]), vocab_hash=str(raw["vocab_hash"]), opset=int(raw["opset"]),
+            start_state_file=raw.get("start_state", ""), ngram_mixture=raw.get("ngram_mixture"),
+            metrics=raw.get("metrics", {}), raw=raw)
+    except (KeyError, TypeError, ValueError) as problem:
+        raise BundleError(f"{manifest_path}: missing or wrong field {problem}; {REEXPORT}") from None
+    if tuple(raw.get("inputs", ())) != INPUT_NAMES or tuple(raw.get("outputs", ())) != OUTPUT_NAMES:
+        raise BundleError(f"{manifest_path}: the graph's inputs and outputs are not {INPUT_NAMES} -> "
+                          f"{OUTPUT_NAMES}; {REEXPORT}")
+    for name in (manifest.model_file, VOCAB_FILE, manifest.start_state_file):
+        if name and not (folder / name).is_file():
+            raise BundleError(f"{folder / name}: missing from the bundle; copy the whole folder again or {REEXPORT}")
+    return manifest
+
+
+def load_vocab(manifest: Manifest) -> Vocab:
+    """The bundle's vocabulary, refused if it is not the one the graph was exported with."""
+    path = manifest.folder / VOCAB_FILE
+    try:
+        vocab = Vocab.load(path)
+    except VocabError as error:
+        raise BundleError(f"{error}; {REEXPORT}") from None
+    if vocab.content_hash != manifest.vocab_hash or len(vocab) != manifest.vocab_size:
+        raise BundleError(f"{path}: not the vocabulary this model was exported with (hash {vocab.content_hash[:12]}, "
+                          f"manifest says {manifest.vocab_hash[:12]}); {REEXPORT}")
+    return vocab
+
+
+def write_manifest(folder: str | Path, manifest: dict) -> Path:
+    path = Path(folder) / MANIFEST_FILE
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps({"format": FORMAT, "version": FORMAT_VERSION, **manifest}, indent=2) + "\n",
+                       encoding="utf-8")
+    partial.replace(path)  # written last and atomically: a bundle with a manifest is a complete bundle
+    return path

@@ -1,0 +1,92 @@
+"""Phrase completion for inline (ghost) text: the likeliest few words after the cursor, by beam search.
+
+The first word completes the partial word when the cursor is inside one, and its probability is
+then conditioned on what is typed: P(word | context) / P(any word starting with the typed letters).
+Each hypothesis is extended with the model's next words (through the predictor's state cache, so a
+step costs one LSTM step), the `beam_width` likeliest survive, and the answer is the longest
+continuation still at least `min_probability` likely: a person accepts one long confident phrase
+with one key, and an unsure one is not shown at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.tokenizer import split_partial, starts_sentence
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str  # what appears after the cursor and is inserted on accept ("u doing" after "how are yo")
+    words: tuple[str, ...]  # the whole words, the first one complete ("you", "doing")
+    probability: float
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+
+NOTHING = Completion("", (), 0.0)
+
+
+def _allowed_mask(chooser) -> np.ndarray:
+    allowed = chooser.offerable_mask.copy()
+    for word in chooser.blocked_words:
+        if word in chooser.vocab.index:
+            allowed[chooser.vocab.index[word]] = False
+    return allowed
+
+
+def _best(scores: np.ndarray, ids: np.ndarray, count: int) -> list[tuple[float, int]]:
+    if len(ids) == 0:
+        return []
+    take = min(count, len(ids))
+    top = np.argpartition(-scores, take - 1)[:take]
+    return sorted(((float(scores[i]), int(ids[i])) for i in top), reverse=True)
+
+
+def complete_phrase(predictor, left_text: str, previous: str | None = None, speaker: str | None = None,
+                    min_probability: float = 0.25, max_words: int = 4, beam_width: int = 4) -> Completion:
+    chooser = predictor.chooser
+    context, partial = split_partial(left_text)
+    base = predictor.context_ids(context, previous, speaker)
+    probabilities = predictor.distribution(context, previous, speaker)
+    allowed = _allowed_mask(chooser)
+    allowed_ids = np.flatnonzero(allowed)
+    if partial:
+        matching = chooser.prefix_ids(partial)  # every word starting with the typed letters, as typed included
+        mass = float(probabilities[matching].sum())
+        first = chooser.completions(partial)
+        first = first[allowed[first]]
+        scores = probabilities[first] / mass if mass > 0 else np.zeros(len(first))
+    else:
+        first = allowed_ids
+        scores = probabilities[first]
+    beams = [(score, [token]) for score, token in _best(scores, first, beam_width) if score >= min_probability]
+    found = list(beams)
+    for _ in range(max_words - 1):
+        extended = []
+        for score, tokens in beams:
+            following = predictor.next_probabilities(base + tokens)
+            for probability, token in _best(following[allowed_ids], allowed_ids, beam_width):
+                if score * probability >= min_probability:  # a longer phrase is never more likely
+                    extended.append((score * probability, [*tokens, token]))
+        beams = sorted(extended, key=lambda beam: beam[0], reverse=True)[:beam_width]
+        if not beams:
+            break
+        found.extend(beams)
+    if not found:
+        return NOTHING
+    score, tokens = max(found, key=lambda beam: (len(beam[1]), beam[0]))
+    return _as_completion(chooser, context, partial, tokens, score)
+
+
+def _as_completion(chooser, context: str, partial: str, tokens: list[int], score: float) -> Completion:
+    words = [chooser.vocab.display_form(chooser.vocab.tokens[token]) for token in tokens]
+    if partial[:1].isupper() or (not partial and starts_sentence(context)):
+        words[0] = words[0][:1].upper() + words[0][1:]
+    text = " ".join([words[0][len(partial):], *words[1:]]) if partial else " ".join(words)
+    if not partial and context and not context[-1].isspace():
+        text = " " + text  # "hello," -> " how are you"
+    return Completion(text, tuple(words), score)

@@ -1,0 +1,180 @@
+"""`nextword export CHECKPOINT --out DIR [--int8]`: a checkpoint becomes a checked ONNX bundle.
+
+The bundle is built in a scratch folder beside DIR and moved in only when every check has passed,
+so a failed export never leaves a half-written bundle where the editor would load it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import torch
+
+from engine.bundle import INPUT_NAMES, MANIFEST_FILE, OUTPUT_NAMES, VOCAB_FILE, write_manifest
+from engine.checkpoint import CheckpointError, load_model, start_state_of
+from engine.corpus import CorpusError
+from engine.lexicon import RARE_WORDS_FILE
+from engine.metrics import read_lines
+from engine.predictor import NGRAM_FILE, Predictor
+from engine.runtime import session_options
+from engine.tokenizer import TOKENIZER_VERSION
+from export.checks import ExportCheckFailed, check_graph, check_int8, check_parity, measure, top3_agreement
+from export.quantize import quantize_int8
+
+OPSET = 17
+FLOAT_FILE, INT8_FILE, START_STATE_FILE = "model.onnx", "model.int8.onnx", "start_state.npy"
+
+
+def export_graph(model, path: Path, opset: int = OPSET) -> None:
+    """TorchScript export: it keeps batch and length dynamic (the dynamo exporter can freeze them)."""
+    layers, hidden = model.config.num_layers, model.config.hidden_size
+    ids = torch.zeros((2, 3), dtype=torch.long)  # (B, T)
+    state = (torch.zeros(layers, 2, hidden), torch.zeros(layers, 2, hidden))  # (L, B, H) each
+    batch_and_time, batch = {0: "batch", 1: "time"}, {1: "batch"}
+    with warnings.catch_warnings():
+        # The TorchScript exporter warns that it is deprecated and that tracing sees Python ifs; the
+        # parity check below is what decides whether the graph is right.
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model.eval(), (ids, state), str(path), input_names=list(INPUT_NAMES),
+                          output_names=list(OUTPUT_NAMES), opset_version=opset, dynamo=False,
+                          dynamic_axes={"input_ids": batch_and_time, "h0": batch, "c0": batch,
+                                        "logits": batch_and_time, "hn": batch, "cn": batch})
+
+
+def _session(path: Path) -> ort.InferenceSession:
+    return ort.InferenceSession(str(path), session_options(), providers=["CPUExecutionProvider"])
+
+
+def build_bundle(checkpoint: str | Path, out: str | Path, int8: bool = False, check_text: str | None = None,
+                 check_topk: int = 1000, check_ksr: int = 300, keep_float: bool = True, log=print) -> dict:
+    """Export, check, and write the bundle; returns its manifest. Raises ExportCheckFailed on a failed check."""
+    started = time.perf_counter()
+    model, vocab, payload = load_model(checkpoint)
+    source = Path(checkpoint)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{out.name}-", dir=out.parent) as scratch_name:
+        scratch = Path(scratch_name)
+        export_graph(model, scratch / FLOAT_FILE)
+        check_graph(scratch / FLOAT_FILE)
+        parity = check_parity(model, _session(scratch / FLOAT_FILE))
+        log(f"float ONNX matches torch: logits within {parity['max_logit_error']:.1e}")
+        vocab.save(scratch / VOCAB_FILE)
+        for companion in (NGRAM_FILE, RARE_WORDS_FILE):
+            if (source.parent / companion).exists():
+                shutil.copy2(source.parent / companion, scratch / companion)
+        start = start_state_of(payload)
+        if start is not None and any(float(part.abs().max()) > 0 for part in start):
+            np.save(scratch / START_STATE_FILE, torch.stack(start).numpy())  # (2, L, 1, H)
+        manifest = {
+            "inputs": list(INPUT_NAMES), "outputs": list(OUTPUT_NAMES),
+            "state": {"num_layers": model.config.num_layers, "hidden_size": model.config.hidden_size,
+                      "shape": "(num_layers, batch, hidden_size)"},
+            "tokenizer_version": TOKENIZER_VERSION, "vocab_hash": vocab.content_hash, "vocab_size": len(vocab),
+            "opset": OPSET, "models": {"float": FLOAT_FILE}, "default_model": FLOAT_FILE, "quantized": False,
+            "start_state": START_STATE_FILE if (scratch / START_STATE_FILE).exists() else "",
+            "ngram_mixture": payload.get("ngram_mixture"),
+            "model_config": payload["model_config"], "train_data": payload.get("train_config", {}).get("train_data"),
+            "source": {"checkpoint": source.name, "data_hash": payload.get("data_hash", {})},
+            "checks": {"float_vs_torch": parity}, "metrics": {},
+        }
+        write_manifest(scratch, manifest)  # the predictor reads bundles through it, checks included
+        if check_text:
+            manifest["metrics"] = _measure_on(scratch, "float", check_text, check_topk, check_ksr, log)
+        if int8:
+            _add_int8(scratch, manifest, vocab, check_text, check_topk, check_ksr, keep_float, log)
+        manifest["exported_at"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+        manifest["export_seconds"] = round(time.perf_counter() - started, 1)
+        manifest["files"] = {path.name: path.stat().st_size for path in sorted(scratch.iterdir())
+                             if path.name != MANIFEST_FILE}
+        write_manifest(scratch, manifest)
+        _move_into(scratch, out)
+    return manifest
+
+
+def _measure_on(folder: Path, which: str, check_text: str, check_topk: int, check_ksr: int, log) -> dict:
+    predictor = Predictor.load(folder, provider="cpu", model=which)
+    metrics = measure(predictor, read_lines(check_text, check_topk), read_lines(check_text, check_ksr))
+    log(f"{which}: top-3 {metrics['top3']:.4f}, keystroke savings {metrics['ksr']:.4f} on {check_text}")
+    return {which: {**metrics, "file": Path(check_text).name, "n_topk": check_topk, "n_ksr": check_ksr}}
+
+
+def _add_int8(scratch: Path, manifest: dict, vocab, check_text, check_topk, check_ksr, keep_float, log) -> None:
+    quantize_int8(scratch / FLOAT_FILE, scratch / INT8_FILE)
+    check_graph(scratch / INT8_FILE)
+    agreement = top3_agreement(_session(scratch / FLOAT_FILE), _session(scratch / INT8_FILE), len(vocab))
+    manifest["models"]["int8"] = INT8_FILE
+    manifest["checks"]["int8_top3_agreement"] = agreement
+    write_manifest(scratch, manifest)
+    if check_text:
+        manifest["metrics"].update(_measure_on(scratch, "int8", check_text, check_topk, check_ksr, log))
+    check_int8(manifest["metrics"].get("float", {"top3": 0, "ksr": 0}),
+               manifest["metrics"].get("int8", {"top3": 0, "ksr": 0}), agreement)
+    log(f"int8 agrees with float on {agreement:.1%} of top-3 next words")
+    manifest.update(default_model=INT8_FILE, quantized=True)
+    if not keep_float:
+        (scratch / FLOAT_FILE).unlink()
+        del manifest["models"]["float"]
+
+
+def _move_into(scratch: Path, out: Path) -> None:
+    """Files first, the manifest last: a reader sees the old bundle or the new one, never a mix of
+    a new manifest with old files."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name in (FLOAT_FILE, INT8_FILE, START_STATE_FILE):
+        if (out / name).exists() and not (scratch / name).exists():
+            (out / name).unlink()  # left from an earlier export; the new manifest does not name it
+    for path in sorted(scratch.iterdir(), key=lambda p: p.name == MANIFEST_FILE):
+        shutil.move(str(path), out / path.name)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nextword export", description=__doc__.splitlines()[0])
+    parser.add_argument("checkpoint", help="a checkpoint or release from `nextword train` (.pt)")
+    parser.add_argument("--out", required=True, help="the bundle folder to write (created or replaced)")
+    parser.add_argument("--int8", action="store_true",
+                        help="add a dynamically quantized int8 model and make it the default (needs --check-text)")
+    parser.add_argument("--check-text", help="held-out UTF-8 text, one message per line: int8 must stay within "
+                                             "0.5 points of float on it in top-3 accuracy and keystroke savings")
+    parser.add_argument("--check-topk", type=int, default=1000, help="lines of it for top-3 (default: 1000)")
+    parser.add_argument("--check-ksr", type=int, default=300, help="lines of it for keystroke savings (default: 300)")
+    parser.add_argument("--no-float", action="store_true",
+                        help="with --int8: leave the float model out of the bundle (what ships)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.int8 and not args.check_text:
+        print("nextword export: --int8 needs --check-text FILE, held-out text to measure int8 against float "
+              "(e.g. data/chitchat.valid.txt from `make data`)", file=sys.stderr)
+        return 2
+    if args.no_float and not args.int8:
+        print("nextword export: --no-float needs --int8 (a bundle needs one model)", file=sys.stderr)
+        return 2
+    try:
+        manifest = build_bundle(args.checkpoint, args.out, args.int8, args.check_text, args.check_topk,
+                                args.check_ksr, keep_float=not args.no_float,
+                                log=lambda message: print(message, file=sys.stderr))
+    except (CheckpointError, CorpusError) as error:
+        print(f"nextword export: {error}", file=sys.stderr)
+        return 2
+    except ExportCheckFailed as error:
+        print(f"nextword export: check failed, no bundle written: {error}", file=sys.stderr)
+        return 1
+    sizes = ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in manifest["files"].items())
+    print(f"wrote {Path(args.out) / MANIFEST_FILE}: {sizes}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
