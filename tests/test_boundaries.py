@@ -7,7 +7,7 @@ import pytest
 
 TORCH_FREE = ["engine.tokenizer", "engine.vocab", "engine.corpus", "engine.metrics", "engine.suggestions",
               "engine.ngram", "engine.predictor", "engine.evaluate", "engine.cli", "engine.plot", "engine.paths",
-              "engine.bundle", "engine.runtime", "engine.completion", "desktop"]
+              "engine.bundle", "engine.runtime", "engine.completion", "engine.generate", "desktop"]
 
 
 @pytest.mark.parametrize("module", TORCH_FREE)
