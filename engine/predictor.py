@@ -32,7 +32,7 @@ NGRAM_FILE = "ngram.npz"
 
 class Predictor:
     def __init__(self, vocab: Vocab, backend, ngram: KneserNeyTrigram | None = None,
-                 mixture: MixtureWeights | None = None, cache_size: int = 2048,
+                 mixture: MixtureWeights | None = None, cache_size: int = 512,
                  rare_words: RareWords | None = None, blocked_words: set[str] | frozenset = frozenset()):
         self.vocab = vocab
         self.backend = backend
@@ -42,6 +42,8 @@ class Predictor:
         self.cache_size = cache_size
         self.train_data: list[str] | None = None  # what the model learned from, when known
         # context ids -> (state after them, next-token probabilities); least recently used goes first.
+        # An entry is ~52 KB (float32 probabilities over 12,000 words): 512 of them cover the last few
+        # hundred words of edits in ~27 MB.
         self._cache: OrderedDict[tuple[int, ...], tuple[object, np.ndarray]] = OrderedDict()
         # The last context text and its final distribution: every keystroke inside a word asks for it
         # again, and then neither tokenizing nor mixing is redone.

@@ -1,0 +1,141 @@
+"""Milliseconds per keystroke: the ONNX predictor with its state cache vs the tutorials' torch-eager way.
+
+Types each line of a text file into the predictor one keystroke at a time, as a person would: one
+`suggest(line[:j], 3)` after every character, from the empty line to the full line. Then, in the
+same run on the same weights and vocabulary, the tutorials' way: on every keystroke, torch eager
+re-runs the model over the last `--window` tokens from the start state, with no cache. Prints
+p50/p95/p99/mean for both, the ratio, and peak resident memory (ONNX first, before torch is loaded).
+
+    python bench/latency.py [--text data/chitchat.test.txt] [--lines 300] [--threads 1] [--json]
+
+The bundle's torch source is in git history, not in the working tree; without `--checkpoint` it is
+taken from there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from engine.metrics import percentile, read_lines  # noqa: E402
+from engine.predictor import Predictor  # noqa: E402
+from engine.tokenizer import split_partial  # noqa: E402
+
+SOURCE = "resources/model/nextword.pt"
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def summary(times: list[float]) -> dict:
+    ms = [t * 1000 for t in times]
+    return {"calls": len(ms), "p50_ms": percentile(ms, 50), "p95_ms": percentile(ms, 95),
+            "p99_ms": percentile(ms, 99), "mean_ms": sum(ms) / len(ms)}
+
+
+def type_lines(suggest, lines: list[str], warmup: int = 30) -> list[float]:
+    """Seconds of every suggest() call, one per keystroke; the first `warmup` calls are not kept."""
+    times = []
+    for line in lines:
+        for end in range(len(line) + 1):
+            started = time.perf_counter()
+            suggest(line[:end])
+            times.append(time.perf_counter() - started)
+    return times[warmup:]
+
+
+def checkpoint_from_history(folder: Path) -> Path | None:
+    """The torch release the bundle was exported from: the parent of the commit that removed it."""
+    removed = subprocess.run(["git", "rev-list", "-n", "1", "HEAD", "--", SOURCE], cwd=ROOT,
+                             capture_output=True, text=True).stdout.strip()
+    if not removed:
+        return None
+    blob = subprocess.run(["git", "show", f"{removed}^:{SOURCE}"], cwd=ROOT, capture_output=True)
+    if blob.returncode:
+        return None
+    path = folder / "nextword.pt"
+    path.write_bytes(blob.stdout)
+    return path
+
+
+def torch_eager(predictor: Predictor, checkpoint: Path, window: int, threads: int):
+    """suggest() the tutorials' way: the whole window through the model on every keystroke.
+    No trigram mixing either: the tutorials had none, and it would only make this side slower."""
+    import torch
+
+    from engine.checkpoint import load_model
+
+    torch.set_num_threads(threads)
+    model, vocab, _ = load_model(checkpoint)
+    if vocab.content_hash != predictor.vocab.content_hash:
+        raise SystemExit(f"{checkpoint}: not the bundle's model (another vocabulary)")
+
+    @torch.no_grad()
+    def suggest(left_text: str):
+        context, _ = split_partial(left_text)
+        ids = predictor.context_ids(context)[-window:]
+        logits, _ = model(torch.tensor([ids]))  # (1, T, V)
+        probabilities = torch.softmax(logits[0, -1], dim=-1).numpy()  # (V,)
+        return predictor.chooser.choose(probabilities, left_text, 3)
+
+    return suggest
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--text", default="data/chitchat.test.txt", help="one message per line")
+    parser.add_argument("--lines", type=int, default=300, help="how many lines to type (default 300)")
+    parser.add_argument("--model", help="bundle folder (default: the bundled model)")
+    parser.add_argument("--checkpoint", help="the same model as a torch checkpoint (default: from git history)")
+    parser.add_argument("--window", type=int, default=20, help="tokens the torch-eager way re-runs (default 20)")
+    parser.add_argument("--threads", type=int, default=1, help="threads for both (default 1)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    if not Path(args.text).is_file():
+        print(f"{args.text}: not found; run `make data` to write the chitchat splits", file=sys.stderr)
+        return 2
+    lines = read_lines(args.text, args.lines)
+    predictor = Predictor.load(args.model, threads=args.threads)
+    result = {"text": args.text, "lines": len(lines), "keystrokes": sum(len(line) + 1 for line in lines),
+              "threads": args.threads, "provider": predictor.provider,
+              "model": str(predictor.backend.manifest.model_path.relative_to(ROOT))}
+    result["onnx"] = summary(type_lines(lambda text: predictor.suggest(text, 3), lines))
+    result["onnx"]["peak_rss_mb"] = peak_rss_mb()
+    with tempfile.TemporaryDirectory() as scratch:
+        checkpoint = Path(args.checkpoint) if args.checkpoint else checkpoint_from_history(Path(scratch))
+        if checkpoint is None:
+            print("no torch checkpoint (give --checkpoint): measured the ONNX predictor only", file=sys.stderr)
+        else:
+            eager = torch_eager(predictor, checkpoint, args.window, args.threads)
+            result["torch_eager"] = summary(type_lines(eager, lines))
+            result["torch_eager"]["peak_rss_mb"] = peak_rss_mb()
+            result["speedup_p50"] = result["torch_eager"]["p50_ms"] / result["onnx"]["p50_ms"]
+            result["speedup_p95"] = result["torch_eager"]["p95_ms"] / result["onnx"]["p95_ms"]
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"{result['keystrokes']} keystrokes over {result['lines']} lines of {args.text}; {args.threads} thread(s); "
+          f"{result['provider']}; {result['model']}")
+    for name in ("onnx", "torch_eager"):
+        if name in result:
+            figures = result[name]
+            print(f"{name:<12} p50 {figures['p50_ms']:.3f} ms  p95 {figures['p95_ms']:.3f} ms  p99 "
+                  f"{figures['p99_ms']:.3f} ms  mean {figures['mean_ms']:.3f} ms  "
+                  f"peak RSS {figures['peak_rss_mb']:.0f} MB")
+    if "speedup_p50" in result:
+        print(f"predictor is {result['speedup_p50']:.1f}x faster at p50, {result['speedup_p95']:.1f}x at p95")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
