@@ -10,6 +10,7 @@ import sys
 # runs, so `nextword suggest` never pays for importing the training stack, and the engine never imports
 # the export package (which needs torch) unless `nextword export` is what was asked for.
 COMMANDS = {
+    "app": ("desktop.app", "open the editor with live next-word suggestions"),
     "train": ("engine.train", "train the next-word LSTM language model"),
     "eval": ("engine.evaluate", "measure perplexity, top-k accuracy and keystroke savings"),
     "export": ("export.onnx_export", "turn a checkpoint into a checked ONNX bundle (float and int8)"),

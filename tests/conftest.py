@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import random
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no screen here: Qt would abort the test process
 
 import pytest
 

@@ -7,7 +7,8 @@ import pytest
 
 TORCH_FREE = ["engine.tokenizer", "engine.vocab", "engine.corpus", "engine.metrics", "engine.suggestions",
               "engine.ngram", "engine.predictor", "engine.evaluate", "engine.cli", "engine.plot", "engine.paths",
-              "engine.bundle", "engine.runtime", "engine.completion", "engine.generate", "desktop"]
+              "engine.bundle", "engine.runtime", "engine.completion", "engine.generate", "desktop.app",
+              "desktop.main_window", "desktop.worker"]
 
 
 @pytest.mark.parametrize("module", TORCH_FREE)
@@ -39,3 +40,22 @@ def test_the_bundled_model_suggests_with_torch_unimportable():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "CPUExecutionProvider" in result.stdout or "CUDAExecutionProvider" in result.stdout
+
+
+def test_the_editor_loads_the_model_with_torch_unimportable(tmp_path):
+    code = ("import sys; sys.modules['torch'] = None\n"
+            "from PySide6.QtCore import QEventLoop, QTimer\n"
+            "from desktop.app import build_window\n"
+            f"window = build_window(['--settings', {str(tmp_path / 's.ini')!r}])\n"
+            "loop = QEventLoop()\n"
+            "window.worker_thread.worker.model_loaded.connect(lambda *args: loop.quit())\n"
+            "window.worker_thread.worker.model_failed.connect(lambda *args: loop.quit())\n"
+            "QTimer.singleShot(20000, loop.quit)\n"
+            "loop.exec()\n"
+            "print(window.model_label.text(), window.model_error)\n"
+            "ok = window.worker_thread.worker.predictor is not None\n"
+            "window.close()\n"
+            "sys.exit(0 if ok else 1)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0, result.stdout + result.stderr

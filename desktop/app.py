@@ -1,0 +1,54 @@
+"""`nextword app`: the editor. `build_window(argv)` builds everything without entering the event loop."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+from desktop.settings import APPLICATION, ORGANIZATION, Preferences, open_settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nextword app", description="Open the Nextword editor.")
+    parser.add_argument("file", nargs="?", help="a text or Markdown file to open")
+    parser.add_argument("--model", help="a bundle folder to use instead of the one in preferences")
+    parser.add_argument("--provider", choices=["auto", "cpu", "cuda"], help="where the model runs")
+    parser.add_argument("--settings", help="an INI file for settings (default: the user's settings)")
+    return parser
+
+
+def build_window(argv: list[str] | None = None):
+    from desktop import files
+    from desktop.main_window import MainWindow
+
+    args = build_parser().parse_args(argv)
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    settings = open_settings(args.settings)
+    preferences = Preferences.load(settings)
+    if args.model:
+        preferences.model_path = args.model
+    if args.provider:
+        preferences.provider = args.provider
+    window = MainWindow(settings, preferences)
+    geometry = settings.value("window/geometry")
+    if geometry is not None:
+        window.restoreGeometry(geometry)
+    else:
+        window.resize(900, 600)
+    if args.file:
+        files.open_path(window, args.file)
+    return window
+
+
+def main(argv: list[str] | None = None) -> int:
+    window = build_window(argv)
+    window.show()
+    return QApplication.instance().exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

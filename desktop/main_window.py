@@ -1,0 +1,215 @@
+"""The main window: wires the editor, the suggestion bar, the prediction worker, menus and status bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QAction, QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+
+from desktop.chips import SuggestionBar
+from desktop.editor import SuggestingEditor
+from desktop.settings import Preferences
+from desktop.worker import Request, Result, WorkerThread
+
+DEBOUNCE_MS = 15  # long enough to coalesce a burst of keys (a paste, auto-repeat), short enough to feel instant
+
+
+class MainWindow(QMainWindow):
+    prediction_requested = Signal(object)  # Request, to the worker thread
+    model_requested = Signal(str, str)  # bundle path, provider
+    blocked_words_changed = Signal(object)
+
+    def __init__(self, settings, preferences: Preferences):
+        super().__init__()
+        self.settings, self.preferences = settings, preferences
+        self.path: Path | None = None
+        self.editor = SuggestingEditor()
+        self.suggestion_bar = SuggestionBar(preferences.chip_count)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.editor)
+        layout.addWidget(self.suggestion_bar)
+        self.setCentralWidget(central)
+        self.model_label, self.provider_label, self.latency_label = QLabel("loading model…"), QLabel(""), QLabel("")
+        for label in (self.model_label, self.provider_label, self.latency_label):
+            self.statusBar().addPermanentWidget(label)
+        self.model_error = ""
+        self.last_result: Result | None = None
+        self._request_id = 0
+        self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS, timeout=self._request_suggestions)
+        self._start_worker()
+        self._build_menus()
+        self._apply_view_preferences()
+        self.editor.textChanged.connect(self._debounce.start)
+        self.editor.cursorPositionChanged.connect(self._debounce.start)
+        self.editor.document().modificationChanged.connect(self._update_title)
+        self.suggestion_bar.chip_clicked.connect(self.editor.insert_word)
+        self.suggestion_bar.block_requested.connect(self.block_word)
+        for position in range(5):
+            shortcut = QShortcut(QKeySequence(f"Alt+{position + 1}"), self)
+            shortcut.activated.connect(lambda position=position: self.suggestion_bar.accept_position(position))
+        self._update_title()
+
+    # The worker
+    def _start_worker(self) -> None:
+        self.worker_thread = WorkerThread()
+        worker = self.worker_thread.worker
+        self.prediction_requested.connect(worker.predict)
+        self.model_requested.connect(worker.load)
+        self.blocked_words_changed.connect(worker.set_blocked_words)
+        worker.suggestions_ready.connect(self._on_suggestions_ready)
+        worker.model_loaded.connect(self._on_model_loaded)
+        worker.model_failed.connect(self._on_model_failed)
+        self.blocked_words_changed.emit(list(self.preferences.blocked_words))
+        self.load_model()
+
+    def load_model(self) -> None:
+        self.model_requested.emit(self.preferences.model_path, self.preferences.provider)
+
+    def _on_model_loaded(self, description: str, provider: str) -> None:
+        self.model_error = ""
+        self.model_label.setText(f"Model: {description}")
+        self.provider_label.setText("CUDA" if provider.startswith("CUDA") else "CPU")
+        self._debounce.start()
+
+    def _on_model_failed(self, reason: str) -> None:
+        self.model_error = reason
+        self.model_label.setText("No suggestions: model not loaded")
+        self.statusBar().showMessage(f"Suggestions are off: {reason}")  # shown once; the editor works as usual
+
+    def _request_suggestions(self) -> None:
+        self._request_id += 1
+        self.worker_thread.worker.latest_request = self._request_id
+        self.editor.clear_ghost()
+        preferences = self.preferences
+        self.prediction_requested.emit(Request(self._request_id, self.editor.left_text(), preferences.chip_count,
+                                               preferences.inline_enabled, preferences.inline_min_confidence))
+        self._request_position = self.editor.textCursor().position()
+
+    def _on_suggestions_ready(self, result: Result) -> None:
+        if result.request_id != self._request_id:
+            return  # stale: the text changed since
+        self.last_result = result
+        self.suggestion_bar.show_words(result.words)
+        if result.inline_text and not self.editor.textCursor().hasSelection():
+            self.editor.set_ghost(result.inline_text, self._request_position)
+        self.latency_label.setText(f"{result.latency_ms:.1f} ms")
+
+    def block_word(self, word: str) -> None:
+        if word.lower() not in self.preferences.blocked_words:
+            self.preferences.blocked_words.append(word.lower())
+            self.preferences.save(self.settings)
+        self.blocked_words_changed.emit(list(self.preferences.blocked_words))
+        self._debounce.start()
+
+    # Menus
+    def _build_menus(self) -> None:
+        from desktop import files
+
+        file_menu = self.menuBar().addMenu("&File")
+        self._add(file_menu, "&New", QKeySequence.StandardKey.New, lambda: files.new(self))
+        self._add(file_menu, "&Open…", QKeySequence.StandardKey.Open, lambda: files.open_dialog(self))
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self._add(file_menu, "&Save", QKeySequence.StandardKey.Save, lambda: files.save(self))
+        self._add(file_menu, "Save &As…", QKeySequence.StandardKey.SaveAs, lambda: files.save_as(self))
+        file_menu.addSeparator()
+        self._add(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self._add(edit_menu, "&Undo", QKeySequence.StandardKey.Undo, self.editor.undo)
+        self._add(edit_menu, "&Redo", QKeySequence.StandardKey.Redo, self.editor.redo)
+        self._add(edit_menu, "&Find…", QKeySequence.StandardKey.Find, self.find)
+        self._add(edit_menu, "Find &Next", QKeySequence.StandardKey.FindNext, self.find_next)
+        edit_menu.addSeparator()
+        self._add(edit_menu, "&Preferences…", QKeySequence.StandardKey.Preferences, self.show_preferences)
+        view_menu = self.menuBar().addMenu("&View")
+        self.wrap_action = self._add(view_menu, "&Word Wrap", None, self._toggle_wrap)
+        self.wrap_action.setCheckable(True)
+        self._add(view_menu, "&Bigger Text", QKeySequence.StandardKey.ZoomIn, lambda: self.change_font_size(1))
+        self._add(view_menu, "&Smaller Text", QKeySequence.StandardKey.ZoomOut, lambda: self.change_font_size(-1))
+        self.recent_menu.aboutToShow.connect(lambda: files.fill_recent_menu(self))
+
+    def _add(self, menu, text: str, shortcut, slot) -> QAction:
+        action = menu.addAction(text)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def _apply_view_preferences(self) -> None:
+        wrap = SuggestingEditor.LineWrapMode.WidgetWidth if self.preferences.word_wrap else \
+            SuggestingEditor.LineWrapMode.NoWrap
+        self.editor.setLineWrapMode(wrap)
+        self.wrap_action.setChecked(self.preferences.word_wrap)
+        font = QFont(self.editor.font())
+        font.setPointSize(self.preferences.font_size)
+        self.editor.setFont(font)
+        self.suggestion_bar.set_count(self.preferences.chip_count)
+        if not self.preferences.inline_enabled:
+            self.editor.clear_ghost()
+
+    def _toggle_wrap(self) -> None:
+        self.preferences.word_wrap = self.wrap_action.isChecked()
+        self._apply_view_preferences()
+        self.preferences.save(self.settings)
+
+    def change_font_size(self, step: int) -> None:
+        self.preferences.font_size = max(6, min(48, self.preferences.font_size + step))
+        self._apply_view_preferences()
+        self.preferences.save(self.settings)
+
+    def find(self) -> None:
+        text, ok = QInputDialog.getText(self, "Find", "Find:", text=getattr(self, "_find_text", ""))
+        if ok and text:
+            self._find_text = text
+            self.find_next()
+
+    def find_next(self) -> None:
+        text = getattr(self, "_find_text", "")
+        if text and not self.editor.find(text):
+            cursor = self.editor.textCursor()
+            cursor.movePosition(cursor.MoveOperation.Start)  # wrap around once
+            self.editor.setTextCursor(cursor)
+            if not self.editor.find(text):
+                self.statusBar().showMessage(f'"{text}" not found', 3000)
+
+    def show_preferences(self) -> None:
+        from desktop.preferences import PreferencesDialog
+
+        dialog = PreferencesDialog(self.preferences, self)
+        if dialog.exec():
+            old_model = (self.preferences.model_path, self.preferences.provider)
+            self.preferences = dialog.result_preferences()
+            self.preferences.save(self.settings)
+            self._apply_view_preferences()
+            self.blocked_words_changed.emit(list(self.preferences.blocked_words))
+            if (self.preferences.model_path, self.preferences.provider) != old_model:
+                self.load_model()
+            self._debounce.start()
+
+    # Title, closing
+    def _update_title(self, *_args) -> None:
+        name = self.path.name if self.path else "Untitled"
+        self.setWindowTitle(f"{name}{' •' if self.editor.document().isModified() else ''} — Nextword")
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        from desktop import files
+
+        if not files.may_discard(self):
+            event.ignore()
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.preferences.save(self.settings)
+        self.worker_thread.stop()
+        event.accept()
+
+    def show_message(self, title: str, text: str) -> None:
+        QMessageBox.warning(self, title, text)
+
+    def ask_path(self, save: bool) -> str:
+        dialog = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
+        path, _ = dialog(self, "Save As" if save else "Open", str(self.path or Path.home()),
+                         "Text and Markdown (*.txt *.md *.markdown);;All files (*)")
+        return path

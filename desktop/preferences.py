@@ -1,0 +1,57 @@
+"""The preferences dialog: suggestions, inline text, model, provider, learning, and blocked words."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+)
+
+from desktop.settings import Preferences
+
+
+class PreferencesDialog(QDialog):
+    def __init__(self, preferences: Preferences, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Preferences")
+        self._original = preferences
+        form = QFormLayout(self)
+        self.chip_count = QSpinBox(minimum=0, maximum=5, value=preferences.chip_count)
+        self.inline_enabled = QCheckBox("Show the likeliest continuation in grey", checked=preferences.inline_enabled)
+        self.min_confidence = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, decimals=2,
+                                             value=preferences.inline_min_confidence)
+        self.model_path = QLineEdit(preferences.model_path, placeholderText="the bundled model")
+        self.provider = QComboBox()
+        self.provider.addItems(["auto", "cpu", "cuda"])
+        self.provider.setCurrentText(preferences.provider)
+        self.learning_paused = QCheckBox("Pause learning", checked=preferences.learning_paused)
+        self.blocked_words = QPlainTextEdit("\n".join(preferences.blocked_words))
+        self.blocked_words.setPlaceholderText("one word per line")
+        form.addRow("Suggestion chips", self.chip_count)
+        form.addRow("Inline completion", self.inline_enabled)
+        form.addRow("Minimum confidence for inline text", self.min_confidence)
+        form.addRow("Model bundle folder", self.model_path)
+        form.addRow("Run the model on", self.provider)
+        form.addRow("Learning", self.learning_paused)
+        form.addRow("Never suggest these words", self.blocked_words)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def result_preferences(self) -> Preferences:
+        words = [line.strip().lower() for line in self.blocked_words.toPlainText().splitlines() if line.strip()]
+        return replace(self._original, chip_count=self.chip_count.value(),
+                       inline_enabled=self.inline_enabled.isChecked(),
+                       inline_min_confidence=self.min_confidence.value(), model_path=self.model_path.text().strip(),
+                       provider=self.provider.currentText(), learning_paused=self.learning_paused.isChecked(),
+                       blocked_words=list(dict.fromkeys(words)))

@@ -1,0 +1,66 @@
+"""Preferences: a dataclass over QSettings, so the rest of the editor reads plain attributes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+from PySide6.QtCore import QSettings
+
+ORGANIZATION, APPLICATION = "Nextword", "Nextword"
+MAX_RECENT = 8
+
+
+@dataclass
+class Preferences:
+    chip_count: int = 3  # 0 hides the suggestion bar
+    inline_enabled: bool = True
+    inline_min_confidence: float = 0.25  # grey text only for a continuation at least this likely
+    model_path: str = ""  # a bundle folder; empty: the bundled model
+    provider: str = "auto"  # auto, cpu or cuda
+    learning_paused: bool = False  # for the learning and analytics features: nothing is learned while on
+    word_wrap: bool = True
+    font_size: int = 12
+    blocked_words: list[str] = field(default_factory=list)  # "Never suggest this word", reviewed in preferences
+    recent_files: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, settings: QSettings) -> Preferences:
+        preferences = cls()
+        for item in fields(cls):
+            default = getattr(preferences, item.name)
+            value = settings.value(f"preferences/{item.name}", default)
+            setattr(preferences, item.name, _typed(value, default))
+        preferences.chip_count = max(0, min(5, preferences.chip_count))
+        preferences.inline_min_confidence = max(0.0, min(1.0, preferences.inline_min_confidence))
+        if preferences.provider not in ("auto", "cpu", "cuda"):
+            preferences.provider = "auto"
+        return preferences
+
+    def save(self, settings: QSettings) -> None:
+        for item in fields(self):
+            settings.setValue(f"preferences/{item.name}", getattr(self, item.name))
+        settings.sync()
+
+    def add_recent(self, path: str) -> None:
+        self.recent_files = [path, *[p for p in self.recent_files if p != path]][:MAX_RECENT]
+
+
+def _typed(value, default):
+    """QSettings hands back strings (and single-item lists as strings) from INI files: restore the type."""
+    if isinstance(default, bool):
+        return value if isinstance(value, bool) else str(value).lower() in ("true", "1", "yes")
+    if isinstance(default, list):
+        if value is None or value == "":
+            return []
+        return [str(item) for item in value] if isinstance(value, list | tuple) else [str(value)]
+    try:
+        return type(default)(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def open_settings(path: str | None = None) -> QSettings:
+    """The user's settings, or an INI file at `path` (tests, portable installs)."""
+    if path:
+        return QSettings(path, QSettings.Format.IniFormat)
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)

@@ -1,0 +1,200 @@
+"""The editor as a person uses it, offscreen, with the real bundled model running on the worker thread."""
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import Qt  # noqa: E402
+
+from desktop.app import build_window  # noqa: E402
+from desktop.editor import CONTEXT_CHARACTERS  # noqa: E402
+from engine.predictor import Predictor  # noqa: E402
+
+
+@pytest.fixture
+def open_window(qtbot, tmp_path):
+    windows = []
+
+    def make(*argv):
+        window = build_window(["--settings", str(tmp_path / "settings.ini"), *argv])
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.editor.document().setModified(False)
+        window.close()
+
+
+@pytest.fixture
+def window(open_window, qtbot):
+    window = open_window()
+    qtbot.waitUntil(lambda: window.worker_thread.worker.predictor is not None, timeout=15000)
+    return window
+
+
+def type_and_wait(qtbot, window, text):
+    qtbot.keyClicks(window.editor, text)
+    expected_left = window.editor.left_text()
+    qtbot.waitUntil(lambda: window.last_result is not None and window.last_result.left_text == expected_left
+                    and window._request_id == window.last_result.request_id, timeout=5000)
+
+
+def chips(window):
+    return [word for word in window.suggestion_bar.words_by_position() if word]
+
+
+def test_typing_how_are_yo_shows_you_among_the_chips(window, qtbot):
+    type_and_wait(qtbot, window, "how are yo")
+    assert "you" in chips(window)
+    assert window.provider_label.text() == "CPU" and window.latency_label.text().endswith("ms")
+
+
+def test_the_best_word_is_in_the_centre_chip(window, qtbot):
+    type_and_wait(qtbot, window, "how are ")
+    assert window.suggestion_bar.words_by_position()[1] == window.last_result.words[0] == "you"
+
+
+def test_clicking_a_chip_completes_the_partial_word(window, qtbot):
+    type_and_wait(qtbot, window, "how are yo")
+    chip = next(c for c in window.suggestion_bar.chips if c.text() == "you")
+    qtbot.mouseClick(chip, Qt.MouseButton.LeftButton)
+    assert window.editor.toPlainText() == "how are you "
+
+
+def test_alt_2_adds_the_best_next_word_and_punctuation_takes_the_space(window, qtbot):
+    type_and_wait(qtbot, window, "how are ")
+    qtbot.keyClick(window.editor, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+    assert window.editor.toPlainText() == "how are you "
+    qtbot.keyClicks(window.editor, "?")
+    assert window.editor.toPlainText() == "how are you?"
+
+
+def test_a_word_after_punctuation_gets_its_space(window, qtbot):
+    type_and_wait(qtbot, window, "hello,")
+    window.editor.insert_word("how")
+    assert window.editor.toPlainText() == "hello, how "
+
+
+def test_one_undo_removes_one_accepted_suggestion(window, qtbot):
+    type_and_wait(qtbot, window, "how are ")
+    window.suggestion_bar.accept_position(1)
+    assert window.editor.toPlainText() == "how are you "
+    window.editor.undo()
+    assert window.editor.toPlainText() == "how are "
+
+
+def test_tab_accepts_the_ghost_text_and_it_never_enters_the_document_before(window, qtbot):
+    type_and_wait(qtbot, window, "how are yo")
+    qtbot.waitUntil(window.editor.ghost_showing, timeout=5000)
+    ghost = window.editor.ghost_text
+    assert ghost and window.editor.toPlainText() == "how are yo"
+    qtbot.keyClick(window.editor, Qt.Key.Key_Tab)
+    assert window.editor.toPlainText() == "how are yo" + ghost
+    window.editor.undo()
+    assert window.editor.toPlainText() == "how are yo"
+
+
+def test_ctrl_right_takes_one_word_of_the_ghost_text_only_when_it_shows(window, qtbot):
+    type_and_wait(qtbot, window, "how are yo")
+    qtbot.waitUntil(window.editor.ghost_showing, timeout=5000)
+    qtbot.keyClick(window.editor, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    assert window.editor.toPlainText() == "how are you"
+    window.editor.clear_ghost()
+    cursor = window.editor.textCursor()
+    cursor.setPosition(0)
+    window.editor.setTextCursor(cursor)
+    qtbot.keyClick(window.editor, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)  # its usual meaning
+    assert window.editor.textCursor().position() > 0 and window.editor.toPlainText() == "how are you"
+
+
+def test_esc_dismisses_the_ghost_text_until_the_next_word(window, qtbot):
+    type_and_wait(qtbot, window, "how are yo")
+    qtbot.waitUntil(window.editor.ghost_showing, timeout=5000)
+    qtbot.keyClick(window.editor, Qt.Key.Key_Escape)
+    assert not window.editor.ghost_showing()
+    type_and_wait(qtbot, window, "u")
+    assert not window.editor.ghost_showing()  # still the same word
+    type_and_wait(qtbot, window, " ")
+    qtbot.waitUntil(window.editor.ghost_showing, timeout=5000)  # a new word: ghost text again
+
+
+def test_moving_the_cursor_suggests_for_that_position(window, qtbot):
+    window.editor.setPlainText("I don't know what you mean")
+    cursor = window.editor.textCursor()
+    cursor.setPosition(len("I don't know what "))
+    window.editor.setTextCursor(cursor)
+    expected = [s.word for s in Predictor.load().suggest("I don't know what ", 3)]
+    qtbot.waitUntil(lambda: window.last_result is not None and window.last_result.words == expected, timeout=5000)
+
+
+def test_never_suggest_this_word_keeps_it_off_the_chips(window, qtbot):
+    type_and_wait(qtbot, window, "how are yo")
+    window.suggestion_bar.block_requested.emit("you")
+    assert "you" in window.preferences.blocked_words
+    type_and_wait(qtbot, window, "u")
+    window.editor.textCursor().deletePreviousChar()
+    type_and_wait(qtbot, window, "")
+    qtbot.waitUntil(lambda: "you" not in window.last_result.words, timeout=5000)
+
+
+def test_an_unloadable_model_leaves_a_plain_editor_with_the_reason(open_window, qtbot, tmp_path):
+    window = open_window("--model", str(tmp_path / "missing-bundle"))
+    qtbot.waitUntil(lambda: bool(window.model_error), timeout=10000)
+    assert "model bundle not found" in window.statusBar().currentMessage()
+    qtbot.keyClicks(window.editor, "still a plain editor")
+    assert window.editor.toPlainText() == "still a plain editor" and chips(window) == []
+
+
+def test_a_large_paste_sends_only_the_end_of_the_paragraph_to_the_model(window, qtbot):
+    window.editor.insertPlainText("lorem ipsum dolor sit amet " * 200_000 + "how are ")  # a 5 MB paste
+    assert len(window.editor.left_text()) == CONTEXT_CHARACTERS
+    qtbot.waitUntil(lambda: window.last_result is not None and "you" in window.last_result.words, timeout=10000)
+    type_and_wait(qtbot, window, "yo")  # typing goes on, suggestions follow
+    assert "you" in chips(window)
+
+
+def test_emoji_right_to_left_and_combining_marks_do_not_break_suggestions(window, qtbot):
+    window.editor.setPlainText("שלום 😀 cafe\u0301 ")
+    window.editor.moveCursor(window.editor.textCursor().MoveOperation.End)
+    type_and_wait(qtbot, window, "how are yo")
+    assert "you" in chips(window)
+
+
+def test_preferences_persist_between_windows(open_window, tmp_path):
+    first = open_window()
+    first.change_font_size(3)
+    first.preferences.chip_count = 5
+    first.preferences.save(first.settings)
+    second = open_window()
+    assert second.preferences.font_size == first.preferences.font_size and len(second.suggestion_bar.chips) == 5
+
+
+def test_closing_with_unsaved_changes_asks_first(window, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    window.editor.insertPlainText("not saved yet")
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.Cancel)
+    assert not window.close() and window.isVisible() and window.editor.toPlainText() == "not saved yet"
+
+
+def test_a_file_that_is_not_utf8_is_named_and_the_text_is_kept(window, tmp_path, monkeypatch):
+    from desktop import files
+
+    shown = []
+    monkeypatch.setattr(window, "show_message", lambda title, text: shown.append(text))
+    window.editor.setPlainText("my words")
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("caf\xe9".encode("latin-1"))
+    assert not files.open_path(window, bad)
+    assert "latin1.txt: not UTF-8" in shown[0] and window.editor.toPlainText() == "my words"
+    good = tmp_path / "notes.md"
+    assert files.write(window, good) and good.read_text(encoding="utf-8") == "my words"
+
+
+def test_screenshot_with_chips_and_ghost_text(window, qtbot, tmp_path):
+    type_and_wait(qtbot, window, "how are yo")
+    qtbot.waitUntil(window.editor.ghost_showing, timeout=5000)
+    path = tmp_path / "editor.png"
+    assert window.grab().save(str(path)) and path.stat().st_size > 5000
