@@ -3,7 +3,6 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export QT_QPA_PLATFORM ?= offscreen
 
 .PHONY: run test install lint clean data
 
@@ -15,13 +14,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Until the editor exists, `make run` shows suggestions from the bundled model.
+# Opens the editor on the bundled model (`nextword app`).
 run: $(STAMP)
-	@for text in "" "how are " "I don" "what do you want to "; do \
-		echo "== \"$$text\""; $(BIN)/nextword suggest --complete "$$text"; done
+	$(BIN)/nextword app
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check engine export desktop tests bench

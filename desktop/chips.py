@@ -5,6 +5,15 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QSizePolicy, QWidget
 
+# Rounded chips in the palette's colours, so they follow the system's light or dark theme.
+CHIP_STYLE = """
+QPushButton { border: 1px solid palette(mid); border-radius: 13px; padding: 4px 14px;
+              background: palette(base); color: palette(text); min-height: 18px; }
+QPushButton:hover { background: palette(midlight); }
+QPushButton:pressed { background: palette(highlight); color: palette(highlighted-text); }
+QPushButton:disabled { border-color: transparent; background: transparent; }
+"""
+
 
 def centre_out(count: int) -> list[int]:
     """Rank shown at each position, left to right: 3 chips -> [1, 0, 2] (the best in the centre)."""
@@ -23,7 +32,9 @@ class SuggestionBar(QWidget):
     def __init__(self, count: int = 3, parent=None):
         super().__init__(parent)
         self._layout = QHBoxLayout(self)
-        self._layout.setContentsMargins(6, 2, 6, 2)
+        self._layout.setContentsMargins(8, 4, 8, 4)
+        self._layout.setSpacing(8)
+        self.setStyleSheet(CHIP_STYLE)
         self.chips: list[QPushButton] = []
         self.set_count(count)
 
@@ -35,7 +46,6 @@ class SuggestionBar(QWidget):
             chip = QPushButton("")
             chip.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # clicking a chip must leave the cursor in the text
             chip.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            chip.setFlat(True)
             chip.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             chip.clicked.connect(lambda _=False, chip=chip: self._on_clicked(chip))
             chip.customContextMenuRequested.connect(lambda point, chip=chip: self._on_menu(chip, point))

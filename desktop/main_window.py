@@ -13,13 +13,14 @@ from desktop.editor import SuggestingEditor
 from desktop.settings import Preferences
 from desktop.worker import Request, Result, WorkerThread
 
-DEBOUNCE_MS = 15  # long enough to coalesce a burst of keys (a paste, auto-repeat), short enough to feel instant
+DEBOUNCE_MS = 4  # coalesces keys queued together (a burst, a slow frame); far below one frame (16 ms)
 
 
 class MainWindow(QMainWindow):
     prediction_requested = Signal(object)  # Request, to the worker thread
     model_requested = Signal(str, str)  # bundle path, provider
     blocked_words_changed = Signal(object)
+    suggestions_shown = Signal(object)  # Result, once the chips and ghost text show it
 
     def __init__(self, settings, preferences: Preferences):
         super().__init__()
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         if result.inline_text and not self.editor.textCursor().hasSelection():
             self.editor.set_ghost(result.inline_text, self._request_position)
         self.latency_label.setText(f"{result.latency_ms:.1f} ms")
+        self.suggestions_shown.emit(result)
 
     def block_word(self, word: str) -> None:
         if word.lower() not in self.preferences.blocked_words:

@@ -198,3 +198,20 @@ def test_screenshot_with_chips_and_ghost_text(window, qtbot, tmp_path):
     qtbot.waitUntil(window.editor.ghost_showing, timeout=5000)
     path = tmp_path / "editor.png"
     assert window.grab().save(str(path)) and path.stat().st_size > 5000
+
+
+def test_qt_calls_do_not_take_references_from_none(qtbot):
+    # The editor makes Qt calls on every keystroke. PySide6 6.12.0 under Python 3.11 decremented None's
+    # reference count on each call that returns nothing, and the app aborted after a few thousand keys.
+    import sys
+
+    from desktop.editor import SuggestingEditor
+
+    editor = SuggestingEditor()
+    qtbot.addWidget(editor)
+    before = sys.getrefcount(None)
+    for _ in range(5000):
+        editor.clear_ghost()
+        editor.viewport().update()
+        qtbot.keyClicks(editor, "a")
+    assert sys.getrefcount(None) > before - 500

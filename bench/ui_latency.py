@@ -1,0 +1,103 @@
+"""Key event to chips updated, in the real window (offscreen): p50/p95 ms, memory, start to first suggestion.
+
+Types lines of a text file into the editor one key event at a time, as a person would, and for each
+key measures the time from sending the key event to the moment the window has shown the chips for
+the text now left of the cursor (the worker thread's result received and applied on the GUI thread).
+
+    QT_QPA_PLATFORM=offscreen python bench/ui_latency.py [--text data/chitchat.test.txt] [--lines 100]
+"""
+
+from __future__ import annotations
+
+import time
+
+STARTED = time.perf_counter()  # before Qt and the model are imported: "start" as a person sees it
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QEventLoop, QTimer, qInstallMessageHandler  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+
+from desktop.app import build_window  # noqa: E402
+from engine.metrics import percentile, read_lines  # noqa: E402
+
+
+def wait_for(window, predicate, timeout_ms: int = 5000) -> bool:
+    """Run the event loop until predicate() holds after a result arrives (or the timeout)."""
+    if predicate():
+        return True
+    loop = QEventLoop()
+
+    def check(*_args):
+        if predicate():
+            loop.quit()
+
+    window.suggestions_shown.connect(check)  # emitted on the GUI thread once the chips are updated
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    window.suggestions_shown.disconnect(check)
+    return predicate()
+
+
+def shown_for(window, left_text: str) -> bool:
+    result = window.last_result
+    return result is not None and result.request_id == window._request_id and result.left_text == left_text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--text", default="data/chitchat.test.txt", help="one message per line")
+    parser.add_argument("--lines", type=int, default=100, help="lines to type (default 100)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    if not Path(args.text).is_file():
+        print(f"{args.text}: not found; run `make data` to write the chitchat splits", file=sys.stderr)
+        return 2
+    lines = read_lines(args.text, args.lines)
+    # The offscreen platform warns on every window resize; the figures are what this prints.
+    qInstallMessageHandler(lambda kind, context, message: None if "propagateSizeHints" in message
+                           else print(message, file=sys.stderr))
+    with tempfile.TemporaryDirectory() as scratch:
+        window = build_window(["--settings", str(Path(scratch) / "settings.ini")])
+        window.show()
+        if not wait_for(window, lambda: shown_for(window, ""), timeout_ms=30000):
+            print(f"no suggestions: {window.model_error or 'the model did not load in 30 s'}", file=sys.stderr)
+            return 1
+        first_suggestion_s = time.perf_counter() - STARTED
+        delays, missed = [], 0
+        for line in lines:
+            window.editor.clear()
+            for character in line:
+                sent = time.perf_counter()
+                QTest.keyClicks(window.editor, character)
+                expected = window.editor.left_text()
+                if wait_for(window, lambda expected=expected: shown_for(window, expected)):
+                    delays.append((time.perf_counter() - sent) * 1000)
+                else:
+                    missed += 1
+        window.editor.document().setModified(False)
+        window.close()
+    result = {"keys": len(delays) + missed, "missed": missed, "lines": len(lines),
+              "p50_ms": percentile(delays, 50), "p95_ms": percentile(delays, 95), "p99_ms": percentile(delays, 99),
+              "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+              "start_to_first_suggestion_s": first_suggestion_s}
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"{result['keys']} keys over {len(lines)} lines ({missed} without chips in 5 s): key to chips p50 "
+              f"{result['p50_ms']:.2f} ms, p95 {result['p95_ms']:.2f} ms, p99 {result['p99_ms']:.2f} ms; peak RSS "
+              f"{result['peak_rss_mb']:.0f} MB; start to first suggestion {first_suggestion_s:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
