@@ -215,3 +215,20 @@ def test_qt_calls_do_not_take_references_from_none(qtbot):
         editor.viewport().update()
         qtbot.keyClicks(editor, "a")
     assert sys.getrefcount(None) > before - 500
+
+
+def test_preferences_dialog_changes_chips_inline_text_and_blocked_words(window, qtbot):
+    from desktop.preferences import PreferencesDialog
+
+    dialog = PreferencesDialog(window.preferences, window)
+    dialog.chip_count.setValue(5)
+    dialog.inline_enabled.setChecked(False)
+    dialog.blocked_words.setPlainText("You\n\nyou\nheck")
+    chosen = dialog.result_preferences()
+    assert chosen.chip_count == 5 and not chosen.inline_enabled and chosen.blocked_words == ["you", "heck"]
+    window.preferences = chosen
+    window._apply_view_preferences()
+    window.blocked_words_changed.emit(chosen.blocked_words)
+    assert len(window.suggestion_bar.chips) == 5
+    type_and_wait(qtbot, window, "how are yo")
+    assert "you" not in chips(window) and not window.editor.ghost_showing() and len(chips(window)) == 5
