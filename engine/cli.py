@@ -15,6 +15,7 @@ COMMANDS = {
     "eval": ("engine.evaluate", "measure perplexity, top-k accuracy and keystroke savings"),
     "export": ("export.onnx_export", "turn a checkpoint into a checked ONNX bundle (float and int8)"),
     "suggest": ("engine.cli", "print the next-word suggestions for some text"),
+    "stats": ("desktop.stats", "acceptance rate and keystrokes saved, from the local log"),
     "generate": ("engine.generate", "write text with the model: greedy, temperature, top-k or top-p"),
 }
 

@@ -1,0 +1,114 @@
+"""`nextword stats`: acceptance rate, keystrokes saved and latency from the local acceptance log."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import io
+import json
+import sqlite3
+import sys
+from pathlib import Path
+
+from engine.metrics import percentile
+
+
+def read_rows(path: str | Path, since: str | None = None) -> tuple[list[dict], int]:
+    """The suggestion rows (oldest first) and the characters typed in their sessions, read-only."""
+    connection = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
+    connection.row_factory = sqlite3.Row
+    try:
+        where, args = ("WHERE shown_at >= ?", [since]) if since else ("", [])
+        rows = [dict(row) for row in connection.execute(
+            f"SELECT * FROM suggestions {where} ORDER BY shown_at, id", args)]
+        session_where = "WHERE started_at >= ?" if since else ""
+        typed = connection.execute(f"SELECT COALESCE(SUM(characters_typed), 0) FROM sessions {session_where}",
+                                   args).fetchone()[0]
+    finally:
+        connection.close()
+    return rows, int(typed)
+
+
+def _rate(rows: list[dict]) -> dict:
+    accepted = sum(row["outcome"] == "accepted" for row in rows)
+    return {"shown": len(rows), "accepted": accepted, "acceptance_rate": accepted / len(rows) if rows else 0.0,
+            "keystrokes_saved": sum(row["keystrokes_saved"] for row in rows)}
+
+
+def compute_stats(rows: list[dict], characters_typed: int) -> dict:
+    """Overall, by kind, by chip rank and by day; keystrokes saved per 100 characters; latency."""
+    stats = _rate(rows)
+    stats["keystrokes_saved_per_100_characters"] = (
+        100 * stats["keystrokes_saved"] / (characters_typed + stats["keystrokes_saved"])
+        if characters_typed + stats["keystrokes_saved"] else 0.0)  # of what would have been typed without them
+    stats["characters_typed"] = characters_typed
+    stats["by_kind"] = {kind: _rate([r for r in rows if r["kind"] == kind])
+                        for kind in sorted({row["kind"] for row in rows})}
+    stats["by_rank"] = {str(rank): _rate([r for r in rows if r["kind"] == "chip" and r["rank"] == rank])
+                        for rank in sorted({row["rank"] for row in rows if row["kind"] == "chip"})}
+    stats["by_day"] = {day: _rate([r for r in rows if r["shown_at"][:10] == day])
+                       for day in sorted({row["shown_at"][:10] for row in rows})}
+    latencies = [row["latency_ms"] for row in rows]
+    stats["latency_ms"] = {"p50": percentile(latencies, 50) if latencies else 0.0,
+                           "p95": percentile(latencies, 95) if latencies else 0.0}
+    return stats
+
+
+def as_csv(stats: dict) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["group", "key", "shown", "accepted", "acceptance_rate", "keystrokes_saved"])
+    writer.writerow(["overall", "", *(stats[name] for name in ("shown", "accepted", "acceptance_rate",
+                                                               "keystrokes_saved"))])
+    for group in ("by_kind", "by_rank", "by_day"):
+        for key, value in stats[group].items():
+            writer.writerow([group[3:], key, value["shown"], value["accepted"], value["acceptance_rate"],
+                             value["keystrokes_saved"]])
+    return out.getvalue()
+
+
+def as_table(stats: dict) -> str:
+    lines = [f"suggestions shown {stats['shown']}, accepted {stats['accepted']} "
+             f"({stats['acceptance_rate']:.1%}); keystrokes saved {stats['keystrokes_saved']} "
+             f"({stats['keystrokes_saved_per_100_characters']:.1f} per 100 characters)",
+             f"latency p50 {stats['latency_ms']['p50']:.1f} ms, p95 {stats['latency_ms']['p95']:.1f} ms"]
+    for group, title in (("by_kind", "kind"), ("by_rank", "chip rank (0 = best)"), ("by_day", "day")):
+        for key, value in stats[group].items():
+            lines.append(f"  {title} {key}: {value['accepted']}/{value['shown']} ({value['acceptance_rate']:.1%}), "
+                         f"{value['keystrokes_saved']} keystrokes saved")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from desktop.events import LOG_FILE, data_dir
+
+    parser = argparse.ArgumentParser(prog="nextword stats", description=__doc__.splitlines()[0])
+    parser.add_argument("--db", help=f"the log (default: {LOG_FILE} in NEXTWORD_HOME or the user's data folder)")
+    parser.add_argument("--since", help="only suggestions shown on or after this date (YYYY-MM-DD)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON object")
+    output.add_argument("--csv", action="store_true", help="print CSV rows: overall, by kind, by rank, by day")
+    args = parser.parse_args(argv)
+    if args.since:
+        try:
+            args.since = datetime.date.fromisoformat(args.since).isoformat()
+        except ValueError:
+            print(f"nextword stats: --since {args.since!r}: give a date as YYYY-MM-DD", file=sys.stderr)
+            return 2
+    path = Path(args.db) if args.db else data_dir() / LOG_FILE
+    if not path.is_file():
+        print(f"nextword stats: {path}: no log yet; type in `nextword app` first (or pass --db)", file=sys.stderr)
+        return 2
+    try:
+        rows, typed = read_rows(path, args.since)
+    except sqlite3.DatabaseError as error:
+        print(f"nextword stats: {path}: not a readable Nextword log ({error})", file=sys.stderr)
+        return 2
+    stats = compute_stats(rows, typed)
+    print(json.dumps(stats, indent=2) if args.json else as_csv(stats) if args.csv else as_table(stats))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
