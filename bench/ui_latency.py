@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     qInstallMessageHandler(lambda kind, context, message: None if "propagateSizeHints" in message
                            else print(message, file=sys.stderr))
     with tempfile.TemporaryDirectory() as scratch:
+        os.environ["NEXTWORD_HOME"] = scratch  # the benchmark's typing stays out of the person's log
         window = build_window(["--settings", str(Path(scratch) / "settings.ini")])
         window.show()
         if not wait_for(window, lambda: shown_for(window, ""), timeout_ms=30000):

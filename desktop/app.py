@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def build_window(argv: list[str] | None = None):
     from desktop import files
+    from desktop.acceptance import AcceptanceRecorder
     from desktop.main_window import MainWindow
 
     args = build_parser().parse_args(argv)
@@ -34,6 +35,7 @@ def build_window(argv: list[str] | None = None):
     if args.provider:
         preferences.provider = args.provider
     window = MainWindow(settings, preferences)
+    window.recorder = AcceptanceRecorder.attach(window)
     geometry = settings.value("window/geometry")
     if geometry is not None:
         window.restoreGeometry(geometry)

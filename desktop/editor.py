@@ -17,7 +17,9 @@ CONTEXT_CHARACTERS = 300  # the predictor sees at most this much of the paragrap
 
 
 class SuggestingEditor(QPlainTextEdit):
-    suggestion_accepted = Signal(str, str)  # kind ("chip" or "inline"), the text inserted
+    suggestion_accepted = Signal(str, str, int)  # kind ("chip" or "inline"), the text inserted, keystrokes saved
+    ghost_dismissed = Signal()
+    character_typed = Signal()  # a key that wrote a character: the person's own typing
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -50,15 +52,16 @@ class SuggestingEditor(QPlainTextEdit):
         cursor.beginEditBlock()
         if partial:
             cursor.setPosition(cursor.position() - len(partial), QTextCursor.MoveMode.KeepAnchor)
-            cursor.insertText(word + " ")
+            inserted = word + " "
         else:
-            gap = "" if not left or left[-1].isspace() else " "
-            cursor.insertText(gap + word + " ")
+            inserted = ("" if not left or left[-1].isspace() else " ") + word + " "
+        cursor.insertText(inserted)
         cursor.endEditBlock()
         self.setTextCursor(cursor)
         self._auto_space_position = cursor.position()
         self.clear_ghost()
-        self.suggestion_accepted.emit("chip", word)
+        # Characters written beyond what was typed, less the one key (or click) that accepted them.
+        self.suggestion_accepted.emit("chip", word, max(0, len(inserted) - len(partial) - 1))
 
     def accept_ghost(self, next_word_only: bool = False) -> bool:
         if not self.ghost_showing():
@@ -75,7 +78,7 @@ class SuggestingEditor(QPlainTextEdit):
         rest = self.ghost_text[len(text):]
         self.setTextCursor(cursor)
         self._auto_space_position = -1
-        self.suggestion_accepted.emit("inline", text)
+        self.suggestion_accepted.emit("inline", text, max(0, len(text) - 1))
         if rest:
             self.set_ghost(rest, cursor.position())
         else:
@@ -101,6 +104,7 @@ class SuggestingEditor(QPlainTextEdit):
     def dismiss_ghost(self) -> None:
         self._dismissed_word_start = self._word_start()
         self.clear_ghost()
+        self.ghost_dismissed.emit()
 
     def _on_cursor_moved(self) -> None:
         if self.ghost_text and self.textCursor().position() != self._ghost_position:
@@ -135,6 +139,8 @@ class SuggestingEditor(QPlainTextEdit):
             cursor.deletePreviousChar()  # "hello |" + "," -> "hello,"
         self._auto_space_position = -1
         super().keyPressEvent(event)
+        if event.text() and event.text().isprintable():
+            self.character_typed.emit()
 
     def _takes_auto_space(self) -> bool:
         cursor = self.textCursor()

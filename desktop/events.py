@@ -97,30 +97,37 @@ class EventLog:
         self.paused = False
         self._queue: queue.Queue = queue.Queue()
         self._flush_seconds = flush_seconds
-        self.session_id: int | None = None
+        self.session_id: int | None = None  # set by the writer thread once the session row exists
+        self.session_started = False
+        self._closed = False
         self._writer = threading.Thread(target=self._write_loop, name="event-log", daemon=True)
         self._writer.start()
 
     def start_session(self, model: str, provider: str) -> None:
-        self.session_id = self._call(lambda db: db["sessions"].insert(
-            {"started_at": now(), "model": model, "provider": provider, "characters_typed": 0}).last_pk)
+        """Queued like every write: the caller (the GUI thread) never waits on the disk."""
+        if self._closed:
+            return
+        self.session_started = True
+
+        def insert(db: Database) -> None:
+            self.session_id = db["sessions"].insert(
+                {"started_at": now(), "model": model, "provider": provider, "characters_typed": 0}).last_pk
+        self._queue.put(insert)
 
     def end_session(self, characters_typed: int = 0) -> None:
-        if self.session_id is not None:
-            session = self.session_id
+        if self.session_started and not self._closed:
             self._queue.put(lambda db: db["sessions"].update(
-                session, {"ended_at": now(), "characters_typed": characters_typed}))
+                self.session_id, {"ended_at": now(), "characters_typed": characters_typed}))
 
     def record(self, suggestion: Suggestion) -> None:
         """One suggestion and its outcome; nothing is written while learning is paused."""
-        if self.paused or self.session_id is None:
+        if self.paused or not self.session_started or self._closed:
             return
         row = asdict(suggestion)
         row["shown_at"] = row["shown_at"] or now()
         if not self.store_accepted_words or suggestion.outcome != "accepted":
             row["accepted_text"] = None
-        row["session_id"] = self.session_id
-        self._queue.put(lambda db: db["suggestions"].insert(row))
+        self._queue.put(lambda db: db["suggestions"].insert({**row, "session_id": self.session_id}))
 
     def flush(self) -> None:
         """Wait until everything recorded so far is committed."""
@@ -133,14 +140,19 @@ class EventLog:
             db["sessions"].delete_where()
         self._call(wipe)
         self._call(lambda db: db.execute("VACUUM"), transaction=False)
-        self.session_id = None
+        self.session_id, self.session_started = None, False
 
     def close(self) -> None:
+        if self._closed:
+            return
         self.flush()
+        self._closed = True
         self._queue.put(None)
         self._writer.join(timeout=5)
 
     def _call(self, work, transaction: bool = True):
+        if self._closed:
+            raise RuntimeError(f"{self.path}: the acceptance log is closed")
         done: queue.Queue = queue.Queue()
         self._queue.put((work, done, transaction))
         result = done.get()

@@ -38,6 +38,7 @@ class MainWindow(QMainWindow):
         for label in (self.model_label, self.provider_label, self.latency_label):
             self.statusBar().addPermanentWidget(label)
         self.model_error = ""
+        self.recorder = None  # the acceptance log's recorder, attached by build_window
         self.last_result: Result | None = None
         self._request_id = 0
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS, timeout=self._request_suggestions)
@@ -186,6 +187,8 @@ class MainWindow(QMainWindow):
             self.preferences = dialog.result_preferences()
             self.preferences.save(self.settings)
             self._apply_view_preferences()
+            if self.recorder is not None:
+                self.recorder.apply_preferences(self.preferences)
             self.blocked_words_changed.emit(list(self.preferences.blocked_words))
             if (self.preferences.model_path, self.preferences.provider) != old_model:
                 self.load_model()
@@ -205,6 +208,9 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.preferences.save(self.settings)
         self.worker_thread.stop()
+        if self.recorder is not None:
+            self.recorder.close()
+            self.recorder = None
         event.accept()
 
     def show_message(self, title: str, text: str) -> None:

@@ -33,7 +33,9 @@ class PreferencesDialog(QDialog):
         self.provider = QComboBox()
         self.provider.addItems(["auto", "cpu", "cuda"])
         self.provider.setCurrentText(preferences.provider)
-        self.learning_paused = QCheckBox("Pause learning", checked=preferences.learning_paused)
+        self.learning_paused = QCheckBox("Pause learning (and the acceptance log)", checked=preferences.learning_paused)
+        self.store_accepted_words = QCheckBox("Keep the words I accept in the acceptance log, for my own analysis",
+                                              checked=preferences.store_accepted_words)
         self.blocked_words = QPlainTextEdit("\n".join(preferences.blocked_words))
         self.blocked_words.setPlaceholderText("one word per line")
         form.addRow("Suggestion chips", self.chip_count)
@@ -42,6 +44,7 @@ class PreferencesDialog(QDialog):
         form.addRow("Model bundle folder", self.model_path)
         form.addRow("Run the model on", self.provider)
         form.addRow("Learning", self.learning_paused)
+        form.addRow("Acceptance log", self.store_accepted_words)
         form.addRow("Never suggest these words", self.blocked_words)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -54,4 +57,5 @@ class PreferencesDialog(QDialog):
                        inline_enabled=self.inline_enabled.isChecked(),
                        inline_min_confidence=self.min_confidence.value(), model_path=self.model_path.text().strip(),
                        provider=self.provider.currentText(), learning_paused=self.learning_paused.isChecked(),
+                       store_accepted_words=self.store_accepted_words.isChecked(),
                        blocked_words=list(dict.fromkeys(words)))

@@ -17,7 +17,8 @@ class Preferences:
     inline_min_confidence: float = 0.25  # grey text only for a continuation at least this likely
     model_path: str = ""  # a bundle folder; empty: the bundled model
     provider: str = "auto"  # auto, cpu or cuda
-    learning_paused: bool = False  # for the learning and analytics features: nothing is learned while on
+    learning_paused: bool = False  # nothing is learned or logged while on
+    store_accepted_words: bool = False  # opt-in: the acceptance log keeps the words accepted
     word_wrap: bool = True
     font_size: int = 12
     blocked_words: list[str] = field(default_factory=list)  # "Never suggest this word", reviewed in preferences

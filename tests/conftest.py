@@ -23,8 +23,9 @@ SENTENCES = [
 
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path, monkeypatch):
-    """No test reads or writes the user's real cache."""
+    """No test reads or writes the user's real cache or acceptance log."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("NEXTWORD_HOME", str(tmp_path / "home"))
 
 
 @pytest.fixture(scope="session")

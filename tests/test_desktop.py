@@ -232,3 +232,29 @@ def test_preferences_dialog_changes_chips_inline_text_and_blocked_words(window, 
     assert len(window.suggestion_bar.chips) == 5
     type_and_wait(qtbot, window, "how are yo")
     assert "you" not in chips(window) and not window.editor.ghost_showing() and len(chips(window)) == 5
+
+
+def test_a_typing_session_logs_what_was_shown_and_what_became_of_it(window, qtbot, tmp_path):
+    from desktop.events import LOG_FILE, open_database
+
+    type_and_wait(qtbot, window, "how are yo")
+    qtbot.waitUntil(window.editor.ghost_showing, timeout=5000)
+    qtbot.keyClick(window.editor, Qt.Key.Key_Escape)  # the grey text dismissed
+    window.suggestion_bar.chip_clicked.emit("you")  # a chip taken: "yo" -> "you "
+    for letter in "doing ":  # a word typed out although a chip offered it all along
+        type_and_wait(qtbot, window, letter)
+    typed = len("how are yo") + len("doing") + 1
+    window.editor.document().setModified(False)
+    window.close()
+    path = tmp_path / "home" / LOG_FILE
+    db = open_database(path)
+    rows = list(db["suggestions"].rows)
+    outcomes = {(row["kind"], row["outcome"]) for row in rows}
+    assert {("chip", "accepted"), ("chip", "typed_through"), ("inline", "dismissed"), ("chip", "ignored")} <= outcomes
+    accepted = [row for row in rows if row["outcome"] == "accepted"]
+    assert [row["keystrokes_saved"] for row in accepted] == [1] and accepted[0]["typed_chars"] <= 2
+    assert all(row["accepted_text"] is None for row in rows)
+    session = next(db["sessions"].rows)
+    assert session["characters_typed"] == typed and session["provider"] == "CPUExecutionProvider"
+    stored = b"".join(part.read_bytes() for part in path.parent.glob(LOG_FILE + "*"))
+    assert not any(word in stored for word in (b"doing", b"how are", b"you"))

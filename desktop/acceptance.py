@@ -1,0 +1,69 @@
+"""Connects the window to the acceptance log: suggestions shown, accepted, dismissed; characters typed."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+from PySide6.QtCore import QObject
+
+from desktop.events import LOG_FILE, EventLog, data_dir
+from desktop.tracker import SuggestionTracker
+from engine.tokenizer import split_partial
+
+LAST_WORD = re.compile(r"([A-Za-z0-9]+(?:'[A-Za-z0-9]+)*)\W*$")
+
+
+class AcceptanceRecorder(QObject):
+    def __init__(self, window, log: EventLog):
+        super().__init__(window)
+        self.window, self.log = window, log
+        self.tracker = SuggestionTracker(log.record)
+        self.characters_typed = 0
+        self.apply_preferences(window.preferences)
+        editor = window.editor
+        window.suggestions_shown.connect(self._on_shown)
+        editor.suggestion_accepted.connect(self._on_accepted)
+        editor.ghost_dismissed.connect(self.tracker.dismissed)
+        editor.character_typed.connect(self._on_character_typed)
+        window.worker_thread.worker.model_loaded.connect(self._on_model_loaded)
+
+    @classmethod
+    def attach(cls, window) -> AcceptanceRecorder | None:
+        """The recorder with the log in the user's data folder; None (and a status message) if it cannot open."""
+        path = data_dir() / LOG_FILE
+        try:
+            log = EventLog(path, store_accepted_words=window.preferences.store_accepted_words)
+        except (OSError, sqlite3.DatabaseError) as error:
+            window.statusBar().showMessage(f"Acceptance log off: {path}: {error}")
+            return None
+        return cls(window, log)
+
+    def apply_preferences(self, preferences) -> None:
+        self.log.paused = preferences.learning_paused  # pausing learning pauses logging too
+        self.log.store_accepted_words = preferences.store_accepted_words
+
+    def _on_model_loaded(self, description: str, provider: str) -> None:
+        if not self.log.session_started:
+            self.log.start_session(description, provider)
+
+    def _on_shown(self, result) -> None:
+        context, partial = split_partial(result.left_text)
+        previous = LAST_WORD.search(context)
+        word_start = self.window.editor.textCursor().position() - len(partial)
+        inline = (result.inline_text, result.inline_probability) if result.inline_text else None
+        self.tracker.shown(word_start, partial, list(zip(result.words, result.probabilities, strict=True)), inline,
+                           result.latency_ms, previous.group(1) if previous else "")
+
+    def _on_accepted(self, kind: str, text: str, keystrokes_saved: int) -> None:
+        self.tracker.accepted(kind, text, keystrokes_saved)
+
+    def _on_character_typed(self) -> None:
+        self.characters_typed += 1
+
+    def close(self) -> None:
+        self.window.worker_thread.worker.model_loaded.disconnect(self._on_model_loaded)
+        self.window.suggestions_shown.disconnect(self._on_shown)
+        self.tracker.settle(completed_word=None)
+        self.log.end_session(self.characters_typed)
+        self.log.close()
