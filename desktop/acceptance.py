@@ -20,6 +20,7 @@ class AcceptanceRecorder(QObject):
         self.window, self.log = window, log
         self.tracker = SuggestionTracker(log.record)
         self.characters_typed = 0
+        self._model: tuple[str, str] | None = None
         self.apply_preferences(window.preferences)
         editor = window.editor
         window.suggestions_shown.connect(self._on_shown)
@@ -44,6 +45,7 @@ class AcceptanceRecorder(QObject):
         self.log.store_accepted_words = preferences.store_accepted_words
 
     def _on_model_loaded(self, description: str, provider: str) -> None:
+        self._model = (description, provider)
         if not self.log.session_started:
             self.log.start_session(description, provider)
 
@@ -60,6 +62,13 @@ class AcceptanceRecorder(QObject):
 
     def _on_character_typed(self) -> None:
         self.characters_typed += 1
+
+    def delete_all(self) -> None:
+        self.tracker = SuggestionTracker(self.log.record)  # what is on screen now is forgotten too
+        self.log.delete_all(wait=False)
+        self.characters_typed = 0
+        if self._model is not None:
+            self.log.start_session(*self._model)  # logging goes on, from an empty log
 
     def close(self) -> None:
         self.window.worker_thread.worker.model_loaded.disconnect(self._on_model_loaded)

@@ -133,14 +133,20 @@ class EventLog:
         """Wait until everything recorded so far is committed."""
         self._call(lambda db: None)
 
-    def delete_all(self) -> None:
-        """"Delete my data": every session and suggestion, then the file's free pages."""
+    def delete_all(self, wait: bool = True) -> None:
+        """"Delete my data": every session and suggestion, then the file's free pages (so deleted rows do
+        not linger on disk). The GUI passes wait=False: queued behind what is being written, never waited on."""
         def wipe(db: Database) -> None:
             db["suggestions"].delete_where()
             db["sessions"].delete_where()
-        self._call(wipe)
-        self._call(lambda db: db.execute("VACUUM"), transaction=False)
         self.session_id, self.session_started = None, False
+        self._queue.put(wipe)
+        vacuum = (lambda db: db.execute("VACUUM"), queue.Queue(), False)
+        self._queue.put(vacuum)
+        if wait:
+            result = vacuum[1].get()
+            if isinstance(result, BaseException):
+                raise result
 
     def close(self) -> None:
         if self._closed:

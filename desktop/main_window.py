@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
         self._add(edit_menu, "Find &Next", QKeySequence.StandardKey.FindNext, self.find_next)
         edit_menu.addSeparator()
         self._add(edit_menu, "&Preferences…", QKeySequence.StandardKey.Preferences, self.show_preferences)
+        self._add(edit_menu, "&Delete My Data…", None, self.delete_my_data)
         view_menu = self.menuBar().addMenu("&View")
         self.wrap_action = self._add(view_menu, "&Word Wrap", None, self._toggle_wrap)
         self.wrap_action.setCheckable(True)
@@ -193,6 +194,17 @@ class MainWindow(QMainWindow):
             if (self.preferences.model_path, self.preferences.provider) != old_model:
                 self.load_model()
             self._debounce.start()
+
+    def delete_my_data(self, confirmed: bool = False) -> None:
+        """Empty the acceptance log (after asking); the current session starts again from nothing."""
+        if self.recorder is None:
+            return
+        if not confirmed and QMessageBox.question(
+                self, "Delete my data", "Delete the acceptance log: every suggestion counted so far?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+            return
+        self.recorder.delete_all()
+        self.statusBar().showMessage("Acceptance log deleted", 5000)
 
     # Title, closing
     def _update_title(self, *_args) -> None:

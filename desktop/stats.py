@@ -11,6 +11,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from desktop.tuning import tune_inline_threshold
 from engine.metrics import percentile
 
 
@@ -49,6 +50,7 @@ def compute_stats(rows: list[dict], characters_typed: int) -> dict:
                         for rank in sorted({row["rank"] for row in rows if row["kind"] == "chip"})}
     stats["by_day"] = {day: _rate([r for r in rows if r["shown_at"][:10] == day])
                        for day in sorted({row["shown_at"][:10] for row in rows})}
+    stats["inline_threshold_tuned"] = tune_inline_threshold(rows)  # None: too few inline suggestions logged
     latencies = [row["latency_ms"] for row in rows]
     stats["latency_ms"] = {"p50": percentile(latencies, 50) if latencies else 0.0,
                            "p95": percentile(latencies, 95) if latencies else 0.0}

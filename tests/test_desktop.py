@@ -258,3 +258,19 @@ def test_a_typing_session_logs_what_was_shown_and_what_became_of_it(window, qtbo
     assert session["characters_typed"] == typed and session["provider"] == "CPUExecutionProvider"
     stored = b"".join(part.read_bytes() for part in path.parent.glob(LOG_FILE + "*"))
     assert not any(word in stored for word in (b"doing", b"how are", b"you"))
+
+
+def test_delete_my_data_empties_the_log_and_logging_goes_on(window, qtbot, tmp_path):
+    from desktop.events import LOG_FILE, open_database
+
+    type_and_wait(qtbot, window, "how are yo")
+    window.suggestion_bar.chip_clicked.emit("you")
+    type_and_wait(qtbot, window, "d")
+    window.delete_my_data(confirmed=True)
+    window.recorder.log.flush()
+    db = open_database(tmp_path / "home" / LOG_FILE)
+    assert db["suggestions"].count == 0 and db["sessions"].count == 1  # a fresh session, nothing from before
+    type_and_wait(qtbot, window, "o")
+    window.suggestion_bar.chip_clicked.emit(window.last_result.words[0])
+    window.recorder.log.flush()
+    assert db["suggestions"].count > 0

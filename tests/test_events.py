@@ -115,3 +115,26 @@ def test_killing_the_process_while_it_writes_loses_nothing_committed(log_path):
     db = open_database(log_path)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert db["suggestions"].count >= committed >= 400
+
+
+def synthetic_inline_log(rng, count=2000):
+    """Inline suggestions whose chance of being taken jumps at probability 0.4: the known optimum."""
+    rows = []
+    for _ in range(count):
+        probability = rng.random()
+        taken = rng.random() < (0.8 if probability >= 0.4 else 0.1)
+        rows.append({"kind": "inline", "probability": probability, "keystrokes_saved": 6 if taken else 0})
+    return rows
+
+
+def test_threshold_tuning_finds_the_known_optimum_and_never_hides_everything():
+    import random
+
+    from desktop.tuning import tune_inline_threshold
+
+    rng = random.Random(6)
+    assert tune_inline_threshold(synthetic_inline_log(rng)) == pytest.approx(0.4)
+    confident_only = [{"kind": "inline", "probability": p / 100, "keystrokes_saved": 9 if p > 95 else 0}
+                      for p in range(100)]
+    assert tune_inline_threshold(confident_only, min_share=0.25) <= 0.75  # a quarter of them stays shown
+    assert tune_inline_threshold(synthetic_inline_log(rng, count=20)) is None  # too little to go on
