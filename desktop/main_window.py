@@ -133,6 +133,8 @@ class MainWindow(QMainWindow):
         self.wrap_action.setCheckable(True)
         self._add(view_menu, "&Bigger Text", QKeySequence.StandardKey.ZoomIn, lambda: self.change_font_size(1))
         self._add(view_menu, "&Smaller Text", QKeySequence.StandardKey.ZoomOut, lambda: self.change_font_size(-1))
+        tools_menu = self.menuBar().addMenu("&Tools")
+        self._add(tools_menu, "&Analytics…", None, self.show_analytics)
         self.recent_menu.aboutToShow.connect(lambda: files.fill_recent_menu(self))
 
     def _add(self, menu, text: str, shortcut, slot) -> QAction:
@@ -194,6 +196,15 @@ class MainWindow(QMainWindow):
             if (self.preferences.model_path, self.preferences.provider) != old_model:
                 self.load_model()
             self._debounce.start()
+
+    def show_analytics(self):
+        from desktop.analytics import AnalyticsWindow
+        from desktop.events import LOG_FILE, data_dir
+
+        flush = self.recorder.log.flush if self.recorder is not None else None  # run on the pool thread
+        window = AnalyticsWindow(data_dir() / LOG_FILE, self, before_read=flush)
+        window.show()
+        return window
 
     def delete_my_data(self, confirmed: bool = False) -> None:
         """Empty the acceptance log (after asking); the current session starts again from nothing."""

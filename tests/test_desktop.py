@@ -274,3 +274,24 @@ def test_delete_my_data_empties_the_log_and_logging_goes_on(window, qtbot, tmp_p
     window.suggestion_bar.chip_clicked.emit(window.last_result.words[0])
     window.recorder.log.flush()
     assert db["suggestions"].count > 0
+
+
+def test_the_analytics_window_charts_the_log_and_saves_a_png(window, qtbot, tmp_path):
+    from test_events import fixture_log
+
+    from desktop.analytics import AnalyticsWindow
+
+    fixture_log(tmp_path / "fixture.db").close()
+    analytics = AnalyticsWindow(tmp_path / "fixture.db")
+    analytics.resize(700, 520)
+    analytics.show()
+    qtbot.waitUntil(lambda: analytics.stats is not None, timeout=5000)
+    assert "5 suggestions shown, 2 accepted (40%)" in analytics.summary.text()
+    assert analytics.by_rank.points == [("1", 0.5), ("2", 0.0)]  # best chip: taken once of twice
+    assert [label for label, _ in analytics.over_time.points] == ["11-20", "11-21"]
+    assert analytics.save_png(tmp_path / "charts.png") and (tmp_path / "charts.png").stat().st_size > 5000
+    missing = AnalyticsWindow(tmp_path / "none.db")
+    with qtbot.waitSignal(missing.loaded, timeout=5000):
+        pass
+    assert missing.summary.text().startswith("No analytics yet")
+    assert window.show_analytics() is not None  # from the Tools menu, on the live log

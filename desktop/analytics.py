@@ -1,0 +1,133 @@
+"""The Analytics window: acceptance over time, by chip rank and by kind, keystrokes saved; saved as PNG.
+
+The log is read on a pool thread (the GUI never waits on the disk) and drawn with QPainter, so the
+charts need nothing beyond QtWidgets and look the same in the window and in the saved image.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtGui import QPainter, QPen
+from PySide6.QtWidgets import QDialog, QFileDialog, QGridLayout, QLabel, QPushButton, QWidget
+
+from desktop.stats import compute_stats, read_rows
+
+
+class Chart(QWidget):
+    """A titled line or bar chart of values in [0, 1] (acceptance rates), drawn in the palette's colours."""
+
+    def __init__(self, title: str, kind: str, parent=None):
+        super().__init__(parent)
+        self.title, self.kind = title, kind
+        self.points: list[tuple[str, float]] = []
+        self.setMinimumSize(320, 200)
+
+    def set_points(self, points: list[tuple[str, float]]) -> None:
+        self.points = points
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        painter.fillRect(self.rect(), palette.base())
+        painter.setPen(palette.text().color())
+        painter.drawText(QRectF(0, 4, self.width(), 20), Qt.AlignmentFlag.AlignHCenter, self.title)
+        area = QRectF(40, 30, self.width() - 56, self.height() - 60)  # room for axis labels
+        painter.setPen(QPen(palette.mid().color(), 1))
+        for fraction in (0.0, 0.5, 1.0):
+            y = area.bottom() - fraction * area.height()
+            painter.drawLine(QPointF(area.left(), y), QPointF(area.right(), y))
+            painter.drawText(QRectF(0, y - 8, 36, 16), Qt.AlignmentFlag.AlignRight, f"{fraction:.0%}")
+        if not self.points:
+            painter.drawText(area, Qt.AlignmentFlag.AlignCenter, "nothing logged yet")
+            return
+        step = area.width() / len(self.points)
+        accent = palette.highlight().color()
+        previous = None
+        for index, (label, value) in enumerate(self.points):
+            x = area.left() + step * (index + 0.5)
+            y = area.bottom() - max(0.0, min(1.0, value)) * area.height()
+            if self.kind == "bar":
+                painter.fillRect(QRectF(x - step * 0.3, y, step * 0.6, area.bottom() - y), accent)
+            else:
+                painter.setPen(QPen(accent, 2))
+                if previous is not None:
+                    painter.drawLine(previous, QPointF(x, y))
+                painter.drawEllipse(QPointF(x, y), 3, 3)
+                previous = QPointF(x, y)
+            painter.setPen(palette.text().color())
+            painter.drawText(QRectF(x - step / 2, area.bottom() + 4, step, 16), Qt.AlignmentFlag.AlignHCenter,
+                             label)
+
+
+class _Reader(QObject):
+    finished = Signal(object)  # the stats dict, or an error message
+
+
+class _ReadJob(QRunnable):
+    def __init__(self, path: Path, reader: _Reader, before_read=None):
+        super().__init__()
+        self.path, self.reader, self.before_read = path, reader, before_read
+
+    def run(self) -> None:
+        try:
+            if self.before_read is not None:
+                self.before_read()  # e.g. wait for the log's last events to be committed
+            self.reader.finished.emit(compute_stats(*read_rows(self.path)))
+        except Exception as error:  # a missing or unreadable log: said in the window, never a crash
+            self.reader.finished.emit(f"{self.path}: {error}")
+
+
+class AnalyticsWindow(QDialog):
+    loaded = Signal()
+
+    def __init__(self, log_path: str | Path, parent=None, before_read=None):
+        super().__init__(parent)
+        self.before_read = before_read
+        self.setWindowTitle("Analytics")
+        self.log_path = Path(log_path)
+        self.summary = QLabel("reading the log…")
+        self.over_time = Chart("Acceptance by day", "line")
+        self.by_rank = Chart("Acceptance by chip rank (1 = best)", "bar")
+        self.by_kind = Chart("Acceptance by kind", "bar")
+        self.save_button = QPushButton("Save charts as PNG…")
+        self.save_button.clicked.connect(lambda: self.save_png())
+        layout = QGridLayout(self)
+        layout.addWidget(self.summary, 0, 0, 1, 2)
+        layout.addWidget(self.over_time, 1, 0, 1, 2)
+        layout.addWidget(self.by_rank, 2, 0)
+        layout.addWidget(self.by_kind, 2, 1)
+        layout.addWidget(self.save_button, 3, 1, Qt.AlignmentFlag.AlignRight)
+        self.stats: dict | None = None
+        self._reader = _Reader()
+        self._reader.finished.connect(self._on_loaded)
+        self.refresh()
+
+    def refresh(self) -> None:
+        QThreadPool.globalInstance().start(_ReadJob(self.log_path, self._reader, self.before_read))
+
+    def _on_loaded(self, stats) -> None:
+        if isinstance(stats, str):
+            self.summary.setText(f"No analytics yet: {stats}")
+        else:
+            self.stats = stats
+            self.summary.setText(
+                f"{stats['shown']} suggestions shown, {stats['accepted']} accepted ({stats['acceptance_rate']:.0%}); "
+                f"{stats['keystrokes_saved']} keystrokes saved "
+                f"({stats['keystrokes_saved_per_100_characters']:.1f} per 100 characters)")
+            self.over_time.set_points([(day[5:], value["acceptance_rate"]) for day, value in stats["by_day"].items()])
+            self.by_rank.set_points([(str(int(rank) + 1), value["acceptance_rate"])
+                                     for rank, value in stats["by_rank"].items()])
+            self.by_kind.set_points([(kind, value["acceptance_rate"]) for kind, value in stats["by_kind"].items()])
+        self.loaded.emit()
+
+    def save_png(self, path: str | Path | None = None) -> bool:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Save charts", str(Path.home() / "nextword-analytics.png"),
+                                                  "PNG image (*.png)")
+            if not path:
+                return False
+        return self.grab().save(str(path), "PNG")
