@@ -5,16 +5,33 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from desktop.events import LOG_FILE, EventLog, data_dir
+from desktop.stats import read_rows
 from desktop.tracker import SuggestionTracker
+from desktop.tuning import tune_inline_threshold
 from engine.tokenizer import split_partial
 
 LAST_WORD = re.compile(r"([A-Za-z0-9]+(?:'[A-Za-z0-9]+)*)\W*$")
 
 
+class _TuneJob(QRunnable):
+    def __init__(self, log: EventLog, done):
+        super().__init__()
+        self.log, self.done = log, done
+
+    def run(self) -> None:
+        try:
+            self.log.flush()
+            self.done.emit(tune_inline_threshold(read_rows(self.log.path)[0]))
+        except Exception:  # an unreadable or closed log: keep the threshold as it is
+            self.done.emit(None)
+
+
 class AcceptanceRecorder(QObject):
+    tuned = Signal(object)  # the tuned minimum confidence for inline text, or None (too little logged)
+
     def __init__(self, window, log: EventLog):
         super().__init__(window)
         self.window, self.log = window, log
@@ -40,11 +57,20 @@ class AcceptanceRecorder(QObject):
             return None
         return cls(window, log)
 
+    def tune_inline_confidence(self) -> None:
+        """On a pool thread: read the log, tune the minimum confidence, hand it to the window."""
+        QThreadPool.globalInstance().start(_TuneJob(self.log, self.tuned))
+
     def apply_preferences(self, preferences) -> None:
         self.log.paused = preferences.learning_paused  # pausing learning pauses logging too
         self.log.store_accepted_words = preferences.store_accepted_words
 
     def _on_model_loaded(self, description: str, provider: str) -> None:
+        predictor = self.window.worker_thread.worker.predictor
+        if predictor is not None:  # the model's version: which bundle, which export, which graph
+            manifest = predictor.backend.manifest
+            description = (f"{description}: {manifest.model_file}, exported {manifest.raw.get('exported_at', '?')}, "
+                           f"vocabulary {manifest.vocab_hash}")
         self._model = (description, provider)
         if not self.log.session_started:
             self.log.start_session(description, provider)

@@ -35,7 +35,7 @@ def build_window(argv: list[str] | None = None):
     if args.provider:
         preferences.provider = args.provider
     window = MainWindow(settings, preferences)
-    window.recorder = AcceptanceRecorder.attach(window)
+    window.attach_recorder(AcceptanceRecorder.attach(window))
     geometry = settings.value("window/geometry")
     if geometry is not None:
         window.restoreGeometry(geometry)

@@ -39,6 +39,7 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(label)
         self.model_error = ""
         self.recorder = None  # the acceptance log's recorder, attached by build_window
+        self.tuned_confidence: float | None = None  # from the log; shown in preferences
         self.last_result: Result | None = None
         self._request_id = 0
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS, timeout=self._request_suggestions)
@@ -184,7 +185,7 @@ class MainWindow(QMainWindow):
     def show_preferences(self) -> None:
         from desktop.preferences import PreferencesDialog
 
-        dialog = PreferencesDialog(self.preferences, self)
+        dialog = PreferencesDialog(self.preferences, self, tuned_confidence=self.tuned_confidence)
         if dialog.exec():
             old_model = (self.preferences.model_path, self.preferences.provider)
             self.preferences = dialog.result_preferences()
@@ -205,6 +206,17 @@ class MainWindow(QMainWindow):
         window = AnalyticsWindow(data_dir() / LOG_FILE, self, before_read=flush)
         window.show()
         return window
+
+    def attach_recorder(self, recorder) -> None:
+        self.recorder = recorder
+        if recorder is not None:
+            recorder.tuned.connect(self._on_confidence_tuned)
+            recorder.tune_inline_confidence()
+
+    def _on_confidence_tuned(self, threshold) -> None:
+        self.tuned_confidence = threshold
+        if threshold is not None and self.preferences.inline_confidence_auto:
+            self.preferences.inline_min_confidence = threshold
 
     def delete_my_data(self, confirmed: bool = False) -> None:
         """Empty the acceptance log (after asking); the current session starts again from nothing."""

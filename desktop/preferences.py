@@ -20,7 +20,7 @@ from desktop.settings import Preferences
 
 
 class PreferencesDialog(QDialog):
-    def __init__(self, preferences: Preferences, parent=None):
+    def __init__(self, preferences: Preferences, parent=None, tuned_confidence: float | None = None):
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self._original = preferences
@@ -29,6 +29,11 @@ class PreferencesDialog(QDialog):
         self.inline_enabled = QCheckBox("Show the likeliest continuation in grey", checked=preferences.inline_enabled)
         self.min_confidence = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, decimals=2,
                                              value=preferences.inline_min_confidence)
+        tuned = f"{tuned_confidence:.2f}" if tuned_confidence is not None else "not yet: too little logged"
+        self.confidence_auto = QCheckBox(f"Tune it from my acceptance log (tuned: {tuned})",
+                                         checked=preferences.inline_confidence_auto)
+        self.min_confidence.setEnabled(not preferences.inline_confidence_auto)
+        self.confidence_auto.toggled.connect(lambda on: self.min_confidence.setEnabled(not on))
         self.model_path = QLineEdit(preferences.model_path, placeholderText="the bundled model")
         self.provider = QComboBox()
         self.provider.addItems(["auto", "cpu", "cuda"])
@@ -41,6 +46,7 @@ class PreferencesDialog(QDialog):
         form.addRow("Suggestion chips", self.chip_count)
         form.addRow("Inline completion", self.inline_enabled)
         form.addRow("Minimum confidence for inline text", self.min_confidence)
+        form.addRow("", self.confidence_auto)
         form.addRow("Model bundle folder", self.model_path)
         form.addRow("Run the model on", self.provider)
         form.addRow("Learning", self.learning_paused)
@@ -55,7 +61,9 @@ class PreferencesDialog(QDialog):
         words = [line.strip().lower() for line in self.blocked_words.toPlainText().splitlines() if line.strip()]
         return replace(self._original, chip_count=self.chip_count.value(),
                        inline_enabled=self.inline_enabled.isChecked(),
-                       inline_min_confidence=self.min_confidence.value(), model_path=self.model_path.text().strip(),
+                       inline_min_confidence=self.min_confidence.value(),
+                       inline_confidence_auto=self.confidence_auto.isChecked(),
+                       model_path=self.model_path.text().strip(),
                        provider=self.provider.currentText(), learning_paused=self.learning_paused.isChecked(),
                        store_accepted_words=self.store_accepted_words.isChecked(),
                        blocked_words=list(dict.fromkeys(words)))

@@ -15,6 +15,7 @@ class Preferences:
     chip_count: int = 3  # 0 hides the suggestion bar
     inline_enabled: bool = True
     inline_min_confidence: float = 0.25  # grey text only for a continuation at least this likely
+    inline_confidence_auto: bool = True  # tune that minimum from the acceptance log (desktop/tuning.py)
     model_path: str = ""  # a bundle folder; empty: the bundled model
     provider: str = "auto"  # auto, cpu or cuda
     learning_paused: bool = False  # nothing is learned or logged while on

@@ -256,6 +256,7 @@ def test_a_typing_session_logs_what_was_shown_and_what_became_of_it(window, qtbo
     assert all(row["accepted_text"] is None for row in rows)
     session = next(db["sessions"].rows)
     assert session["characters_typed"] == typed and session["provider"] == "CPUExecutionProvider"
+    assert "model.int8.onnx, exported 2026-" in session["model"]
     stored = b"".join(part.read_bytes() for part in path.parent.glob(LOG_FILE + "*"))
     assert not any(word in stored for word in (b"doing", b"how are", b"you"))
 
@@ -295,3 +296,29 @@ def test_the_analytics_window_charts_the_log_and_saves_a_png(window, qtbot, tmp_
         pass
     assert missing.summary.text().startswith("No analytics yet")
     assert window.show_analytics() is not None  # from the Tools menu, on the live log
+
+
+def test_the_inline_confidence_tunes_itself_from_the_log_unless_fixed_by_hand(open_window, qtbot, tmp_path):
+    import random
+
+    from test_events import synthetic_inline_log
+
+    from desktop.events import LOG_FILE, EventLog, Suggestion
+
+    log = EventLog(tmp_path / "home" / LOG_FILE)
+    log.start_session("bundled model", "CPUExecutionProvider")
+    for row in synthetic_inline_log(random.Random(1)):  # the known optimum: 0.4
+        log.record(Suggestion("inline", 0, 2, 1.0, 0, row["probability"], "accepted" if row["keystrokes_saved"]
+                              else "ignored", row["keystrokes_saved"]))
+    log.close()
+    window = open_window()
+    qtbot.waitUntil(lambda: window.tuned_confidence is not None, timeout=10000)
+    assert window.preferences.inline_min_confidence == pytest.approx(0.4)
+    window.preferences.inline_confidence_auto = False
+    window.preferences.inline_min_confidence = 0.6
+    window.preferences.save(window.settings)
+    window.editor.document().setModified(False)
+    window.close()
+    fixed = open_window()
+    qtbot.waitUntil(lambda: fixed.tuned_confidence is not None, timeout=10000)
+    assert fixed.preferences.inline_min_confidence == pytest.approx(0.6) and fixed.tuned_confidence == 0.4
