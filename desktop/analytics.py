@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QPainter, QPen
-from PySide6.QtWidgets import QDialog, QFileDialog, QGridLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.stats import compute_stats, read_rows
 
@@ -95,12 +95,15 @@ class AnalyticsWindow(QDialog):
         self.by_kind = Chart("Acceptance by kind", "bar")
         self.save_button = QPushButton("Save charts as PNG…")
         self.save_button.clicked.connect(lambda: self.save_png())
-        layout = QGridLayout(self)
-        layout.addWidget(self.summary, 0, 0, 1, 2)
-        layout.addWidget(self.over_time, 1, 0, 1, 2)
-        layout.addWidget(self.by_rank, 2, 0)
-        layout.addWidget(self.by_kind, 2, 1)
-        layout.addWidget(self.save_button, 3, 1, Qt.AlignmentFlag.AlignRight)
+        self.charts = QWidget()  # what the PNG holds: the summary and the charts, not the button
+        charts = QGridLayout(self.charts)
+        charts.addWidget(self.summary, 0, 0, 1, 2)
+        charts.addWidget(self.over_time, 1, 0, 1, 2)
+        charts.addWidget(self.by_rank, 2, 0)
+        charts.addWidget(self.by_kind, 2, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.charts)
+        layout.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
         self.stats: dict | None = None
         self._reader = _Reader()
         self._reader.finished.connect(self._on_loaded)
@@ -130,4 +133,4 @@ class AnalyticsWindow(QDialog):
                                                   "PNG image (*.png)")
             if not path:
                 return False
-        return self.grab().save(str(path), "PNG")
+        return self.charts.grab().save(str(path), "PNG")
