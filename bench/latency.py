@@ -26,7 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine.metrics import percentile, read_lines  # noqa: E402
+from bench.typing_text import add_text_options, lines_to_type  # noqa: E402
+from engine.metrics import percentile  # noqa: E402
 from engine.predictor import Predictor  # noqa: E402
 from engine.tokenizer import split_partial  # noqa: E402
 
@@ -93,18 +94,15 @@ def torch_eager(predictor: Predictor, checkpoint: Path, window: int, threads: in
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--text", default="data/chitchat.test.txt", help="one message per line")
-    parser.add_argument("--lines", type=int, default=300, help="how many lines to type (default 300)")
+    add_text_options(parser, default_lines=300)
     parser.add_argument("--model", help="bundle folder (default: the bundled model)")
     parser.add_argument("--checkpoint", help="the same model as a torch checkpoint (default: from git history)")
     parser.add_argument("--window", type=int, default=20, help="tokens the torch-eager way re-runs (default 20)")
     parser.add_argument("--threads", type=int, default=1, help="threads for both (default 1)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    if not Path(args.text).is_file():
-        print(f"{args.text}: not found; run `make data` to write the chitchat splits", file=sys.stderr)
+    lines = lines_to_type(args)
+    if lines is None:
         return 2
-    lines = read_lines(args.text, args.lines)
     predictor = Predictor.load(args.model, threads=args.threads)
     result = {"text": args.text, "lines": len(lines), "keystrokes": sum(len(line) + 1 for line in lines),
               "threads": args.threads, "provider": predictor.provider,

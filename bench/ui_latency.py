@@ -27,8 +27,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QEventLoop, QTimer, qInstallMessageHandler  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
+from bench.typing_text import add_text_options, lines_to_type  # noqa: E402
 from desktop.app import build_window  # noqa: E402
-from engine.metrics import percentile, read_lines  # noqa: E402
+from engine.metrics import percentile  # noqa: E402
 
 
 def wait_for(window, predicate, timeout_ms: int = 5000) -> bool:
@@ -55,14 +56,11 @@ def shown_for(window, left_text: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--text", default="data/chitchat.test.txt", help="one message per line")
-    parser.add_argument("--lines", type=int, default=100, help="lines to type (default 100)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_text_options(parser, default_lines=100)
     args = parser.parse_args(argv)
-    if not Path(args.text).is_file():
-        print(f"{args.text}: not found; run `make data` to write the chitchat splits", file=sys.stderr)
+    lines = lines_to_type(args)
+    if lines is None:
         return 2
-    lines = read_lines(args.text, args.lines)
     # The offscreen platform warns on every window resize; the figures are what this prints.
     qInstallMessageHandler(lambda kind, context, message: None if "propagateSizeHints" in message
                            else print(message, file=sys.stderr))

@@ -42,6 +42,8 @@ class MainWindow(QMainWindow):
         self.tuned_confidence: float | None = None  # from the log; shown in preferences
         self.last_result: Result | None = None
         self._request_id = 0
+        self._request_position = -1  # the cursor position the latest request was made at
+        self._find_text = ""
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS, timeout=self._request_suggestions)
         self._start_worker()
         self._build_menus()
@@ -168,13 +170,13 @@ class MainWindow(QMainWindow):
         self.preferences.save(self.settings)
 
     def find(self) -> None:
-        text, ok = QInputDialog.getText(self, "Find", "Find:", text=getattr(self, "_find_text", ""))
+        text, ok = QInputDialog.getText(self, "Find", "Find:", text=self._find_text)
         if ok and text:
             self._find_text = text
             self.find_next()
 
     def find_next(self) -> None:
-        text = getattr(self, "_find_text", "")
+        text = self._find_text
         if text and not self.editor.find(text):
             cursor = self.editor.textCursor()
             cursor.movePosition(cursor.MoveOperation.Start)  # wrap around once

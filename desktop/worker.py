@@ -38,17 +38,26 @@ class PredictionWorker(QObject):
         super().__init__()
         self.predictor = None
         self.latest_request = 0  # written by the GUI thread; an int store is atomic under the GIL
-        self.blocked_words: set[str] = set()
+        self.blocked_words: set[str] = set()  # the person's own ("Never suggest this word")
+        self._shipped_blocklist: set[str] | None = None
+
+    @property
+    def shipped_blocklist(self) -> set[str]:
+        """resources/blocklist.txt, read once, on this thread."""
+        if self._shipped_blocklist is None:
+            from engine.paths import read_blocklist
+
+            self._shipped_blocklist = read_blocklist()
+        return self._shipped_blocklist
 
     @Slot(str, str)
     def load(self, model_path: str, provider: str) -> None:
         from engine.bundle import ModelError
-        from engine.paths import read_blocklist
         from engine.predictor import Predictor
 
         try:
             predictor = Predictor.load(model_path or None, provider=provider,
-                                       blocked_words=read_blocklist() | self.blocked_words)
+                                       blocked_words=self.shipped_blocklist | self.blocked_words)
         except ModelError as error:
             self.predictor = None
             self.model_failed.emit(str(error))
@@ -59,11 +68,9 @@ class PredictionWorker(QObject):
 
     @Slot(object)
     def set_blocked_words(self, words) -> None:
-        from engine.paths import read_blocklist
-
         self.blocked_words = {word.lower() for word in words}
         if self.predictor is not None:
-            self.predictor.chooser.blocked_words = read_blocklist() | self.blocked_words
+            self.predictor.chooser.set_blocked_words(self.shipped_blocklist | self.blocked_words)
 
     @Slot(object)
     def predict(self, request: Request) -> None:

@@ -30,14 +30,6 @@ class Completion:
 NOTHING = Completion("", (), 0.0)
 
 
-def _allowed_mask(chooser) -> np.ndarray:
-    allowed = chooser.offerable_mask.copy()
-    for word in chooser.blocked_words:
-        if word in chooser.vocab.index:
-            allowed[chooser.vocab.index[word]] = False
-    return allowed
-
-
 def _best(scores: np.ndarray, ids: np.ndarray, count: int) -> list[tuple[float, int]]:
     if len(ids) == 0:
         return []
@@ -52,13 +44,12 @@ def complete_phrase(predictor, left_text: str, previous: str | None = None, spea
     context, partial = split_partial(left_text)
     base = predictor.context_ids(context, previous, speaker)
     probabilities = predictor.distribution(context, previous, speaker)
-    allowed = _allowed_mask(chooser)
-    allowed_ids = np.flatnonzero(allowed)
+    allowed_ids = chooser.allowed_word_ids
     if partial:
         matching = chooser.prefix_ids(partial)  # every word starting with the typed letters, as typed included
         mass = float(probabilities[matching].sum())
         first = chooser.completions(partial)
-        first = first[allowed[first]]
+        first = first[chooser.allowed_mask[first]]
         scores = probabilities[first] / mass if mass > 0 else np.zeros(len(first))
     else:
         first = allowed_ids

@@ -113,7 +113,7 @@ def evaluate(file: str, model_path: str | None = None, n_topk: int = 3000, n_ksr
     from engine.predictor import Predictor
 
     model_path = model_path or str(default_model_path())
-    predictor = Predictor.open(model_path, ngram_weight=ngram_weight, provider="cpu")
+    predictor = Predictor.open(model_path, provider="cpu")
     if ngram_weight is not None:
         predictor.mixture = MixtureWeights.constant(ngram_weight)
     train_data = predictor.train_data or ["chitchat:train"]
@@ -168,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _print_tuning(args) -> int:
     from engine.predictor import Predictor
 
-    predictor = Predictor.open(args.model or str(default_model_path()), ngram_weight=0.0, provider="cpu")
+    predictor = Predictor.open(args.model or str(default_model_path()), provider="cpu")
     predictor.mixture = MixtureWeights.constant(0.0)
     predictor.cache_size = 1 << 16
     ngram = predictor.ngram or baseline_for(predictor.vocab, predictor.train_data or ["chitchat:train"],

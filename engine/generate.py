@@ -71,8 +71,8 @@ def sample_next(probabilities: np.ndarray, strategy: str, rng: np.random.Generat
 def banned_ids(predictor) -> np.ndarray:
     """Ids never written: special tokens but <eos> (placeholders like <url> have no written form), blocked words."""
     index = predictor.vocab.index
-    never = [*(token for token in SPECIAL_TOKENS if token != EOS), *predictor.chooser.blocked_words]
-    return np.array([index[token] for token in never if token in index], dtype=np.int64)
+    specials = [index[token] for token in SPECIAL_TOKENS if token != EOS and token in index]
+    return np.concatenate([np.asarray(specials, dtype=np.int64), predictor.chooser.blocked_ids])
 
 
 def written(text: str, token: str) -> str:

@@ -82,8 +82,8 @@ class Predictor:
     def open(cls, path: str | Path | None = None, **options) -> Predictor:
         """A bundle folder (or its manifest.json) or a torch checkpoint (.pt, needs the `train` extra)."""
         if path is None or is_bundle(path) or not str(path).endswith(".pt"):
-            return cls.load(path, **{k: v for k, v in options.items() if k != "ngram_weight"})
-        return cls.from_checkpoint(path, options.get("ngram_weight"))
+            return cls.load(path, **options)
+        return cls.from_checkpoint(path)
 
     @property
     def provider(self) -> str:

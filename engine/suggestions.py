@@ -47,10 +47,10 @@ class WordChooser:
         self.min_added_letters = min_added_letters  # 0 offers the word exactly as typed, too
         self.one_letter_share = one_letter_share  # above 1: never offer a completion one letter away
         self.rare_words = rare_words  # completions beyond the vocabulary, scored through <unk>
-        self.blocked_words = {word.lower() for word in blocked_words}
         offerable = [i for i in range(len(vocab)) if vocab.is_suggestable(i)]
         self.offerable_mask = np.zeros(len(vocab), dtype=bool)
         self.offerable_mask[offerable] = True
+        self.set_blocked_words(blocked_words)
         self._offerable_ids = np.asarray(offerable, dtype=np.int64)  # the candidates at a word start
         # Words in sorted order, so the completions of a prefix are one contiguous slice.
         ordered = sorted(offerable, key=lambda i: vocab.tokens[i])
@@ -58,6 +58,19 @@ class WordChooser:
         self._sorted_ids = np.asarray(ordered, dtype=np.int64)
         self._sorted_lengths = np.asarray([len(word) for word in self._sorted_words])
         self._lengths = np.asarray([len(token) for token in vocab.tokens])
+
+    def set_blocked_words(self, words) -> None:
+        """Words never offered unless typed in full (the shipped blocklist and the person's own)."""
+        self.blocked_words = {word.lower() for word in words}
+        index = self.vocab.index
+        self.blocked_ids = np.asarray(sorted(index[w] for w in self.blocked_words if w in index), dtype=np.int64)
+        self.allowed_mask = self.offerable_mask.copy()  # offerable and not blocked: what completions may write
+        self.allowed_mask[self.blocked_ids] = False
+        self.allowed_word_ids = np.flatnonzero(self.allowed_mask)
+        # The words offered at each letter of the word being typed, for the distribution they came from:
+        # the next keystroke in the same word needs them all again. Blocking a word changes them.
+        self._passed_source: tuple[np.ndarray | None, int] = (None, 0)
+        self._shown_at: dict[str, list[str]] = {}
 
     def context_ids(self, context_text: str, speaker: str = SPEAKERS[0]) -> list[int]:
         """The model's input for a line: `<speaker> <bos> tokens`, as messages were laid out in training."""
@@ -109,9 +122,14 @@ class WordChooser:
     def passed_over(self, probabilities: np.ndarray, partial: str, k: int) -> set[str]:
         """The words shown while the partial word was typed, one letter at a time: the person saw them
         and typed on, so none of them is the word."""
+        if self._passed_source[0] is not probabilities or self._passed_source[1] != k:
+            self._passed_source, self._shown_at = (probabilities, k), {}
         passed: set[str] = set()
         for length in range(len(partial)):
-            passed.update(self._ranked(probabilities, partial[:length], k, passed))
+            prefix = partial[:length]
+            if prefix not in self._shown_at:  # each earlier letter is ranked once per word, not once per key
+                self._shown_at[prefix] = list(self._ranked(probabilities, prefix, k, passed))
+            passed.update(self._shown_at[prefix])
         return passed
 
     def _ranked(self, probabilities: np.ndarray, partial: str, k: int, skip: set[str]) -> dict[str, tuple[str, float]]:
