@@ -26,7 +26,7 @@ lint: $(STAMP)
 
 # The chitchat splits as shared/PROTOCOL.md defines them, for `nextword eval`.
 data: $(STAMP)
-	$(BIN)/python -c "from engine.corpus import write_chitchat_splits; print(write_chitchat_splits('data'))"
+	$(BIN)/python -c "from engine.core.corpus import write_chitchat_splits; print(write_chitchat_splits('data'))"
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.typing_text import add_text_options, lines_to_type  # noqa: E402
-from engine.metrics import percentile  # noqa: E402
-from engine.predictor import Predictor  # noqa: E402
-from engine.tokenizer import split_partial  # noqa: E402
+from engine.core.tokenizer import split_partial  # noqa: E402
+from engine.evaluation.metrics import percentile  # noqa: E402
+from engine.runtime.predictor import Predictor  # noqa: E402
 
 SOURCE = "resources/model/nextword.pt"
 
@@ -74,7 +74,7 @@ def torch_eager(predictor: Predictor, checkpoint: Path, window: int, threads: in
     No trigram mixing either: the tutorials had none, and it would only make this side slower."""
     import torch
 
-    from engine.checkpoint import load_model
+    from engine.training.checkpoint import load_model
 
     torch.set_num_threads(threads)
     model, vocab, _ = load_model(checkpoint)

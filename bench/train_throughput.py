@@ -2,7 +2,7 @@
 
 The tutorials this project grew from expand every sentence into all its prefixes, left-pad them to the
 longest, and train on the last position only: one target per row, and every prefix recomputed.
-Stream training (engine.data) makes every position of a window a target. Same model, same data, same
+Stream training (engine.training.batching) makes every position of a window a target. Same model, same data, same
 machine, one run; prints both rates and the ratio.
 
     python bench/train_throughput.py [--steps 8] [--threads 1] [--hidden-size 512] ...
@@ -23,10 +23,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from engine.corpus import load_corpus, tokenize_documents
-from engine.data import batchify, windows
-from engine.model import LSTMLanguageModel, ModelConfig
-from engine.vocab import EOS, PAD, Vocab
+from engine.core.corpus import load_corpus, tokenize_documents
+from engine.core.vocab import EOS, PAD, Vocab
+from engine.training.batching import batchify, windows
+from engine.training.model import LSTMLanguageModel, ModelConfig
 
 
 def messages_of(tokens: list[str]) -> list[list[str]]:

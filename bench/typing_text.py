@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.metrics import read_lines  # noqa: E402
+from engine.evaluation.metrics import read_lines  # noqa: E402
 
 
 def add_text_options(parser: argparse.ArgumentParser, default_lines: int) -> None:

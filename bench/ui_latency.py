@@ -29,7 +29,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 
 from bench.typing_text import add_text_options, lines_to_type  # noqa: E402
 from desktop.app import build_window  # noqa: E402
-from engine.metrics import percentile  # noqa: E402
+from engine.evaluation.metrics import percentile  # noqa: E402
 
 
 def wait_for(window, predicate, timeout_ms: int = 5000) -> bool:

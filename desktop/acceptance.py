@@ -7,11 +7,12 @@ import sqlite3
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from desktop.events import LOG_FILE, EventLog, data_dir
+from desktop.events import LOG_FILE, EventLog
 from desktop.stats import read_rows
 from desktop.tracker import SuggestionTracker
 from desktop.tuning import tune_inline_threshold
-from engine.tokenizer import split_partial
+from engine.core.paths import user_data_dir
+from engine.core.tokenizer import split_partial
 
 LAST_WORD = re.compile(r"([A-Za-z0-9]+(?:'[A-Za-z0-9]+)*)\W*$")
 
@@ -49,7 +50,7 @@ class AcceptanceRecorder(QObject):
     @classmethod
     def attach(cls, window) -> AcceptanceRecorder | None:
         """The recorder with the log in the user's data folder; None (and a status message) if it cannot open."""
-        path = data_dir() / LOG_FILE
+        path = user_data_dir() / LOG_FILE
         try:
             log = EventLog(path, store_accepted_words=window.preferences.store_accepted_words)
         except (OSError, sqlite3.DatabaseError) as error:

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 
-from engine.tokenizer import split_partial
+from engine.core.tokenizer import split_partial
 
 ATTACHING_PUNCTUATION = set(".,!?;:)")  # typed right after an accepted word, it takes the space's place
 CONTEXT_CHARACTERS = 300  # the predictor sees at most this much of the paragraph left of the cursor

@@ -10,7 +10,6 @@ SQLite's WAL journal means a crash at any moment leaves a database that opens wi
 from __future__ import annotations
 
 import datetime
-import os
 import queue
 import sqlite3
 import threading
@@ -23,15 +22,6 @@ from sqlite_utils import Database
 
 LOG_FILE = "nextword.db"
 OUTCOMES = ("accepted", "typed_through", "dismissed", "ignored")
-
-
-def data_dir() -> Path:
-    """NEXTWORD_HOME if set (tests, portable installs), else the user's data folder."""
-    if os.environ.get("NEXTWORD_HOME"):
-        return Path(os.environ["NEXTWORD_HOME"])
-    if os.name == "nt":
-        return Path(os.environ.get("APPDATA", Path.home())) / "Nextword"
-    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "nextword"
 
 
 def now() -> str:
@@ -72,7 +62,7 @@ def open_database(path: str | Path) -> Database:
 
 
 @dataclass
-class Suggestion:
+class LoggedSuggestion:
     """One suggestion shown, with its outcome once known."""
 
     kind: str  # chip or inline
@@ -119,7 +109,7 @@ class EventLog:
             self._queue.put(lambda db: db["sessions"].update(
                 self.session_id, {"ended_at": now(), "characters_typed": characters_typed}))
 
-    def record(self, suggestion: Suggestion) -> None:
+    def record(self, suggestion: LoggedSuggestion) -> None:
         """One suggestion and its outcome; nothing is written while learning is paused."""
         if self.paused or not self.session_started or self._closed:
             return

@@ -202,10 +202,11 @@ class MainWindow(QMainWindow):
 
     def show_analytics(self):
         from desktop.analytics import AnalyticsWindow
-        from desktop.events import LOG_FILE, data_dir
+        from desktop.events import LOG_FILE
+        from engine.core.paths import user_data_dir
 
         flush = self.recorder.log.flush if self.recorder is not None else None  # run on the pool thread
-        window = AnalyticsWindow(data_dir() / LOG_FILE, self, before_read=flush)
+        window = AnalyticsWindow(user_data_dir() / LOG_FILE, self, before_read=flush)
         window.show()
         return window
 

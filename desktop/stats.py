@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from desktop.tuning import tune_inline_threshold
-from engine.metrics import percentile
+from engine.evaluation.metrics import percentile
 
 
 def read_rows(path: str | Path, since: str | None = None) -> tuple[list[dict], int]:
@@ -83,7 +83,8 @@ def as_table(stats: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from desktop.events import LOG_FILE, data_dir
+    from desktop.events import LOG_FILE
+    from engine.core.paths import user_data_dir
 
     parser = argparse.ArgumentParser(prog="nextword stats", description=__doc__.splitlines()[0])
     parser.add_argument("--db", help=f"the log (default: {LOG_FILE} in NEXTWORD_HOME or the user's data folder)")
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             print(f"nextword stats: --since {args.since!r}: give a date as YYYY-MM-DD", file=sys.stderr)
             return 2
-    path = Path(args.db) if args.db else data_dir() / LOG_FILE
+    path = Path(args.db) if args.db else user_data_dir() / LOG_FILE
     if not path.is_file():
         print(f"nextword stats: {path}: no log yet; type in `nextword app` first (or pass --db)", file=sys.stderr)
         return 2

@@ -8,14 +8,14 @@ stay in memory, here, only long enough to settle outcomes; the log gets counts a
 
 from __future__ import annotations
 
-from desktop.events import Suggestion
+from desktop.events import LoggedSuggestion
 
 
 class SuggestionTracker:
     def __init__(self, record):
-        self.record = record  # called with each settled Suggestion (EventLog.record)
+        self.record = record  # called with each settled LoggedSuggestion (EventLog.record)
         self._word_start = -1
-        self._entries: dict[tuple[str, str], Suggestion] = {}  # (kind, lower-case text) -> first showing
+        self._entries: dict[tuple[str, str], LoggedSuggestion] = {}  # (kind, lower-case text) -> first showing
 
     def shown(self, word_start: int, typed: str, chips: list[tuple[str, float]], inline: tuple[str, float] | None,
               latency_ms: float, previous_word: str = "") -> None:
@@ -27,12 +27,13 @@ class SuggestionTracker:
         for rank, (word, probability) in enumerate(chips):
             key = ("chip", word.lower())
             if key not in self._entries:
-                self._entries[key] = Suggestion("chip", rank, 1, latency_ms, len(typed), probability)
+                self._entries[key] = LoggedSuggestion("chip", rank, 1, latency_ms, len(typed), probability)
         if inline and inline[0]:
             text, probability = inline
             key = ("inline", text.lower())
             if key not in self._entries:
-                self._entries[key] = Suggestion("inline", 0, len(text.split()), latency_ms, len(typed), probability)
+                self._entries[key] = LoggedSuggestion("inline", 0, len(text.split()), latency_ms, len(typed),
+                                                      probability)
 
     def accepted(self, kind: str, text: str, keystrokes_saved: int) -> None:
         for (entry_kind, entry_text), entry in self._entries.items():

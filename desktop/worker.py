@@ -45,15 +45,15 @@ class PredictionWorker(QObject):
     def shipped_blocklist(self) -> set[str]:
         """resources/blocklist.txt, read once, on this thread."""
         if self._shipped_blocklist is None:
-            from engine.paths import read_blocklist
+            from engine.core.paths import read_blocklist
 
             self._shipped_blocklist = read_blocklist()
         return self._shipped_blocklist
 
     @Slot(str, str)
     def load(self, model_path: str, provider: str) -> None:
-        from engine.bundle import ModelError
-        from engine.predictor import Predictor
+        from engine.core.bundle import ModelError
+        from engine.runtime.predictor import Predictor
 
         try:
             predictor = Predictor.load(model_path or None, provider=provider,

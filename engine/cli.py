@@ -11,12 +11,13 @@ import sys
 # the export package (which needs torch) unless `nextword export` is what was asked for.
 COMMANDS = {
     "app": ("desktop.app", "open the editor with live next-word suggestions"),
-    "train": ("engine.train", "train the next-word LSTM language model"),
-    "eval": ("engine.evaluate", "measure perplexity, top-k accuracy and keystroke savings"),
-    "export": ("export.onnx_export", "turn a checkpoint into a checked ONNX bundle (float and int8)"),
     "suggest": ("engine.cli", "print the next-word suggestions for some text"),
+    "generate": ("engine.runtime.generate", "write text with the model: greedy, temperature, top-k or top-p"),
     "stats": ("desktop.stats", "acceptance rate and keystrokes saved, from the local log"),
-    "generate": ("engine.generate", "write text with the model: greedy, temperature, top-k or top-p"),
+    "train": ("engine.training.train", "train the next-word LSTM language model (needs the train extra)"),
+    "release": ("engine.training.release", "make a small shippable copy of a trained checkpoint"),
+    "export": ("export.onnx_export", "turn a checkpoint into a checked ONNX bundle (float and int8)"),
+    "eval": ("engine.evaluation.evaluate", "measure perplexity, top-k accuracy and keystroke savings"),
 }
 
 
@@ -30,8 +31,8 @@ def suggest_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--previous", help="the message this text answers, for conversation context")
     parser.add_argument("--complete", action="store_true", help="also print the likeliest continuation")
     args = parser.parse_args(argv)
-    from engine.bundle import ModelError
-    from engine.predictor import Predictor
+    from engine.core.bundle import ModelError
+    from engine.runtime.predictor import Predictor
 
     try:
         predictor = Predictor.open(args.model, provider=args.provider)

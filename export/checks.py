@@ -8,7 +8,7 @@ import numpy as np
 import onnx
 import torch
 
-from engine.metrics import keystroke_savings, top_k_accuracy
+from engine.evaluation.metrics import keystroke_savings, top_k_accuracy
 
 # Float32 ONNX against torch: the same arithmetic in another order; sums over a few hundred terms
 # differ in the last bits, so logits of magnitude ~10 may differ by ~1e-5.

@@ -1,7 +1,8 @@
 """`nextword export CHECKPOINT --out DIR [--int8]`: a checkpoint becomes a checked ONNX bundle.
 
-The bundle is built in a scratch folder beside DIR and moved in only when every check has passed,
-so a failed export never leaves a half-written bundle where the editor would load it.
+The whole bundle is built in a scratch folder beside DIR and swapped in (export/install.py) only when
+every check has passed, so a failed export never leaves a half-written bundle where the editor would
+load it, and a reader never sees old and new files mixed.
 """
 
 from __future__ import annotations
@@ -10,28 +11,36 @@ import argparse
 import datetime
 import shutil
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 import torch
 
-from engine.bundle import INPUT_NAMES, MANIFEST_FILE, OUTPUT_NAMES, VOCAB_FILE, write_manifest
-from engine.checkpoint import CheckpointError, load_model, start_state_of
-from engine.corpus import CorpusError
-from engine.lexicon import RARE_WORDS_FILE
-from engine.metrics import read_lines
-from engine.predictor import NGRAM_FILE, Predictor
-from engine.runtime import session_options
-from engine.tokenizer import TOKENIZER_VERSION
+from engine.core.bundle import (
+    FLOAT_MODEL_FILE,
+    INPUT_NAMES,
+    INT8_MODEL_FILE,
+    MANIFEST_FILE,
+    NGRAM_FILE,
+    OUTPUT_NAMES,
+    RARE_WORDS_FILE,
+    START_STATE_FILE,
+    VOCAB_FILE,
+    write_manifest,
+)
+from engine.core.corpus import CorpusError
+from engine.core.tokenizer import TOKENIZER_VERSION
+from engine.evaluation.metrics import read_lines
+from engine.runtime.onnx_backend import ort, session_options
+from engine.runtime.predictor import Predictor
+from engine.training.checkpoint import CheckpointError, load_model, start_state_of
 from export.checks import ExportCheckFailed, check_graph, check_int8, check_parity, measure, top3_agreement
+from export.install import InstallRefused, check_target, install_bundle, scratch_folder
 from export.quantize import quantize_int8
 
 OPSET = 17
-FLOAT_FILE, INT8_FILE, START_STATE_FILE = "model.onnx", "model.int8.onnx", "start_state.npy"
 
 
 def export_graph(model, path: Path, opset: int = OPSET) -> None:
@@ -55,39 +64,19 @@ def _session(path: Path) -> ort.InferenceSession:
 
 
 def build_bundle(checkpoint: str | Path, out: str | Path, int8: bool = False, check_text: str | None = None,
-                 check_topk: int = 1000, check_ksr: int = 300, keep_float: bool = True, log=print) -> dict:
-    """Export, check, and write the bundle; returns its manifest. Raises ExportCheckFailed on a failed check."""
+                 check_topk: int = 1000, check_ksr: int = 300, keep_float: bool = True, force: bool = False,
+                 log=print) -> dict:
+    """Export, check, and install the bundle at `out`; returns its manifest.
+
+    Raises ExportCheckFailed on a failed check and InstallRefused, before any work, for a target that
+    holds something (a bundle needs force=True; anything else is never replaced)."""
+    out = Path(out)
+    check_target(out, force)
     started = time.perf_counter()
     model, vocab, payload = load_model(checkpoint)
-    source = Path(checkpoint)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".{out.name}-", dir=out.parent) as scratch_name:
-        scratch = Path(scratch_name)
-        export_graph(model, scratch / FLOAT_FILE)
-        check_graph(scratch / FLOAT_FILE)
-        parity = check_parity(model, _session(scratch / FLOAT_FILE))
-        log(f"float ONNX matches torch: logits within {parity['max_logit_error']:.1e}")
-        vocab.save(scratch / VOCAB_FILE)
-        for companion in (NGRAM_FILE, RARE_WORDS_FILE):
-            if (source.parent / companion).exists():
-                shutil.copy2(source.parent / companion, scratch / companion)
-        start = start_state_of(payload)
-        if start is not None and any(float(part.abs().max()) > 0 for part in start):
-            np.save(scratch / START_STATE_FILE, torch.stack(start).numpy())  # (2, L, 1, H)
-        manifest = {
-            "inputs": list(INPUT_NAMES), "outputs": list(OUTPUT_NAMES),
-            "state": {"num_layers": model.config.num_layers, "hidden_size": model.config.hidden_size,
-                      "shape": "(num_layers, batch, hidden_size)"},
-            "tokenizer_version": TOKENIZER_VERSION, "vocab_hash": vocab.content_hash, "vocab_size": len(vocab),
-            "opset": OPSET, "models": {"float": FLOAT_FILE}, "default_model": FLOAT_FILE, "quantized": False,
-            "start_state": START_STATE_FILE if (scratch / START_STATE_FILE).exists() else "",
-            "ngram_mixture": payload.get("ngram_mixture"),
-            "model_config": payload["model_config"], "train_data": payload.get("train_config", {}).get("train_data"),
-            "source": {"checkpoint": source.name, "data_hash": payload.get("data_hash", {})},
-            "checks": {"float_vs_torch": parity}, "metrics": {},
-        }
-        write_manifest(scratch, manifest)  # the predictor reads bundles through it, checks included
+    scratch = scratch_folder(out)
+    try:
+        manifest = _write_bundle(scratch, model, vocab, payload, Path(checkpoint), log)
         if check_text:
             manifest["metrics"] = _measure_on(scratch, "float", check_text, check_topk, check_ksr, log)
         if int8:
@@ -97,7 +86,38 @@ def build_bundle(checkpoint: str | Path, out: str | Path, int8: bool = False, ch
         manifest["files"] = {path.name: path.stat().st_size for path in sorted(scratch.iterdir())
                              if path.name != MANIFEST_FILE}
         write_manifest(scratch, manifest)
-        _move_into(scratch, out)
+        install_bundle(scratch, out)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)  # gone already when installed
+    return manifest
+
+
+def _write_bundle(scratch: Path, model, vocab, payload: dict, source: Path, log) -> dict:
+    """The float graph (checked against torch), the vocabulary, the companions and a first manifest."""
+    export_graph(model, scratch / FLOAT_MODEL_FILE)
+    check_graph(scratch / FLOAT_MODEL_FILE)
+    parity = check_parity(model, _session(scratch / FLOAT_MODEL_FILE))
+    log(f"float ONNX matches torch: logits within {parity['max_logit_error']:.1e}")
+    vocab.save(scratch / VOCAB_FILE)
+    for companion in (NGRAM_FILE, RARE_WORDS_FILE):
+        if (source.parent / companion).exists():
+            shutil.copy2(source.parent / companion, scratch / companion)
+    start = start_state_of(payload)
+    if start is not None and any(float(part.abs().max()) > 0 for part in start):
+        np.save(scratch / START_STATE_FILE, torch.stack(start).numpy())  # (2, L, 1, H)
+    manifest = {
+        "inputs": list(INPUT_NAMES), "outputs": list(OUTPUT_NAMES),
+        "state": {"num_layers": model.config.num_layers, "hidden_size": model.config.hidden_size,
+                  "shape": "(num_layers, batch, hidden_size)"},
+        "tokenizer_version": TOKENIZER_VERSION, "vocab_hash": vocab.content_hash, "vocab_size": len(vocab),
+        "opset": OPSET, "models": {"float": FLOAT_MODEL_FILE}, "default_model": FLOAT_MODEL_FILE, "quantized": False,
+        "start_state": START_STATE_FILE if (scratch / START_STATE_FILE).exists() else "",
+        "ngram_mixture": payload.get("ngram_mixture"),
+        "model_config": payload["model_config"], "train_data": payload.get("train_config", {}).get("train_data"),
+        "source": {"checkpoint": source.name, "data_hash": payload.get("data_hash", {})},
+        "checks": {"float_vs_torch": parity}, "metrics": {},
+    }
+    write_manifest(scratch, manifest)  # the predictor reads bundles through it, checks included
     return manifest
 
 
@@ -109,10 +129,10 @@ def _measure_on(folder: Path, which: str, check_text: str, check_topk: int, chec
 
 
 def _add_int8(scratch: Path, manifest: dict, vocab, check_text, check_topk, check_ksr, keep_float, log) -> None:
-    quantize_int8(scratch / FLOAT_FILE, scratch / INT8_FILE)
-    check_graph(scratch / INT8_FILE)
-    agreement = top3_agreement(_session(scratch / FLOAT_FILE), _session(scratch / INT8_FILE), len(vocab))
-    manifest["models"]["int8"] = INT8_FILE
+    quantize_int8(scratch / FLOAT_MODEL_FILE, scratch / INT8_MODEL_FILE)
+    check_graph(scratch / INT8_MODEL_FILE)
+    agreement = top3_agreement(_session(scratch / FLOAT_MODEL_FILE), _session(scratch / INT8_MODEL_FILE), len(vocab))
+    manifest["models"]["int8"] = INT8_MODEL_FILE
     manifest["checks"]["int8_top3_agreement"] = agreement
     write_manifest(scratch, manifest)
     if check_text:
@@ -120,27 +140,17 @@ def _add_int8(scratch: Path, manifest: dict, vocab, check_text, check_topk, chec
     check_int8(manifest["metrics"].get("float", {"top3": 0, "ksr": 0}),
                manifest["metrics"].get("int8", {"top3": 0, "ksr": 0}), agreement)
     log(f"int8 agrees with float on {agreement:.1%} of top-3 next words")
-    manifest.update(default_model=INT8_FILE, quantized=True)
+    manifest.update(default_model=INT8_MODEL_FILE, quantized=True)
     if not keep_float:
-        (scratch / FLOAT_FILE).unlink()
+        (scratch / FLOAT_MODEL_FILE).unlink()
         del manifest["models"]["float"]
-
-
-def _move_into(scratch: Path, out: Path) -> None:
-    """Files first, the manifest last: a reader sees the old bundle or the new one, never a mix of
-    a new manifest with old files."""
-    out.mkdir(parents=True, exist_ok=True)
-    for name in (FLOAT_FILE, INT8_FILE, START_STATE_FILE):
-        if (out / name).exists() and not (scratch / name).exists():
-            (out / name).unlink()  # left from an earlier export; the new manifest does not name it
-    for path in sorted(scratch.iterdir(), key=lambda p: p.name == MANIFEST_FILE):
-        shutil.move(str(path), out / path.name)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nextword export", description=__doc__.splitlines()[0])
     parser.add_argument("checkpoint", help="a checkpoint or release from `nextword train` (.pt)")
-    parser.add_argument("--out", required=True, help="the bundle folder to write (created or replaced)")
+    parser.add_argument("--out", required=True, help="the bundle folder to write (new or empty, or a bundle with "
+                                                     "--force)")
     parser.add_argument("--int8", action="store_true",
                         help="add a dynamically quantized int8 model and make it the default (needs --check-text)")
     parser.add_argument("--check-text", help="held-out UTF-8 text, one message per line: int8 must stay within "
@@ -149,6 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--check-ksr", type=int, default=300, help="lines of it for keystroke savings (default: 300)")
     parser.add_argument("--no-float", action="store_true",
                         help="with --int8: leave the float model out of the bundle (what ships)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace the bundle already in --out (its other files, such as a model card, are kept)")
     return parser
 
 
@@ -163,9 +175,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         manifest = build_bundle(args.checkpoint, args.out, args.int8, args.check_text, args.check_topk,
-                                args.check_ksr, keep_float=not args.no_float,
+                                args.check_ksr, keep_float=not args.no_float, force=args.force,
                                 log=lambda message: print(message, file=sys.stderr))
-    except (CheckpointError, CorpusError) as error:
+    except (CheckpointError, CorpusError, InstallRefused) as error:
         print(f"nextword export: {error}", file=sys.stderr)
         return 2
     except ExportCheckFailed as error:

@@ -38,20 +38,25 @@ def tiny_corpus(tmp_path_factory):
 
 
 def tiny_config(corpus, out_dir, **overrides):
-    from engine.train import TrainConfig
+    """A TrainConfig for a tiny model; model sizes (hidden_size=...) may be given among the overrides."""
+    from dataclasses import fields
 
-    settings = dict(train_data=[str(corpus)], valid_data=[], out_dir=str(out_dir), embed_dim=16, hidden_size=32,
-                    num_layers=1, dropout=0.0, min_count=1, max_vocab=200, batch_size=4, seq_len=16, lr=1e-2,
-                    warmup_steps=5, epochs=12, eval_every=50, checkpoint_every=50, valid_tokens=0, seed=3,
-                    threads=1)
+    from engine.training.config import TrainConfig
+    from engine.training.model import ModelConfig
+
+    model = dict(embed_dim=16, hidden_size=32, num_layers=1, dropout=0.0)
+    model.update({item.name: overrides.pop(item.name) for item in fields(ModelConfig) if item.name in overrides})
+    settings = dict(train_data=[str(corpus)], valid_data=[], out_dir=str(out_dir), min_count=1, max_vocab=200,
+                    batch_size=4, seq_len=16, lr=1e-2, warmup_steps=5, epochs=12, eval_every=50,
+                    checkpoint_every=50, valid_tokens=0, seed=3, threads=1)
     settings.update(overrides)
-    return TrainConfig(**settings)
+    return TrainConfig(**settings, model=ModelConfig(**model))
 
 
 @pytest.fixture(scope="session")
 def tiny_run(tiny_corpus, tmp_path_factory):
     """A run folder with a small model trained until it knows the tiny corpus well."""
-    from engine.train import train
+    from engine.training.trainer import train
 
     out = tmp_path_factory.mktemp("run")
     record = train(tiny_config(tiny_corpus, out), log=lambda *args: None)
@@ -60,7 +65,7 @@ def tiny_run(tiny_corpus, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny_predictor(tiny_run):
-    from engine.predictor import Predictor
+    from engine.runtime.predictor import Predictor
 
     return Predictor.from_checkpoint(tiny_run[0] / "best.pt")
 

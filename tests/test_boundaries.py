@@ -1,38 +1,71 @@
-"""The runtime half of the engine must import without torch: the desktop install has none."""
+"""The torch boundary, checked by importing: the desktop install has no torch, and the engine imports
+neither `export` nor `desktop`. Each check runs in a fresh interpreter, since this test process has
+torch loaded already; modules are found by walking the packages, so a new module is covered too."""
 
+import json
+import os
+import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
-import pytest
-
-TORCH_FREE = ["engine.tokenizer", "engine.vocab", "engine.corpus", "engine.metrics", "engine.suggestions",
-              "engine.ngram", "engine.predictor", "engine.evaluate", "engine.cli", "engine.plot", "engine.paths",
-              "engine.bundle", "engine.runtime", "engine.completion", "engine.generate", "desktop.app",
-              "desktop.main_window", "desktop.worker"]
+ROOT = Path(__file__).resolve().parents[1]
+TORCH_FREE_PACKAGES = ("engine.core", "engine.runtime", "engine.evaluation", "desktop")
 
 
-@pytest.mark.parametrize("module", TORCH_FREE)
-def test_module_imports_without_torch(module):
-    # A fresh interpreter: this test process has torch loaded already.
-    code = f"import sys, {module}; sys.exit(1 if 'torch' in sys.modules else 0)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, f"importing {module} pulled in torch {result.stderr}"
+def modules_of(package: str) -> list[str]:
+    folder = ROOT.joinpath(*package.split("."))
+    return [package, *(f"{package}.{info.name}" for info in pkgutil.iter_modules([str(folder)]))]
 
 
-def test_engine_imports_neither_export_nor_desktop():
-    from pathlib import Path
+def imported_by(modules: list[str], watched: list[str]) -> dict:
+    """Import each module in turn in one fresh interpreter; for each, the watched packages that are
+    loaded once it is imported. The first module that brings one in is the one that pulls it."""
+    code = ("import importlib, json, sys\n"
+            f"watched = {watched!r}\n"
+            "loaded = {}\n"
+            f"for name in {modules!r}:\n"
+            "    importlib.import_module(name)\n"
+            "    loaded[name] = [w for w in watched if any(m == w or m.startswith(w + '.') for m in sys.modules)]\n"
+            "print(json.dumps(loaded))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.splitlines()[-1])
 
-    engine = Path(__file__).resolve().parents[1] / "engine"
-    for source in engine.glob("*.py"):
-        text = source.read_text()
-        assert "import desktop" not in text and "from desktop" not in text, source.name
-        assert "import export" not in text and "from export" not in text, source.name
+
+def test_runtime_evaluation_and_desktop_modules_import_without_torch_or_the_training_package():
+    modules = ["engine.cli", *(name for package in TORCH_FREE_PACKAGES for name in modules_of(package))]
+    assert {"engine.runtime.predictor", "desktop.main_window", "engine.evaluation.evaluate"} <= set(modules)
+    loaded = imported_by(modules, ["torch", "engine.training", "matplotlib", "tqdm"])
+    pulled = {name: packages for name, packages in loaded.items() if packages}
+    assert not pulled, f"first module to pull them in: {next(iter(pulled.items()))}"
+
+
+def test_the_engine_imports_neither_export_nor_desktop():
+    modules = [name for package in ("engine.core", "engine.runtime", "engine.evaluation", "engine.training")
+               for name in modules_of(package)] + ["engine.cli"]
+    loaded = imported_by(modules, ["export", "desktop"])
+    assert not any(loaded.values()), {name: packages for name, packages in loaded.items() if packages}
+
+
+def test_nextword_stats_does_not_load_nltk_or_onnxruntime(tmp_path):
+    from test_events import fixture_log
+
+    fixture_log(tmp_path / "log.db").close()
+    code = ("import sys\nfrom engine.cli import main\n"
+            f"code = main(['stats', '--db', {str(tmp_path / 'log.db')!r}, '--json'])\n"
+            "print(sorted(m for m in ('nltk', 'onnxruntime', 'torch') if m in sys.modules))\n"
+            "sys.exit(code)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]" and '"shown": 5' in result.stdout
 
 
 def test_the_bundled_model_suggests_with_torch_unimportable():
     # As on a desktop install: any attempt to import torch fails.
     code = ("import sys; sys.modules['torch'] = None\n"
-            "from engine.predictor import Predictor\n"
+            "from engine.runtime.predictor import Predictor\n"
             "predictor = Predictor.load()\n"
             "words = [s.word for s in predictor.suggest('how are yo', 3)]\n"
             "print(predictor.provider, words, predictor.complete('how are yo').text)\n"
@@ -57,5 +90,5 @@ def test_the_editor_loads_the_model_with_torch_unimportable(tmp_path):
             "window.close()\n"
             "sys.exit(0 if ok else 1)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "NEXTWORD_HOME": str(tmp_path)})
     assert result.returncode == 0, result.stdout + result.stderr

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from engine.corpus import (
+from engine.core.corpus import (
     CorpusError,
     chitchat_split,
     flatten,

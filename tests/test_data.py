@@ -1,7 +1,16 @@
 import numpy as np
 import torch
 
-from engine.data import IGNORE, batchify, line_batches, line_chunks, message_spans, num_windows, shard_streams, windows
+from engine.training.batching import (
+    IGNORE,
+    batchify,
+    line_batches,
+    line_chunks,
+    message_spans,
+    num_windows,
+    shard_streams,
+    windows,
+)
 
 
 def test_streams_and_windows_match_the_drawing():

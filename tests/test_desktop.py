@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 
 from desktop.app import build_window  # noqa: E402
 from desktop.editor import CONTEXT_CHARACTERS  # noqa: E402
-from engine.predictor import Predictor  # noqa: E402
+from engine.runtime.predictor import Predictor  # noqa: E402
 
 
 @pytest.fixture
@@ -303,12 +303,12 @@ def test_the_inline_confidence_tunes_itself_from_the_log_unless_fixed_by_hand(op
 
     from test_events import synthetic_inline_log
 
-    from desktop.events import LOG_FILE, EventLog, Suggestion
+    from desktop.events import LOG_FILE, EventLog, LoggedSuggestion
 
     log = EventLog(tmp_path / "home" / LOG_FILE)
     log.start_session("bundled model", "CPUExecutionProvider")
     for row in synthetic_inline_log(random.Random(1)):  # the known optimum: 0.4
-        log.record(Suggestion("inline", 0, 2, 1.0, 0, row["probability"], "accepted" if row["keystrokes_saved"]
+        log.record(LoggedSuggestion("inline", 0, 2, 1.0, 0, row["probability"], "accepted" if row["keystrokes_saved"]
                               else "ignored", row["keystrokes_saved"]))
     log.close()
     window = open_window()

@@ -8,7 +8,7 @@ from conftest import tiny_config
 def test_two_cpu_processes_train_together_under_torchrun(tiny_corpus, tmp_path):
     config = tiny_config(tiny_corpus, tmp_path / "ddp")
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
-               "-m", "engine.train", "--data", str(tiny_corpus), "--valid", "--out-dir", config.out_dir,
+               "-m", "engine.training.train", "--data", str(tiny_corpus), "--valid", "--out-dir", config.out_dir,
                "--embed-dim", "16", "--hidden-size", "32", "--num-layers", "1", "--min-count", "1",
                "--batch-size", "2", "--seq-len", "8", "--max-steps", "6", "--eval-every", "3", "--threads", "1"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)

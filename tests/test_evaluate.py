@@ -3,8 +3,9 @@ import math
 import numpy as np
 import torch
 
-from engine.evaluate import baseline_for, line_ids, line_perplexities, tune_mixture
-from engine.paths import cache_dir
+from engine.core.paths import cache_dir
+from engine.evaluation.baseline import baseline_for, line_ids, line_perplexities
+from engine.evaluation.mixture_tuning import tune_mixture
 
 
 def test_baseline_is_trained_once_then_read_from_the_cache(tiny_predictor, tiny_corpus):

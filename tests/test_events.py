@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from desktop.events import EventLog, Suggestion, open_database
+from desktop.events import EventLog, LoggedSuggestion, open_database
 from desktop.stats import compute_stats, main, read_rows
 
 
@@ -30,7 +30,7 @@ def fixture_log(path, store_accepted_words=False):
         ("inline", 0, "dismissed", 0, 10.0, "2026-11-21"),
     ]
     for kind, rank, outcome, saved, latency, day in rows:
-        log.record(Suggestion(kind, rank, 1, latency, 2, 0.5, outcome, saved, accepted_text="pneumonia",
+        log.record(LoggedSuggestion(kind, rank, 1, latency, 2, 0.5, outcome, saved, accepted_text="pneumonia",
                               shown_at=f"{day}T10:00:00.000+00:00"))
     log.end_session(characters_typed=90)
     log.flush()
@@ -83,7 +83,7 @@ def test_nothing_typed_reaches_the_file_unless_the_person_opts_in(tmp_path):
 def test_paused_learning_logs_nothing_and_delete_my_data_empties_the_log(log_path):
     log = fixture_log(log_path)
     log.paused = True
-    log.record(Suggestion("chip", 0, 1, 1.0, 0, 0.9, "accepted", 4))
+    log.record(LoggedSuggestion("chip", 0, 1, 1.0, 0, 0.9, "accepted", 4))
     log.flush()
     assert log.db["suggestions"].count == 5
     log.delete_all()
@@ -93,12 +93,12 @@ def test_paused_learning_logs_nothing_and_delete_my_data_empties_the_log(log_pat
 
 WRITER = """
 import sys
-from desktop.events import EventLog, Suggestion
+from desktop.events import EventLog, LoggedSuggestion
 log = EventLog(sys.argv[1], flush_seconds=0.01)
 log.start_session("m", "p")
 for batch in range(100000):
     for _ in range(20):
-        log.record(Suggestion("chip", 0, 1, 1.0, 0, 0.5, "accepted", 2))
+        log.record(LoggedSuggestion("chip", 0, 1, 1.0, 0, 0.5, "accepted", 2))
     log.flush()
     print((batch + 1) * 20, flush=True)
 """

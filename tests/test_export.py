@@ -6,8 +6,8 @@ import shutil
 import numpy as np
 import pytest
 
-from engine.bundle import BundleError, read_manifest
-from engine.predictor import Predictor
+from engine.core.bundle import BundleError, read_manifest
+from engine.runtime.predictor import Predictor
 from export.checks import ExportCheckFailed, check_int8, check_parity
 from export.onnx_export import main
 
@@ -47,7 +47,7 @@ def test_the_int8_bundle_is_the_default_and_still_knows_its_sentences(tiny_bundl
 def test_float_onnx_matches_torch_on_several_shapes_and_a_wrong_graph_fails(tiny_run, tiny_bundle):
     import onnxruntime as ort
 
-    from engine.checkpoint import load_model
+    from engine.training.checkpoint import load_model
 
     model, _, _ = load_model(tiny_run[0] / "best.pt")
     session = ort.InferenceSession(str(tiny_bundle / "model.onnx"), providers=["CPUExecutionProvider"])

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from engine.generate import generate, main, sample_next
-from engine.vocab import EOS, SPECIAL_TOKENS
+from engine.core.vocab import EOS, SPECIAL_TOKENS
+from engine.runtime.generate import generate, main, sample_next
 
 WORD = len(SPECIAL_TOKENS)  # the first id that is not a special token
 

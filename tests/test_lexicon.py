@@ -3,9 +3,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from engine.lexicon import LexiconError, RareWords
-from engine.suggestions import WordChooser
-from engine.vocab import Vocab
+from engine.core.vocab import Vocab
+from engine.runtime.lexicon import LexiconError, RareWords
+from engine.runtime.suggestions import WordChooser
 
 
 @pytest.fixture
@@ -71,10 +71,10 @@ def test_rare_words_survive_a_round_trip_and_a_damaged_file_is_named(rare, tmp_p
 def test_a_release_completes_words_beyond_its_vocabulary(tiny_corpus, tmp_path, capsys):
     from conftest import tiny_config
 
-    from engine.checkpoint import main as release
     from engine.cli import main as nextword
-    from engine.predictor import Predictor
-    from engine.train import train
+    from engine.runtime.predictor import Predictor
+    from engine.training.release import main as release
+    from engine.training.trainer import train
 
     # A vocabulary too small for the corpus: "netflix" is <unk> to the model.
     train(tiny_config(tiny_corpus, tmp_path / "run", max_vocab=20, max_steps=3), log=lambda *args: None)

@@ -1,6 +1,6 @@
 import pytest
 
-from engine.metrics import keystroke_savings, percentile, read_lines, top_k_accuracy
+from engine.evaluation.metrics import keystroke_savings, percentile, read_lines, top_k_accuracy
 
 
 class Fixed:

@@ -1,6 +1,7 @@
 import torch
 
-from engine.model import LSTMLanguageModel, ModelConfig, TorchStepper
+from engine.training.model import LSTMLanguageModel, ModelConfig
+from engine.training.torch_backend import TorchStepper
 
 
 def make_model(**kwargs):
@@ -43,7 +44,8 @@ def test_stepper_probabilities_sum_to_one_and_follow_the_model():
 
 
 def test_release_is_small_and_predicts_like_the_trained_model(tiny_run, tmp_path):
-    from engine.checkpoint import load_model, save_release
+    from engine.training.checkpoint import load_model
+    from engine.training.release import save_release
 
     source = tiny_run[0] / "best.pt"
     save_release(tmp_path / "release.pt", source, ngram_mixture={"weights": [0.25] * 5, "edges": [0, 1, 3, 10, 100]})

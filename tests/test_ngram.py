@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from engine.ngram import KneserNeyTrigram
+from engine.runtime.ngram import KneserNeyTrigram
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_compact_file_keeps_every_count(trigram, tmp_path):
 
 
 def test_mixture_weights_follow_how_often_the_context_was_seen(trigram):
-    from engine.ngram import MixtureWeights
+    from engine.runtime.mixture import MixtureWeights
 
     mixture = MixtureWeights((0.0, 0.1, 0.2, 0.3, 0.4))
     assert trigram.context_count([1, 2]) == 30 and trigram.context_count([11, 11]) == 0

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.predictor import Predictor
+from engine.runtime.predictor import Predictor
 
 
 class CountingStepper:
@@ -67,7 +67,8 @@ def test_suggestions_after_edits_equal_those_from_scratch(tiny_predictor, edits)
 
 
 def test_ngram_mixture_changes_the_distribution_and_stays_normalised(tiny_predictor, tiny_run):
-    from engine.ngram import KneserNeyTrigram, MixtureWeights
+    from engine.runtime.mixture import MixtureWeights
+    from engine.runtime.ngram import KneserNeyTrigram
 
     ids = np.load(tiny_run[0] / "train_ids.npy")
     trigram = KneserNeyTrigram.fit(ids, len(tiny_predictor.vocab))

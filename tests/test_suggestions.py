@@ -3,8 +3,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from engine.suggestions import WordChooser
-from engine.vocab import Vocab
+from engine.core.vocab import Vocab
+from engine.runtime.suggestions import WordChooser
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-from engine.tokenizer import is_word, split_partial, starts_sentence, tokenize, tokenize_cased
+from engine.core.tokenizer import is_word, split_partial, starts_sentence, tokenize, tokenize_cased
 
 
 def test_contractions_and_chat_words_stay_whole():

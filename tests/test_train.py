@@ -4,8 +4,8 @@ import math
 import torch
 from conftest import tiny_config
 
-from engine.checkpoint import load_checkpoint
-from engine.train import lr_factor, train
+from engine.training.checkpoint import load_checkpoint
+from engine.training.trainer import lr_factor, train
 
 
 def test_tiny_model_learns_the_tiny_corpus(tiny_run):
@@ -21,7 +21,7 @@ def test_run_leaves_its_records(tiny_run):
     saved = json.loads((out / "run.json").read_text())
     assert saved["steps"] == record["steps"] > 0
     assert set(saved["data_hash"]) == {"train", "valid", "vocab"}
-    assert saved["config"]["hidden_size"] == 32
+    assert saved["config"]["model"]["hidden_size"] == 32
     assert (out / "loss_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (out / "best.pt").exists() and (out / "vocab.json").exists()
 
@@ -58,7 +58,7 @@ def test_line_layout_fine_tunes_a_trained_model(tiny_run, tiny_corpus, tmp_path)
     tuned = train(tiny_config(tiny_corpus, tmp_path / "tuned", init_from=str(trained / "best.pt"), hidden_size=8,
                               **settings), log=quiet)
     fresh = train(tiny_config(tiny_corpus, tmp_path / "fresh", **settings), log=quiet)
-    assert tuned["config"]["hidden_size"] == 32  # the sizes come from the checkpoint it starts from
+    assert tuned["config"]["model"]["hidden_size"] == 32  # the sizes come from the checkpoint it starts from
     # Each line measured from a fresh start: the fine-tuned model keeps what it knew, a new one has not learned yet.
     assert tuned["best_valid_perplexity"] < 3.0 < fresh["best_valid_perplexity"]
     start = load_checkpoint(tmp_path / "tuned" / "best.pt")["start_state"]
@@ -66,14 +66,14 @@ def test_line_layout_fine_tunes_a_trained_model(tiny_run, tiny_corpus, tmp_path)
 
 
 def test_unknown_layout_is_refused(tiny_corpus, tmp_path):
-    from engine.train import main
+    from engine.training.train import main
 
     assert main(["--data", str(tiny_corpus), "--out-dir", str(tmp_path / "x"), "--layout", "sideways"]) == 2
 
 
 def test_fine_tuning_from_a_release_says_what_to_use_instead(tiny_run, tiny_corpus, tmp_path, capsys):
-    from engine.checkpoint import save_release
-    from engine.train import main
+    from engine.training.release import save_release
+    from engine.training.train import main
 
     save_release(tmp_path / "release.pt", tiny_run[0] / "best.pt")
     argv = ["--data", str(tiny_corpus), "--out-dir", str(tmp_path / "ft"), "--init-from", str(tmp_path / "release.pt")]

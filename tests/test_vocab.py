@@ -3,7 +3,7 @@ from collections import Counter
 
 import pytest
 
-from engine.vocab import SPECIAL_TOKENS, UNK, Vocab, VocabError
+from engine.core.vocab import SPECIAL_TOKENS, UNK, Vocab, VocabError
 
 
 def make_vocab(**kwargs):

@@ -10,7 +10,11 @@ from __future__ import annotations
 import numpy as np
 import onnxruntime as ort
 
-from engine.bundle import REEXPORT, BundleError, Manifest
+from engine.core.bundle import REEXPORT, BundleError, Manifest
+
+# ORT_DISABLE_TELEMETRY (set in engine/__init__.py) is what keeps it off; this call also covers a host
+# program that imported onnxruntime before Nextword.
+ort.disable_telemetry_events()
 
 PROVIDERS = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider"}
 

@@ -20,10 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.tokenizer import is_word
-from engine.vocab import Vocab, choose_display_forms, read_json
+from engine.core.tokenizer import is_word
+from engine.core.vocab import Vocab, choose_display_forms, read_json
 
-RARE_WORDS_FILE = "rare_words.json"
 FORMAT = "nextword-rare-words"
 
 
@@ -85,7 +84,7 @@ class RareWords:
     @classmethod
     def load(cls, path: str | Path) -> RareWords:
         data = read_json(path, "rare-word list", "rare-word list", LexiconError,
-                         "; rebuild it with `python -m engine.checkpoint` or delete it")
+                         "; rebuild it with `python -m engine.training.checkpoint` or delete it")
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise LexiconError(f"{path}: not a Nextword rare-word list")
         words, counts = data.get("words"), data.get("counts")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.tokenizer import split_partial, starts_sentence
+from engine.core.tokenizer import split_partial, starts_sentence
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from engine.tokenizer import starts_sentence, tokenize_cased
-from engine.vocab import BOS, EOS, SPEAKERS
+from engine.core.tokenizer import starts_sentence, tokenize_cased
+from engine.core.vocab import BOS, EOS, SPEAKERS
 
 Message = tuple[str, str]  # (speaker tag, text)
 Document = list[Message]
@@ -56,7 +56,7 @@ def read_chitchat(split: str | None = None, path: str | Path | None = None) -> l
         raise CorpusError(f"chitchat: unknown split {split!r}; use one of {', '.join(SPLITS)}")
     source = Path(path) if path else chitchat_path()
     try:
-        conversations = json.loads(_read_text(source))
+        conversations = json.loads(read_utf8(source))
     except json.JSONDecodeError as error:
         raise CorpusError(f"{source}: not valid JSON ({error}); reinstall chitchat-dataset") from None
     documents: list[Document] = []
@@ -88,7 +88,8 @@ def write_chitchat_splits(out_dir: str | Path, path: str | Path | None = None) -
     return written
 
 
-def _read_text(path: Path) -> str:
+def read_utf8(path: Path) -> str:
+    """The text of a UTF-8 file; any problem is a CorpusError that names the file and what to do."""
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -104,20 +105,24 @@ def _read_text(path: Path) -> str:
         ) from None
 
 
-def read_text(path: str | Path) -> list[Document]:
-    """A text file, or every .txt/.md file under a folder; each non-empty line is one message."""
+def text_files(path: str | Path) -> list[Path]:
+    """The file itself, or every .txt/.md file under a folder, in a fixed order."""
     root = Path(path)
     if root.is_dir():
         files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
         if not files:
             raise CorpusError(f"{root}: folder has no .txt or .md files to learn from")
-    elif root.exists():
-        files = [root]
-    else:
-        raise CorpusError(f"{root}: file not found; check the path")
+        return files
+    if root.exists():
+        return [root]
+    raise CorpusError(f"{root}: file not found; check the path")
+
+
+def read_text(path: str | Path) -> list[Document]:
+    """A text file, or every .txt/.md file under a folder; each non-empty line is one message."""
     documents = []
-    for file in files:
-        lines = [flatten(line) for line in _read_text(file).splitlines()]
+    for file in text_files(path):
+        lines = [flatten(line) for line in read_utf8(file).splitlines()]
         documents.append([(SPEAKERS[0], line) for line in lines if line])
     return documents
 
@@ -125,7 +130,7 @@ def read_text(path: str | Path) -> list[Document]:
 def read_speaker_csv(path: str | Path) -> list[Document]:
     """A CSV with `speaker,text` columns; the first speaker seen is <s1>, everyone else <s2>."""
     source = Path(path)
-    rows = csv.DictReader(_read_text(source).splitlines())
+    rows = csv.DictReader(read_utf8(source).splitlines())
     columns = {name.strip().lower() for name in rows.fieldnames or []}
     if not {"speaker", "text"} <= columns:
         found = ", ".join(rows.fieldnames or []) or "no header"
@@ -153,6 +158,26 @@ def load_corpus(spec: str) -> list[Document]:
     if spec.lower().endswith(".csv"):
         return read_speaker_csv(spec)
     return read_text(spec)
+
+
+def source_fingerprint(spec: str) -> str:
+    """A hash of the bytes `load_corpus(spec)` reads (and of the split asked for): it changes when the
+    text does. Cheap next to reading the text: the bytes are hashed, not parsed."""
+    digest = hashlib.sha256(spec.encode())
+    if spec.startswith("chitchat"):
+        files = [chitchat_path()]
+    elif spec.lower().endswith(".csv"):
+        files = [Path(spec)]
+    else:
+        files = text_files(spec)
+    root = Path(spec)
+    for file in files:
+        try:
+            digest.update(str(file.relative_to(root) if root.is_dir() else file.name).encode())
+            digest.update(file.read_bytes())
+        except OSError as error:
+            raise CorpusError(f"{file}: cannot be read ({error.strerror}); check the path") from None
+    return digest.hexdigest()[:16]
 
 
 def message_tokens(speaker: str, cased_tokens: list[str]) -> list[str]:

@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
-from engine.corpus import CorpusError, _read_text, flatten
-from engine.tokenizer import WORD_PATTERN
+from engine.core.corpus import CorpusError, flatten, read_utf8
+from engine.core.tokenizer import WORD_PATTERN
 
-_WORD = re.compile(WORD_PATTERN)
+WORD = re.compile(WORD_PATTERN)
 
 
 class SuggestsWords(Protocol):
@@ -25,7 +25,7 @@ class SuggestsWords(Protocol):
 
 def read_lines(path: str | Path, limit: int = 0) -> list[str]:
     """The first `limit` non-empty lines of a UTF-8 file (0: all), flattened as the protocol says."""
-    lines = [flatten(line) for line in _read_text(Path(path)).split("\n")]
+    lines = [flatten(line) for line in read_utf8(Path(path)).split("\n")]
     lines = [line for line in lines if line]
     if not lines:
         raise CorpusError(f"{path}: no text to evaluate on (the file has no non-empty lines)")
@@ -50,7 +50,7 @@ def top_k_accuracy(predictor: SuggestsWords, lines: Iterable[str]) -> dict:
     for line in lines:
         line_count += 1
         characters += len(line)
-        for match in _WORD.finditer(line):
+        for match in WORD.finditer(line):
             target = match.group().lower()
             started = time.perf_counter()
             offered = _offered(predictor.suggest(line[: match.start()], 3), 3)
@@ -76,7 +76,7 @@ def keystroke_savings(predictor: SuggestsWords, lines: Iterable[str], chips: int
         line_count += 1
         characters += len(line)
         position = 0
-        for match in _WORD.finditer(line):
+        for match in WORD.finditer(line):
             start, end = match.span()
             keystrokes += start - position  # spaces and punctuation are typed
             target = match.group().lower()

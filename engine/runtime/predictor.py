@@ -1,11 +1,11 @@
 """Predictor: left text -> ranked next-word suggestions, with the LSTM state carried between calls.
 
-    from engine.predictor import Predictor
+    from engine.runtime.predictor import Predictor
     predictor = Predictor.load()            # the bundled model; Predictor.load(path) for another bundle
     predictor.suggest("how are yo", k=3)    # [Suggestion(word="you", probability=0.93), ...]
 
 The model is reached through a backend with two methods, `initial_state()` and
-`step(token_ids, state) -> (probabilities (V,), state)`: onnxruntime for bundles (engine.runtime),
+`step(token_ids, state) -> (probabilities (V,), state)`: onnxruntime for bundles (engine.runtime.onnx_backend),
 torch for training checkpoints, so the predictor never knows which one it has. The state after every
 context seen is cached: typing inside a word runs no model step at all, a new word runs one, and going
 back (backspace, an edit, a paste) restarts from the longest context already computed.
@@ -18,16 +18,15 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.bundle import BundleError, is_bundle, load_vocab, read_manifest
-from engine.completion import Completion, complete_phrase
-from engine.lexicon import RARE_WORDS_FILE, LexiconError, RareWords
-from engine.ngram import KneserNeyTrigram, MixtureWeights
-from engine.paths import BUNDLED_MODEL_DIR, read_blocklist
-from engine.suggestions import Suggestion, WordChooser
-from engine.tokenizer import split_partial
-from engine.vocab import EOS, SPEAKERS, Vocab
-
-NGRAM_FILE = "ngram.npz"
+from engine.core.bundle import NGRAM_FILE, RARE_WORDS_FILE, BundleError, is_bundle, load_vocab, read_manifest
+from engine.core.paths import bundled_model_dir, read_blocklist
+from engine.core.tokenizer import split_partial
+from engine.core.vocab import EOS, SPEAKERS, Vocab
+from engine.runtime.completion import Completion, complete_phrase
+from engine.runtime.lexicon import LexiconError, RareWords
+from engine.runtime.mixture import MixtureWeights, mix
+from engine.runtime.ngram import KneserNeyTrigram
+from engine.runtime.suggestions import Suggestion, WordChooser
 
 
 class Predictor:
@@ -59,9 +58,9 @@ class Predictor:
         blocked_words: never offered unless typed in full; default the shipped blocklist.
         Raises BundleError with what is wrong and what to do for a missing, damaged or foreign bundle.
         """
-        from engine.runtime import OnnxStepper
+        from engine.runtime.onnx_backend import OnnxStepper
 
-        manifest = read_manifest(path if path is not None else BUNDLED_MODEL_DIR)
+        manifest = read_manifest(path if path is not None else bundled_model_dir())
         if model != "default":
             if model not in manifest.models:
                 raise BundleError(f"{manifest.folder}: this bundle has no {model} model "
@@ -96,8 +95,8 @@ class Predictor:
 
         ngram_weight overrides the checkpoint's own mixture weights with one weight for every context.
         """
-        from engine.checkpoint import CheckpointError, load_model, start_state_of
-        from engine.model import TorchStepper
+        from engine.training.checkpoint import CheckpointError, load_model, start_state_of
+        from engine.training.torch_backend import TorchStepper
 
         model, vocab, payload = load_model(path)
         ngram, rare_words = _companions(Path(path).parent, CheckpointError, len(vocab))
@@ -111,7 +110,12 @@ class Predictor:
     def mixing(self) -> bool:
         return self.ngram is not None and self.mixture is not None and self.mixture.active
 
-    def _model_probabilities(self, context_ids: list[int]) -> np.ndarray:
+    def network_probabilities(self, context_ids: list[int]) -> np.ndarray:
+        """P(next token | context) from the network alone, read-only: it is cached and shared.
+
+        One model step per token not yet seen: every prefix's state and distribution are cached, so
+        extending a context by one token costs one step, and going back costs nothing.
+        """
         key = tuple(context_ids)
         hit = self._cache.get(key)
         if hit is not None:
@@ -127,19 +131,27 @@ class Predictor:
             self._remember(key[:length], state, probabilities)
         return probabilities
 
-    def _remember(self, key, state, probabilities) -> None:
+    def _remember(self, key, state, probabilities: np.ndarray) -> None:
+        probabilities.flags.writeable = False  # shared by every caller that asks for this context
         self._cache[key] = (state, probabilities)
         if len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
 
+    def network_log_probs(self, token_ids: list[int]) -> np.ndarray:
+        """log P(token_ids[t+1] | token_ids[:t+1]) from the network alone, for every t, in one run."""
+        return self.backend.token_log_probs(token_ids)
+
+    def mixture_weight(self, context_ids: list[int]) -> float:
+        """The trigram's share after this context (0 when no trigram is mixed in)."""
+        if not self.mixing:
+            return 0.0
+        return self.mixture.weight_for(self.ngram.context_count(context_ids))
+
     def next_probabilities(self, context_ids: list[int]) -> np.ndarray:
         """P(next token | context): the network's, mixed with the trigram's when one is loaded."""
-        probabilities = self._model_probabilities(context_ids)
-        if self.mixing:
-            weight = self.mixture.weight_for(self.ngram.context_count(context_ids))
-            if weight:
-                probabilities = (1 - weight) * probabilities + weight * self.ngram.distribution(context_ids)
-        return probabilities
+        weight = self.mixture_weight(context_ids)
+        trigram = self.ngram.distribution(context_ids) if weight else None
+        return mix(self.network_probabilities(context_ids), trigram, weight)
 
     def context_ids(self, context: str, previous: str | None = None, speaker: str | None = None) -> list[int]:
         """The model's input for the text before the partial word, laid out as in training:
@@ -155,7 +167,9 @@ class Predictor:
         """P(next token) after the context text: computed once per word, reused by every keystroke in it."""
         key = (context, previous, speaker)
         if self._last is None or self._last[0] != key:
-            self._last = (key, self.next_probabilities(self.context_ids(context, previous, speaker)))
+            probabilities = self.next_probabilities(self.context_ids(context, previous, speaker))
+            probabilities.flags.writeable = False  # reused by every keystroke in the word
+            self._last = (key, probabilities)
         return self._last[1]
 
     def suggest(self, left_text: str, k: int = 3, previous: str | None = None,
@@ -175,6 +189,7 @@ class Predictor:
         """The likeliest continuation of a few words (beam search) and its probability; an empty
         Completion when no continuation is at least `min_probability` likely."""
         return complete_phrase(self, left_text, previous, speaker, min_probability, max_words)
+
 
 def _companions(folder: Path, error: type[Exception], vocab_size: int):
     """The trigram and the rare words saved beside a model, each None when absent."""

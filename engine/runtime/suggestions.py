@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.lexicon import RareWords, prefix_range
-from engine.tokenizer import split_partial, starts_sentence, tokenize
-from engine.vocab import BOS, SPEAKERS, Vocab
+from engine.core.tokenizer import split_partial, starts_sentence, tokenize
+from engine.core.vocab import BOS, SPEAKERS, Vocab
+from engine.runtime.lexicon import RareWords, prefix_range
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,12 @@ A bundle is a folder:
     model.onnx        float32 graph: input_ids (B, T) int64, h0/c0 (L, B, H) -> logits (B, T, V), hn, cn
     model.int8.onnx   the same, dynamically quantized to int8 (optional; the default when present)
     vocab.json        the vocabulary, whose content hash the manifest records
+    start_state.npy   optional (2, L, 1, H) state every line starts from (absent: zeros)
     ngram.npz         optional Kneser-Ney trigram mixed into the network's probabilities
     rare_words.json   optional completions beyond the vocabulary
 
+Every file name is defined here and nowhere else. Other files in the folder (a model card, training
+records) are not part of the bundle: the runtime never reads them and an export keeps them.
 Torch-free: the desktop reads bundles with numpy and onnxruntime only.
 """
 
@@ -18,11 +21,19 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.tokenizer import TOKENIZER_VERSION
-from engine.vocab import Vocab, VocabError
+from engine.core.atomic import write_text_atomically
+from engine.core.tokenizer import TOKENIZER_VERSION
+from engine.core.vocab import Vocab, VocabError
 
 MANIFEST_FILE = "manifest.json"
+FLOAT_MODEL_FILE = "model.onnx"
+INT8_MODEL_FILE = "model.int8.onnx"
 VOCAB_FILE = "vocab.json"
+START_STATE_FILE = "start_state.npy"
+NGRAM_FILE = "ngram.npz"
+RARE_WORDS_FILE = "rare_words.json"
+BUNDLE_FILES = (MANIFEST_FILE, FLOAT_MODEL_FILE, INT8_MODEL_FILE, VOCAB_FILE, START_STATE_FILE, NGRAM_FILE,
+                RARE_WORDS_FILE)
 FORMAT = "nextword-bundle"
 FORMAT_VERSION = 1
 INPUT_NAMES = ("input_ids", "h0", "c0")
@@ -128,9 +139,6 @@ def load_vocab(manifest: Manifest) -> Vocab:
 
 
 def write_manifest(folder: str | Path, manifest: dict) -> Path:
-    path = Path(folder) / MANIFEST_FILE
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps({"format": FORMAT, "version": FORMAT_VERSION, **manifest}, indent=2) + "\n",
-                       encoding="utf-8")
-    partial.replace(path)  # written last and atomically: a bundle with a manifest is a complete bundle
-    return path
+    """Written last and atomically: a bundle with a manifest is a complete bundle."""
+    text = json.dumps({"format": FORMAT, "version": FORMAT_VERSION, **manifest}, indent=2) + "\n"
+    return write_text_atomically(Path(folder) / MANIFEST_FILE, text)

@@ -13,8 +13,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from nltk.tokenize import TweetTokenizer
-
 # Bumped whenever tokenization changes: a model trained with another version would see other tokens.
 TOKENIZER_VERSION = 1
 
@@ -34,7 +32,14 @@ _LONG_NUMBER = re.compile(r"^(?:\d{5,}|\d+(?:[.,:/-]\d+)+)$")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u0060": "'"})
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*\s*\Z")
 
-_tweet_tokenizer = TweetTokenizer(preserve_case=True, reduce_len=True, strip_handles=False)
+
+
+@lru_cache(maxsize=1)
+def _tweet_tokenizer():
+    """Made on first use, so that importing this module (the word pattern, split_partial) loads no nltk."""
+    from nltk.tokenize import TweetTokenizer
+
+    return TweetTokenizer(preserve_case=True, reduce_len=True, strip_handles=False)
 
 
 def normalize(text: str) -> str:
@@ -63,7 +68,7 @@ def _refine(token: str) -> list[str]:
 def tokenize_cased(text: str) -> list[str]:
     """Tokens as written (case kept); placeholders for URLs and long numbers."""
     tokens: list[str] = []
-    for raw in _tweet_tokenizer.tokenize(normalize(text)):
+    for raw in _tweet_tokenizer().tokenize(normalize(text)):
         tokens.extend(_refine(raw))
     return tokens
 

@@ -16,8 +16,8 @@ import sys
 
 import numpy as np
 
-from engine.tokenizer import is_word, starts_sentence
-from engine.vocab import BOS, EOS, PAD, SPEAKERS, SPECIAL_TOKENS, UNK
+from engine.core.tokenizer import is_word, starts_sentence
+from engine.core.vocab import BOS, EOS, PAD, SPEAKERS, SPECIAL_TOKENS, UNK
 
 STRATEGIES = ("greedy", "temperature", "top-k", "top-p")
 # Every vocabulary starts with the special tokens, so their ids are fixed. None of these is text; <eos> is allowed:
@@ -142,8 +142,8 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(f"--seed must be 0 or more, got {args.seed}")
     except ValueError as error:
         return fail(error)
-    from engine.bundle import ModelError
-    from engine.predictor import Predictor
+    from engine.core.bundle import ModelError
+    from engine.runtime.predictor import Predictor
 
     try:
         predictor = Predictor.open(args.model, provider=args.provider)

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.tokenizer import NUMBER_TOKEN, TOKENIZER_VERSION, URL_TOKEN, is_word
+from engine.core.tokenizer import NUMBER_TOKEN, TOKENIZER_VERSION, URL_TOKEN, is_word
 
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
 SPEAKERS = ("<s1>", "<s2>")

@@ -6,17 +6,11 @@ is a couple of binary searches plus one pass over the vocabulary. Saved as .npz 
 
 from __future__ import annotations
 
-import bisect
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from engine.tokenizer import split_partial
-
-# Lower edges of the context-count bins that mixture weights are tuned for: how many times the
-# trigram saw the last two tokens (0: never, so it knows little; 100+: it knows this context well).
-CONTEXT_COUNT_EDGES = (0, 1, 3, 10, 100)
+from engine.core.tokenizer import split_partial
 
 
 def _discount(counts: np.ndarray) -> float:
@@ -130,47 +124,6 @@ def _gaps(sorted_keys: np.ndarray) -> np.ndarray:
 
 def _narrow(counts: np.ndarray) -> np.ndarray:
     return counts.astype(np.uint16) if len(counts) and counts.max() < 2**16 else counts
-
-
-@dataclass(frozen=True)
-class MixtureWeights:
-    """The trigram's share in the mixture, one weight per context-count bin.
-
-    Where the trigram has seen a context often, its counts are sharp and deserve more weight;
-    where it never has, it only knows unigram frequencies. Tuned on validation text.
-    """
-
-    weights: tuple[float, ...]
-    edges: tuple[int, ...] = CONTEXT_COUNT_EDGES
-
-    def __post_init__(self) -> None:
-        if len(self.weights) != len(self.edges) or not all(0.0 <= w <= 1.0 for w in self.weights):
-            raise ValueError(f"need {len(self.edges)} mixture weights between 0 and 1, got {list(self.weights)}")
-
-    @classmethod
-    def constant(cls, weight: float) -> MixtureWeights:
-        return cls(tuple([float(weight)] * len(CONTEXT_COUNT_EDGES)))
-
-    @classmethod
-    def from_json(cls, value) -> MixtureWeights | None:
-        if value is None:
-            return None
-        if isinstance(value, (int, float)):
-            return cls.constant(value)
-        return cls(tuple(float(w) for w in value["weights"]), tuple(int(e) for e in value["edges"]))
-
-    def to_json(self) -> dict:
-        return {"weights": list(self.weights), "edges": list(self.edges)}
-
-    @property
-    def active(self) -> bool:
-        return any(self.weights)
-
-    def bin_of(self, context_count: int) -> int:
-        return bisect.bisect_right(self.edges, context_count) - 1
-
-    def weight_for(self, context_count: int) -> float:
-        return self.weights[self.bin_of(context_count)]
 
 
 class NgramPredictor:

@@ -1,0 +1,80 @@
+"""ModelConfig and LSTMLanguageModel: Embedding -> LSTM -> Linear, the next-word distribution."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+
+State = tuple[torch.Tensor, torch.Tensor]  # (h, c), each (L, B, H)
+
+
+@dataclass
+class ModelConfig:
+    vocab_size: int = 0  # 0 until the vocabulary is known: the trainer sets it from the data
+    embed_dim: int = 256
+    hidden_size: int = 512
+    num_layers: int = 2
+    dropout: float = 0.2
+    # Share the embedding matrix with the output layer: fewer parameters, better perplexity.
+    tie_weights: bool = True
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class LSTMLanguageModel(nn.Module):
+    """Embedding -> LSTM -> Linear: the next-word distribution at every position.
+
+    With tied weights and hidden_size != embed_dim a Linear projects H -> E before the tied output
+    layer (nn.LSTM's own proj_size does not export to a working ONNX model).
+    """
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.config = config
+        self.embed = nn.Embedding(config.vocab_size, config.embed_dim)
+        self.drop = nn.Dropout(config.dropout)
+        self.lstm = nn.LSTM(
+            config.embed_dim,
+            config.hidden_size,
+            num_layers=config.num_layers,
+            dropout=config.dropout if config.num_layers > 1 else 0.0,
+            batch_first=True,
+        )
+        needs_projection = config.tie_weights and config.hidden_size != config.embed_dim
+        self.proj = nn.Linear(config.hidden_size, config.embed_dim) if needs_projection else None
+        head_in = config.embed_dim if config.tie_weights else config.hidden_size
+        self.head = nn.Linear(head_in, config.vocab_size)
+        if config.tie_weights:
+            self.head.weight = self.embed.weight
+        self._init_weights()
+
+    def _init_weights(self) -> None:
+        nn.init.uniform_(self.embed.weight, -0.05, 0.05)
+        nn.init.zeros_(self.head.bias)
+        if not self.config.tie_weights:
+            nn.init.uniform_(self.head.weight, -0.05, 0.05)
+        for name, param in self.lstm.named_parameters():
+            if "bias" in name:
+                # Forget-gate bias 1: remember by default early in training.
+                nn.init.zeros_(param)
+                hidden = self.config.hidden_size
+                param.data[hidden : 2 * hidden] = 1.0
+
+    def init_state(self, batch_size: int, device: torch.device | str = "cpu") -> State:
+        shape = (self.config.num_layers, batch_size, self.config.hidden_size)
+        return torch.zeros(shape, device=device), torch.zeros(shape, device=device)
+
+    def forward(self, input_ids: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
+        x = self.drop(self.embed(input_ids))  # (B, T, E)
+        out, state = self.lstm(x, state)  # (B, T, H); state: ((L, B, H), (L, B, H))
+        out = self.drop(out)
+        if self.proj is not None:
+            out = self.proj(out)  # (B, T, E)
+        return self.head(out), state  # (B, T, V)
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())

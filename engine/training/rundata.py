@@ -1,0 +1,156 @@
+"""A run folder's data: the vocabulary and the encoded train/valid token streams, built once and reused.
+
+Beside them, data.json records what they were built from: the sources and a hash of their bytes,
+and how the vocabulary was made (minimum count and size, or the checkpoint it came from). A run
+folder is reused only for the same data; training into a folder built from other data is refused,
+instead of silently training on old ids while run.json names the new data. Torch-free.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from engine.core.atomic import write_text_atomically
+from engine.core.corpus import CorpusError, load_corpus, source_fingerprint, tokenize_documents
+from engine.core.vocab import Vocab
+
+VOCAB_FILE, TRAIN_FILE, VALID_FILE, RECORD_FILE = "vocab.json", "train_ids.npy", "valid_ids.npy", "data.json"
+RECORD_FORMAT = "nextword-run-data"
+NEW_FOLDER = "use a new --out-dir, or the same --data, --valid, --min-count and --max-vocab as before"
+
+
+def hash_ids(ids: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(ids, dtype=np.int32).tobytes()).hexdigest()[:16]
+
+
+@dataclass
+class RunData:
+    vocab: Vocab
+    train_ids: np.ndarray
+    valid_ids: np.ndarray
+    hashes: dict = field(init=False)  # what a checkpoint records of its data
+
+    def __post_init__(self) -> None:
+        self.hashes = {"train": hash_ids(self.train_ids), "valid": hash_ids(self.valid_ids),
+                       "vocab": self.vocab.content_hash}
+
+
+def recipe(config, vocab: Vocab | None) -> dict:
+    """What the encoded data is built from: sources, their bytes, and how the vocabulary is made."""
+    how = {"from": config.init_from} if config.init_from else {"min_count": config.min_count,
+                                                               "max_vocab": config.max_vocab}
+    specs = dict.fromkeys([*config.train_data, *config.valid_data])
+    return {"train_data": list(config.train_data), "valid_data": list(config.valid_data),
+            "sources": {spec: source_fingerprint(spec) for spec in specs}, "vocabulary": how,
+            **({"vocab_hash": vocab.content_hash} if vocab is not None else {})}
+
+
+def differences(recorded: dict, wanted: dict) -> list[str]:
+    """What differs between a folder's record and what this run asks for ("" when it fits)."""
+    found = []
+    for key in ("train_data", "valid_data", "sources", "vocabulary", "vocab_hash"):
+        if key in wanted and recorded.get(key) != wanted[key]:
+            found.append(f"{key} was {recorded.get(key)}, now {wanted[key]}")
+    return found
+
+
+def prepare_data(config, out: Path, log=print, vocab: Vocab | None = None) -> RunData:
+    """The run folder's vocabulary and encoded streams: reused when built from the same data, copied
+    from the --init-from run when that run encoded the same text with the same vocabulary, else built.
+
+    A given vocabulary (fine-tuning) is used as it is instead of one built from the text.
+    """
+    wanted = recipe(config, vocab)
+    if (out / TRAIN_FILE).exists() or (out / RECORD_FILE).exists():
+        return _reuse(out, wanted)
+    if vocab is not None and config.init_from:
+        copied = _copy_from(Path(config.init_from).parent, out, wanted, log)
+        if copied is not None:
+            return copied
+    return _build(config, out, wanted, vocab, log)
+
+
+def _read_record(folder: Path) -> dict | None:
+    try:
+        record = json.loads((folder / RECORD_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and record.get("format") == RECORD_FORMAT else None
+
+
+def _load(folder: Path) -> RunData:
+    return RunData(Vocab.load(folder / VOCAB_FILE), np.load(folder / TRAIN_FILE), np.load(folder / VALID_FILE))
+
+
+def _reuse(out: Path, wanted: dict) -> RunData:
+    record = _read_record(out)
+    if record is None:
+        raise CorpusError(f"{out / RECORD_FILE}: this run folder holds encoded data but no readable record of "
+                          f"what it was built from; {NEW_FOLDER}")
+    found = differences(record, wanted)
+    if found:
+        raise CorpusError(f"{out}: this run folder's data was built from other data ({'; '.join(found)}); "
+                          f"{NEW_FOLDER}")
+    try:
+        data = _load(out)
+    except (OSError, ValueError) as error:
+        raise CorpusError(f"{out}: the encoded data cannot be read ({error}); {NEW_FOLDER}") from None
+    if data.hashes["train"] != record.get("train_ids") or data.hashes["valid"] != record.get("valid_ids"):
+        raise CorpusError(f"{out}: the encoded data does not match {RECORD_FILE} (changed or cut short); {NEW_FOLDER}")
+    return data
+
+
+def _copy_from(source: Path, out: Path, wanted: dict, log) -> RunData | None:
+    """The --init-from run's encoded data, when it was built from the same text into the same vocabulary."""
+    record = _read_record(source)
+    if record is None or differences(record, {**wanted, "vocabulary": record.get("vocabulary")}):
+        return None
+    out.mkdir(parents=True, exist_ok=True)
+    for name in (VOCAB_FILE, TRAIN_FILE, VALID_FILE):
+        shutil.copy2(source / name, out / name)
+    log(f"reusing the encoded data of {source}")
+    return _write_record(out, _load(out), wanted)
+
+
+def _build(config, out: Path, wanted: dict, vocab: Vocab | None, log) -> RunData:
+    log(f"reading {', '.join(config.train_data)}")
+    train_docs = [doc for spec in config.train_data for doc in load_corpus(spec)]
+    valid_docs = [doc for spec in config.valid_data for doc in load_corpus(spec)]
+    if not valid_docs:  # no validation text given: hold out the last documents (or lines) of training
+        if len(train_docs) >= 20:
+            cut = max(1, len(train_docs) // 20)
+            train_docs, valid_docs = train_docs[:-cut], train_docs[-cut:]
+        else:
+            merged = [message for doc in train_docs for message in doc]
+            cut = max(1, len(merged) // 20)
+            train_docs, valid_docs = [merged[:-cut]], [merged[-cut:]]
+    train_tokens, display_counts = tokenize_documents(train_docs)
+    valid_tokens, _ = tokenize_documents(valid_docs)
+    needed = 2 * config.batch_size * config.seq_len
+    if len(train_tokens) < needed:
+        raise CorpusError(f"{', '.join(config.train_data)}: only {len(train_tokens)} tokens of training text; "
+                          f"add more text or lower --batch-size/--seq-len (need at least {needed})")
+    if vocab is None:
+        vocab = Vocab.build(Counter(train_tokens), config.min_count, config.max_vocab, display_counts)
+    data = RunData(vocab, np.asarray(vocab.encode(train_tokens), dtype=np.int32),
+                   np.asarray(vocab.encode(valid_tokens), dtype=np.int32))
+    out.mkdir(parents=True, exist_ok=True)
+    vocab.save(out / VOCAB_FILE)
+    np.save(out / TRAIN_FILE, data.train_ids)
+    np.save(out / VALID_FILE, data.valid_ids)
+    return _write_record(out, data, wanted)
+
+
+def _write_record(out: Path, data: RunData, wanted: dict) -> RunData:
+    """data.json, written last: a folder with a record has all its data."""
+    record = {"format": RECORD_FORMAT, "version": 1, **wanted, "vocab_hash": data.vocab.content_hash,
+              "train_ids": data.hashes["train"], "valid_ids": data.hashes["valid"]}
+    write_text_atomically(out / RECORD_FILE, json.dumps(record, indent=2) + "\n")
+    return data
