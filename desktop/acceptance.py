@@ -1,13 +1,18 @@
-"""Connects the window to the acceptance log: suggestions shown, accepted, dismissed; characters typed."""
+"""Connects the window to the acceptance log: suggestions shown, accepted, dismissed; characters typed.
+
+The log's problems (a write given up on, "delete my data" done or not) arrive from its writer thread as
+signals, queued to the GUI thread, and are shown in the status bar.
+"""
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from concurrent.futures import Future
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from desktop.events import LOG_FILE, EventLog
+from desktop.events import LOG_FILE, EventLog, print_problem
 from desktop.stats import read_rows
 from desktop.tracker import SuggestionTracker
 from desktop.tuning import tune_inline_threshold
@@ -32,10 +37,15 @@ class _TuneJob(QRunnable):
 
 class AcceptanceRecorder(QObject):
     tuned = Signal(object)  # the tuned minimum confidence for inline text, or None (too little logged)
+    problem = Signal(str)  # emitted on the log's writer thread: writes given up on
+    deletion_done = Signal(str)  # emitted on the log's writer thread: what became of "delete my data"
 
     def __init__(self, window, log: EventLog):
         super().__init__(window)
         self.window, self.log = window, log
+        self.problem.connect(self._show_status)  # a slot of this QObject: run on the GUI thread, queued
+        self.deletion_done.connect(self._show_status)
+        log.on_problem = self.problem.emit
         self.tracker = SuggestionTracker(log.record)
         self.characters_typed = 0
         self._model: tuple[str, str] | None = None
@@ -89,17 +99,32 @@ class AcceptanceRecorder(QObject):
 
     def _on_character_typed(self) -> None:
         self.characters_typed += 1
+        self.log.note_characters_typed(self.characters_typed)  # written with the next burst, crash or not
+
+    @Slot(str)
+    def _show_status(self, text: str) -> None:
+        self.window.statusBar().showMessage(text, 10000)
 
     def delete_all(self) -> None:
+        """Empty the log on its writer thread (the GUI never waits); deletion_done says how it went."""
         self.tracker = SuggestionTracker(self.log.record)  # what is on screen now is forgotten too
-        self.log.delete_all(wait=False)
+        self.log.delete_all(wait=False).add_done_callback(self._on_deleted)
         self.characters_typed = 0
         if self._model is not None:
             self.log.start_session(*self._model)  # logging goes on, from an empty log
 
+    def _on_deleted(self, deletion: Future) -> None:
+        """On the writer thread: said through a signal, so the status bar changes on the GUI thread."""
+        error = deletion.exception()
+        self.deletion_done.emit("Acceptance log deleted" if error is None else
+                                f"The acceptance log could not be deleted ({error}); "
+                                "try Edit > Delete My Data again")
+
     def close(self) -> None:
+        """Settle what is on screen and write it; closing waits for the disk a few seconds at most."""
         self.window.worker_thread.worker.model_loaded.disconnect(self._on_model_loaded)
         self.window.suggestions_shown.disconnect(self._on_shown)
         self.tracker.settle(completed_word=None)
         self.log.end_session(self.characters_typed)
+        self.log.on_problem = print_problem  # the status bar is going away: what closing gives up on goes to stderr
         self.log.close()

@@ -1,7 +1,9 @@
 """The Analytics window: acceptance over time, by chip rank and by kind, keystrokes saved; saved as PNG.
 
 The log is read on a pool thread (the GUI never waits on the disk) and drawn with QPainter, so the
-charts need nothing beyond QtWidgets and look the same in the window and in the saved image.
+charts need nothing beyond QtWidgets and look the same in the window and in the saved image. The read
+always ends in `loaded`: with the charts, or with why there is nothing to chart (no log yet, or the
+reason it cannot be read).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ class Chart(QWidget):
 
 
 class _Reader(QObject):
-    finished = Signal(object)  # the stats dict, or an error message
+    finished = Signal(object)  # the stats dict, or what to say instead of charts
 
 
 class _ReadJob(QRunnable):
@@ -75,10 +77,18 @@ class _ReadJob(QRunnable):
     def run(self) -> None:
         try:
             if self.before_read is not None:
-                self.before_read()  # e.g. wait for the log's last events to be committed
-            self.reader.finished.emit(compute_stats(*read_rows(self.path)))
-        except Exception as error:  # a missing or unreadable log: said in the window, never a crash
-            self.reader.finished.emit(f"{self.path}: {error}")
+                self.before_read()  # e.g. wait (a few seconds at most) for the log's queued events to be written
+        except Exception:  # the read below shows what is committed, and says why if it cannot
+            pass
+        self.reader.finished.emit(self._read())
+
+    def _read(self) -> dict | str:
+        if not self.path.exists():
+            return f"No analytics yet: nothing logged at {self.path}"
+        try:
+            return compute_stats(*read_rows(self.path))
+        except Exception as error:  # not a database, a folder, unreadable, damaged: said, never a crash
+            return f"Cannot read the acceptance log: {self.path}: {error}"
 
 
 class AnalyticsWindow(QDialog):
@@ -114,7 +124,7 @@ class AnalyticsWindow(QDialog):
 
     def _on_loaded(self, stats) -> None:
         if isinstance(stats, str):
-            self.summary.setText(f"No analytics yet: {stats}")
+            self.summary.setText(stats)
         else:
             self.stats = stats
             self.summary.setText(

@@ -3,25 +3,36 @@
 No typed text is stored unless the person opts in: not the document, not the context, not the
 suggested word. A row says what kind of suggestion was shown, at which rank, how likely the model
 thought it, how fast it came, how many letters of the word were typed, and its outcome.
-Writes go through a background thread in small transactions, so typing never waits on the disk;
-SQLite's WAL journal means a crash at any moment leaves a database that opens with every committed row.
+
+The GUI thread only queues events (`record`); a LogWriter thread (desktop/log_writer.py) writes each
+burst of them in one transaction, with the session's row (created by the first burst that needs it) and
+its running count of characters typed, so a crash loses at most the burst being gathered (about half a
+second of events) and whatever the disk was refusing. A write that keeps failing (the file locked by
+another process, read-only, a disk error) is dropped after a few tries and said once through
+`on_problem`; logging goes on. SQLite's WAL journal means a crash at any moment leaves a database that
+opens with every committed row.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-import queue
 import sqlite3
-import threading
-import time
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from desktop.log_writer import LogWriter
+
 LOG_FILE = "nextword.db"
 OUTCOMES = ("accepted", "typed_through", "dismissed", "ignored")
+BUSY_TIMEOUT_SECONDS = 1.0  # how long a write waits for another process's lock before it is tried again
+CLOSE_SECONDS = 3.0  # how long closing may spend writing what is still queued
+FLUSH_SECONDS = 5.0  # how long `flush` waits, by default, for what is queued to be written
 
 
 def now() -> str:
@@ -43,15 +54,16 @@ def m001_create_sessions_and_suggestions(db: Database) -> None:
 MIGRATIONS: list[Callable[[Database], None]] = [m001_create_sessions_and_suggestions]
 
 
-def open_database(path: str | Path) -> Database:
-    """The log at `path`, created readable by its owner alone, in WAL mode, migrated to the newest schema."""
+def open_database(path: str | Path, busy_timeout: float = 5.0) -> Database:
+    """The log at `path`, created readable by its owner alone, in WAL mode, migrated to the newest schema;
+    a statement waits up to `busy_timeout` seconds for another connection's lock."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         path.touch(mode=0o600)
-    db = Database(sqlite3.connect(str(path), check_same_thread=False))
+    db = Database(sqlite3.connect(str(path), timeout=busy_timeout, check_same_thread=False))
     db.enable_wal()
-    with db.conn:
+    with db.atomic():  # one transaction: sqlite-utils commits each call on its own inside `with db.conn`
         db["migrations"].create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
         applied = {row["name"] for row in db["migrations"].rows}
         for migration in MIGRATIONS:
@@ -59,6 +71,21 @@ def open_database(path: str | Path) -> Database:
                 migration(db)
                 db["migrations"].insert({"name": migration.__name__, "applied_at": now()})
     return db
+
+
+@contextlib.contextmanager
+def write_transaction(db: Database) -> Iterator[None]:
+    """One transaction that takes the write lock first (BEGIN IMMEDIATE), waiting up to the busy timeout for
+    another connection's. sqlite-utils' own atomic() begins deferred and reads the schema first, and SQLite
+    fails a read that must turn into a write while another connection writes at once, without waiting.
+    Calls inside (insert_all, update) nest as savepoints, so the whole block commits or rolls back as one."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.conn.execute("COMMIT")
+    except BaseException:
+        db.rollback()  # nothing to do if the error already ended the transaction
+        raise
 
 
 @dataclass
@@ -77,111 +104,146 @@ class LoggedSuggestion:
     shown_at: str = ""
 
 
-class EventLog:
-    """Buffers events and writes them from a background thread, a small transaction at a time."""
+@dataclass(eq=False)  # compared and hashed by identity: one object per session
+class Session:
+    """A session as the writer sees it. Queued alone, it asks the next burst to write its running count.
+    Its row is inserted in the transaction of the first burst that holds it: no separate start can fail
+    and leave events pointing at no session."""
 
-    def __init__(self, path: str | Path, store_accepted_words: bool = False, flush_seconds: float = 0.5):
+    model: str
+    provider: str
+    started_at: str
+    characters_typed: int = 0  # the running count, set from the GUI thread, read when a burst is written
+    id: int | None = None  # set on the writer thread once the row is committed
+
+
+def print_problem(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def describe(burst: list) -> str:
+    """What a burst holds, in words: its events (a queued Session is only the count of characters typed)."""
+    events = sum(isinstance(item, tuple) for item in burst)
+    return f"{events} events" if events else "the count of characters typed"
+
+
+class EventLog:
+    """Queues events from the GUI thread without waiting; a LogWriter thread writes each burst in one
+    transaction, and tells `on_problem` (a callable taking a message; stderr by default) of writes it gave up on."""
+
+    def __init__(self, path: str | Path, store_accepted_words: bool = False, flush_seconds: float = 0.5,
+                 on_problem: Callable[[str], None] = print_problem, busy_timeout: float = BUSY_TIMEOUT_SECONDS):
         self.path = Path(path)
-        self.db = open_database(self.path)
+        self.db = open_database(self.path, busy_timeout)
         self.store_accepted_words = store_accepted_words
         self.paused = False
-        self._queue: queue.Queue = queue.Queue()
-        self._flush_seconds = flush_seconds
-        self.session_id: int | None = None  # set by the writer thread once the session row exists
-        self.session_started = False
-        self._closed = False
-        self._writer = threading.Thread(target=self._write_loop, name="event-log", daemon=True)
-        self._writer.start()
+        self.session: Session | None = None
+        self._dropped_at_flush = 0
+        self._writer = LogWriter(self._write_burst, describe, on_problem, self.db.close, flush_seconds)
+
+    @property
+    def on_problem(self) -> Callable[[str], None]:
+        return self._writer.on_problem
+
+    @on_problem.setter
+    def on_problem(self, callback: Callable[[str], None]) -> None:
+        self._writer.on_problem = callback
+
+    @property
+    def session_started(self) -> bool:
+        return self.session is not None
 
     def start_session(self, model: str, provider: str) -> None:
-        """Queued like every write: the caller (the GUI thread) never waits on the disk."""
-        if self._closed:
-            return
-        self.session_started = True
+        """A new session; its row is written with the next burst (queued now, so that is soon)."""
+        self.session = Session(model, provider, now())
+        self._writer.add(self.session, coalesce=True)
 
-        def insert(db: Database) -> None:
-            self.session_id = db["sessions"].insert(
-                {"started_at": now(), "model": model, "provider": provider, "characters_typed": 0}).last_pk
-        self._queue.put(insert)
+    def note_characters_typed(self, total: int) -> None:
+        """The session's running count of characters typed, written with the next burst (one is queued)."""
+        if self.session is not None:
+            self.session.characters_typed = total
+            self._writer.add(self.session, coalesce=True)
 
-    def end_session(self, characters_typed: int = 0) -> None:
-        if self.session_started and not self._closed:
-            self._queue.put(lambda db: db["sessions"].update(
-                self.session_id, {"ended_at": now(), "characters_typed": characters_typed}))
+    def end_session(self, characters_typed: int | None = None) -> None:
+        """The session's last count; its `ended_at` is the time of the last burst written for it."""
+        if self.session is not None:
+            self.note_characters_typed(self.session.characters_typed if characters_typed is None
+                                       else characters_typed)
 
     def record(self, suggestion: LoggedSuggestion) -> None:
-        """One suggestion and its outcome; nothing is written while learning is paused."""
-        if self.paused or not self.session_started or self._closed:
+        """One suggestion and its outcome, queued; nothing is queued while learning is paused."""
+        if self.paused or self.session is None:
             return
         row = asdict(suggestion)
         row["shown_at"] = row["shown_at"] or now()
         if not self.store_accepted_words or suggestion.outcome != "accepted":
             row["accepted_text"] = None
-        self._queue.put(lambda db: db["suggestions"].insert({**row, "session_id": self.session_id}))
+        self._writer.add((self.session, row))
 
-    def flush(self) -> None:
-        """Wait until everything recorded so far is committed."""
-        self._call(lambda db: None)
-
-    def delete_all(self, wait: bool = True) -> None:
-        """"Delete my data": every session and suggestion, then the file's free pages (so deleted rows do
-        not linger on disk). The GUI passes wait=False: queued behind what is being written, never waited on."""
-        def wipe(db: Database) -> None:
-            db["suggestions"].delete_where()
-            db["sessions"].delete_where()
-        self.session_id, self.session_started = None, False
-        self._queue.put(wipe)
-        vacuum = (lambda db: db.execute("VACUUM"), queue.Queue(), False)
-        self._queue.put(vacuum)
-        if wait:
-            result = vacuum[1].get()
-            if isinstance(result, BaseException):
-                raise result
-
-    def close(self) -> None:
-        if self._closed:
-            return
-        self.flush()
-        self._closed = True
-        self._queue.put(None)
-        self._writer.join(timeout=5)
-
-    def _call(self, work, transaction: bool = True):
-        if self._closed:
-            raise RuntimeError(f"{self.path}: the acceptance log is closed")
-        done: queue.Queue = queue.Queue()
-        self._queue.put((work, done, transaction))
-        result = done.get()
-        if isinstance(result, BaseException):
-            raise result
-        return result
-
-    def _write_loop(self) -> None:
-        while True:
-            batch = [self._queue.get()]
-            deadline = time.monotonic() + self._flush_seconds
-            while callable(batch[-1]) and len(batch) < 200:  # an event: gather the burst into one transaction
-                try:
-                    batch.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))
-                except queue.Empty:
-                    break
-            events = [item for item in batch if callable(item)]
-            if events:
-                with self.db.conn:
-                    for work in events:
-                        work(self.db)
-            last = batch[-1]
-            if last is None:
-                return
-            if isinstance(last, tuple):
-                self._answer(*last)
-
-    def _answer(self, work, done: queue.Queue, transaction: bool) -> None:
+    def flush(self, timeout: float = FLUSH_SECONDS) -> bool:
+        """Wait, at most `timeout` seconds, until everything queued so far is written or given up on.
+        True when it came to that and nothing has been given up on since the previous flush."""
         try:
-            if transaction:
-                with self.db.conn:
-                    done.put(work(self.db))
-            else:
-                done.put(work(self.db))
-        except Exception as error:  # handed to the caller's thread, raised there
-            done.put(error)
+            self._writer.submit(lambda: None).result(timeout)
+        except (TimeoutError, RuntimeError):  # still waiting on the disk, or closed
+            return False
+        dropped = self._writer.dropped
+        nothing_dropped, self._dropped_at_flush = dropped == self._dropped_at_flush, dropped
+        return nothing_dropped
+
+    def delete_all(self, wait: bool = True, timeout: float = 30.0) -> Future:
+        """"Delete my data": every session and suggestion, then the file's free pages. Queued like a write,
+        after what is queued now (written, then deleted); the caller starts a new session if logging goes on.
+        The Future ends with None once the deletion is committed and a count finds no row left, else with
+        the reason; with `wait`, this waits for it (at most `timeout` seconds) and raises that reason."""
+        self.session = None
+        future = self._writer.submit(self._delete_everything)
+        if wait:
+            future.result(timeout)
+        return future
+
+    def close(self, timeout: float = CLOSE_SECONDS) -> bool:
+        """Write what is queued, for at most `timeout` seconds; past that, give up on the rest and say so
+        through on_problem. True when everything was written."""
+        return self._writer.close(timeout)
+
+    # On the writer thread
+    def _write_burst(self, burst: list) -> None:
+        """One transaction: each session in the burst (its row inserted, or its count and time updated), then
+        every event. The sessions learn their ids only once the transaction is committed."""
+        sessions = list(dict.fromkeys(item[0] if isinstance(item, tuple) else item for item in burst))
+        ids: dict[Session, int] = {}
+        with write_transaction(self.db):  # not `with db.conn`: there sqlite-utils commits after each call
+            for session in sessions:
+                ids[session] = self._save_session(session)
+            rows = [{**row, "session_id": ids[session]} for session, row in
+                    (item for item in burst if isinstance(item, tuple))]
+            if rows:
+                self.db["suggestions"].insert_all(rows)
+        for session, session_id in ids.items():
+            session.id = session_id
+
+    def _save_session(self, session: Session) -> int:
+        values = {"ended_at": now(), "characters_typed": session.characters_typed}  # ended_at: last written
+        if session.id is not None and self.db.execute(
+                "UPDATE sessions SET ended_at = ?, characters_typed = ? WHERE id = ?",
+                [values["ended_at"], values["characters_typed"], session.id]).rowcount:
+            return session.id
+        # new, or deleted meanwhile by another window's "delete my data": inserted (again)
+        return self.db["sessions"].insert({"started_at": session.started_at, "model": session.model,
+                                           "provider": session.provider, **values}).last_pk
+
+    def _delete_everything(self) -> None:
+        with write_transaction(self.db):
+            self.db.execute("DELETE FROM suggestions")
+            self.db.execute("DELETE FROM sessions")
+        left = self.db.execute("SELECT (SELECT COUNT(*) FROM suggestions) + (SELECT COUNT(*) FROM sessions)"
+                               ).fetchone()[0]
+        if left:  # another process wrote meanwhile
+            raise sqlite3.DatabaseError(f"{left} rows were still there after deleting")
+        try:  # rewrite the file without the deleted rows' pages, then empty the journal (as far as readers let it)
+            self.db.execute("VACUUM")
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError as error:  # tried again like any write; the rows are gone already
+            raise sqlite3.OperationalError(f"the rows are deleted but their old pages are still in the file "
+                                           f"({error})") from error

@@ -99,7 +99,8 @@ log.start_session("m", "p")
 for batch in range(100000):
     for _ in range(20):
         log.record(LoggedSuggestion("chip", 0, 1, 1.0, 0, 0.5, "accepted", 2))
-    log.flush()
+    if not log.flush():  # True only when everything recorded since the last flush is committed
+        sys.exit(f"batch {batch} was not written")
     print((batch + 1) * 20, flush=True)
 """
 
