@@ -1,11 +1,16 @@
-"""New, open, save, recent files and the unsaved-changes question, for the main window."""
+"""New, open, save, recent files and the unsaved-changes question, for the main window.
+
+The open document's format (BOM, line ends) is kept in `window.file_format` (desktop/textfile.py), so that
+saving writes the file as it was; saving itself is desktop/safe_write.py.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
+
+from desktop import safe_write, textfile
 
 
 def new(window) -> None:
@@ -13,6 +18,7 @@ def new(window) -> None:
         window.editor.setPlainText("")
         window.editor.document().setModified(False)
         window.path = None
+        window.file_format = textfile.TextFormat()
         window._update_title()
 
 
@@ -28,7 +34,7 @@ def open_path(window, path: str | Path) -> bool:
     already in the editor stays as it is."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        decoded = textfile.decode(path.read_bytes())
     except FileNotFoundError:
         window.show_message("Cannot open", f"{path}: file not found.")
         return False
@@ -39,9 +45,10 @@ def open_path(window, path: str | Path) -> bool:
     except OSError as error:
         window.show_message("Cannot open", f"{path}: {error.strerror}.")
         return False
-    window.editor.setPlainText(text)
+    textfile.show(window.editor.document(), decoded)
     window.editor.document().setModified(False)
     window.path = path
+    window.file_format = decoded.format
     window.preferences.add_recent(str(path))
     window.preferences.save(window.settings)
     window._update_title()
@@ -60,13 +67,16 @@ def save_as(window) -> bool:
 
 
 def write(window, path: Path) -> bool:
-    """Atomically: a crash while saving leaves the old file, never half a file."""
-    partial = path.with_name(f".{path.name}.saving")
+    """Save the editor's text to path in the open file's format. On any failure, or when the person would
+    rather not overwrite a read-only file, nothing is lost: the text stays, still marked modified."""
+    path = Path(path)
+    if safe_write.is_read_only(path) and not _may_overwrite_read_only(window, path):
+        return False
     try:
-        partial.write_text(window.editor.toPlainText(), encoding="utf-8")
-        os.replace(partial, path)
-    except OSError as error:
-        window.show_message("Cannot save", f"{path}: {error.strerror}. Your text is still here; "
+        safe_write.write_bytes(path, textfile.file_bytes(window.editor.document(), window.file_format))
+    except (OSError, UnicodeEncodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        window.show_message("Cannot save", f"{path}: {reason}. Your text is still here; "
                                            "try Save As with another folder.")
         return False
     window.path = path
@@ -75,6 +85,13 @@ def write(window, path: Path) -> bool:
     window.preferences.save(window.settings)
     window._update_title()
     return True
+
+
+def _may_overwrite_read_only(window, path: Path) -> bool:
+    answer = QMessageBox.question(
+        window, "Read-only file", f"{path.name} is read-only. Overwrite it anyway?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def may_discard(window) -> bool:

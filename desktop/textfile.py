@@ -1,0 +1,107 @@
+"""The format of a text file (BOM, line ends) and its bytes to and from the editor's document, so that
+opening a file and saving it unchanged gives back exactly the same bytes.
+
+What Qt does to text, measured with PySide6 (QPlainTextEdit.setPlainText, QTextDocument.toRawText):
+- \\r\\n, \\r, \\n, U+2029 and the frame marks U+FDD0/U+FDD1 each end a block; none is kept in the text.
+- toPlainText() turns U+00A0 into a space and U+2028 into \\n; toRawText() keeps both and writes each
+  block break as U+2029, so saving reads toRawText().
+- One U+FEFF at the very start of the document is dropped: a BOM is taken off here, and a second one is
+  doubled before Qt sees it.
+- Shift+Enter inserts U+2028. A file that had none gets the file's line end there instead, as
+  toPlainText() used to write; a file that had U+2028 keeps every one.
+
+Each line's own ending is kept in its block's userState (an index into TERMINATORS) only where it is not
+the file's dominant one; blocks with state -1 (all blocks of a uniform file, and every new block) get
+the dominant ending. A QSyntaxHighlighter would overwrite these states: the editor has none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+BOM = b"\xef\xbb\xbf"
+TERMINATORS = ("\n", "\r\n", "\r", "\u2029", "\ufdd0", "\ufdd1")  # a block's userState indexes this
+LINE_ENDS = TERMINATORS[:4]  # the ones a person means as line ends; the dominant one is among them
+SPLIT = re.compile("(\r\n|\r|\n|\u2029|\ufdd0|\ufdd1)")  # every break Qt makes a new block at
+BLOCK_BREAK = "\u2029"  # how toRawText() writes a block break
+LINE_SEPARATOR = "\u2028"
+
+
+@dataclass
+class TextFormat:
+    """How a file writes what the editor does not show: remembered per open document."""
+
+    bom: bool = False
+    line_end: str = "\n"  # the dominant one: for new lines, and for every line of a uniform file
+    mixed: bool = False  # some lines end otherwise: their block states say how
+    keeps_line_separators: bool = False  # the file had U+2028: save U+2028 as it is
+
+
+@dataclass
+class DecodedText:
+    lines: list[str]
+    terminators: list[str]  # one fewer than lines: the last line never has one
+    format: TextFormat
+
+
+def decode(data: bytes) -> DecodedText:
+    """Strict UTF-8 (UnicodeDecodeError otherwise), the BOM taken off and remembered."""
+    bom = data.startswith(BOM)
+    text = data[len(BOM):].decode("utf-8") if bom else data.decode("utf-8")
+    parts = SPLIT.split(text)
+    lines, terminators = parts[0::2], parts[1::2]
+    line_end = dominant(terminators)
+    text_format = TextFormat(bom=bom, line_end=line_end, mixed=any(end != line_end for end in terminators),
+                             keeps_line_separators=LINE_SEPARATOR in text)
+    return DecodedText(lines, terminators, text_format)
+
+
+def dominant(terminators: list[str]) -> str:
+    """The most common line end; \\n when there is none or two are as common."""
+    counts = Counter(end for end in terminators if end in LINE_ENDS).most_common(2)
+    if not counts or (len(counts) == 2 and counts[0][1] == counts[1][1]):
+        return "\n"
+    return counts[0][0]
+
+
+def encode(lines: list[str], terminators: list[str], text_format: TextFormat) -> bytes:
+    """The file's bytes: each line with its terminator (the last has none), the BOM if it had one."""
+    if not text_format.keeps_line_separators:
+        lines = [line.replace(LINE_SEPARATOR, text_format.line_end) for line in lines]
+    pieces = [piece for line, end in zip(lines, terminators, strict=False) for piece in (line, end)]
+    data = ("".join(pieces) + lines[-1]).encode("utf-8")
+    return BOM + data if text_format.bom else data
+
+
+# The editor's document
+def show(document, decoded: DecodedText) -> None:
+    """Put the text in a QTextDocument, lines joined by \\n, each odd line end in its block's state."""
+    text = "\n".join(decoded.lines)
+    # Qt drops a U+FEFF at the start of the document: give it one to drop.
+    document.setPlainText("\ufeff" + text if text.startswith("\ufeff") else text)
+    if decoded.format.mixed:
+        line_end, block = decoded.format.line_end, document.firstBlock()
+        for end in decoded.terminators:
+            if end != line_end:
+                block.setUserState(TERMINATORS.index(end))
+            block = block.next()
+
+
+def file_bytes(document, text_format: TextFormat) -> bytes:
+    """The document as the file's bytes (UnicodeEncodeError for text UTF-8 cannot hold)."""
+    lines = document.toRawText().split(BLOCK_BREAK)
+    return encode(lines, terminators(document, text_format, len(lines) - 1), text_format)
+
+
+def terminators(document, text_format: TextFormat, count: int) -> list[str]:
+    """Each block's line end: its own where its state names one, the dominant one otherwise."""
+    if not text_format.mixed:
+        return [text_format.line_end] * count
+    ends, block = [], document.firstBlock()
+    for _ in range(count):
+        state = block.userState()
+        ends.append(TERMINATORS[state] if 0 <= state < len(TERMINATORS) else text_format.line_end)
+        block = block.next()
+    return ends

@@ -1,0 +1,340 @@
+"""Opening and saving keep what the person had: the file's bytes, its mode, group and links, and the text in
+the editor whenever a save cannot be done."""
+
+import errno
+import os
+import stat
+from types import SimpleNamespace
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtGui import QTextCursor  # noqa: E402
+from PySide6.QtWidgets import QMessageBox  # noqa: E402
+
+from desktop import files, textfile  # noqa: E402
+from desktop.editor import SuggestingEditor  # noqa: E402
+
+ROOT = os.geteuid() == 0
+
+
+class LightWindow:
+    """What files.py uses of the main window, without the model and its worker thread."""
+
+    def __init__(self):
+        self.editor = SuggestingEditor()
+        self.path = None
+        self.file_format = textfile.TextFormat()
+        self.settings = None
+        self.recent = []
+        self.preferences = SimpleNamespace(add_recent=self.recent.append, save=lambda settings: None)
+        self.messages = []
+
+    def _update_title(self):
+        pass
+
+    def show_message(self, title, text):
+        self.messages.append(f"{title}: {text}")
+
+
+@pytest.fixture
+def window(qtbot):
+    window = LightWindow()
+    qtbot.addWidget(window.editor)
+    return window
+
+
+def opened(window, path, data: bytes):
+    path.write_bytes(data)
+    assert files.open_path(window, path)
+    return path
+
+
+def type_at_end_of_line(window, line: int, text: str):
+    """Edit as typing does: the cursor at the end of a line, then text where \\n stands for Enter."""
+    cursor = QTextCursor(window.editor.document().findBlockByNumber(line))
+    cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
+    window.editor.setTextCursor(cursor)
+    for piece in text.split("\n")[:-1]:
+        window.editor.insertPlainText(piece)
+        window.editor.textCursor().insertBlock()
+    window.editor.insertPlainText(text.split("\n")[-1])
+
+
+def retype(window, text: str):
+    """Replace all the text as the person would: an edit, so the document is modified."""
+    window.editor.selectAll()
+    window.editor.insertPlainText(text)
+
+
+def no_temporary_files(folder, *names):
+    return sorted(os.listdir(folder)) == sorted(names)
+
+
+def fail_writes(monkeypatch, after: int, times: int = 1):
+    """os.write works `after` times, then raises ENOSPC `times` times, as a full disk does."""
+    real_write, calls = os.write, []
+
+    def write(fd, data):
+        calls.append(fd)
+        if after < len(calls) <= after + times:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", write)
+
+
+# The bytes
+@pytest.mark.parametrize("data", [
+    b"one\r\ntwo\r\nthree\r\n",
+    b"one\rtwo\rthree",
+    b"one\r\ntwo\nthree\r\nfour\n\nfive",
+    "a line\u2028that goes on\nand the next\n".encode(),
+    b"\xef\xbb\xbfwith a BOM\n",
+    "non\u00a0breaking\u00a0spaces \u00a0\n".encode(),
+    b"a final line end\n",
+    b"no final line end",
+    b"",
+    b"\xef\xbb\xbf",
+    b"\n\n\r\n\r\r\n",
+    "paragraphs\u2029apart\u2029".encode(),
+    b"\xef\xbb\xbf\xef\xbb\xbftwo BOMs",
+    "\ufdd0frame marks\ufdd1\n".encode(),
+    "tabs\tand\x0bform\x0cfeeds\x85 and \ufeff in a line\r\n".encode(),
+], ids=["crlf", "lone-cr", "crlf-and-lf", "u2028", "bom", "nbsp", "final-line-end", "no-final-line-end", "empty",
+        "only-bom", "only-line-ends", "u2029", "two-boms", "fdd0-fdd1", "control-characters"])
+def test_opening_and_saving_unchanged_gives_back_the_same_bytes(window, tmp_path, data):
+    path = opened(window, tmp_path / "notes.txt", data)
+    assert files.write(window, path) and path.read_bytes() == data and not window.messages
+
+
+def test_a_bom_is_kept_and_not_shown_in_the_editor(window, tmp_path):
+    opened(window, tmp_path / "bom.txt", b"\xef\xbb\xbfhello")
+    assert window.editor.toPlainText() == "hello" and window.file_format.bom
+
+
+def test_untouched_lines_keep_their_line_end_and_new_lines_get_the_dominant_one(window, tmp_path):
+    path = opened(window, tmp_path / "mixed.txt", b"one\r\ntwo\nthree\r\nfour\rfive")
+    type_at_end_of_line(window, 1, "\nnew")
+    type_at_end_of_line(window, 5, " more")
+    type_at_end_of_line(window, 5, "\nlast")
+    assert files.write(window, path)
+    assert path.read_bytes() == b"one\r\ntwo\nnew\r\nthree\r\nfour\rfive more\r\nlast"
+
+
+def test_a_uniform_file_gets_its_line_end_on_new_lines(window, tmp_path):
+    path = opened(window, tmp_path / "dos.txt", b"one\r\ntwo\r\n")
+    type_at_end_of_line(window, 2, "three\nfour")
+    assert files.write(window, path) and path.read_bytes() == b"one\r\ntwo\r\nthree\r\nfour"
+
+
+@pytest.mark.parametrize(("terminators", "dominant"), [
+    ([], "\n"), (["\r\n", "\n", "\r\n"], "\r\n"), (["\r", "\r\n"], "\n"), (["\r", "\r", "\n"], "\r"),
+    (["\ufdd0", "\ufdd0"], "\n"),
+])
+def test_the_dominant_line_end_is_the_most_common_and_a_newline_on_a_tie(terminators, dominant):
+    assert textfile.dominant(terminators) == dominant
+
+
+def test_shift_enter_saves_the_files_line_end_unless_the_file_has_line_separators(window, tmp_path):
+    path = opened(window, tmp_path / "dos.txt", b"one\r\n")
+    window.editor.moveCursor(QTextCursor.MoveOperation.Start)
+    window.editor.moveCursor(QTextCursor.MoveOperation.EndOfBlock)
+    window.editor.keyPressEvent(_shift_enter())
+    assert files.write(window, path) and path.read_bytes() == b"one\r\n\r\n"
+    path = opened(window, tmp_path / "separators.txt", "a\u2028b".encode())
+    window.editor.moveCursor(QTextCursor.MoveOperation.End)
+    window.editor.keyPressEvent(_shift_enter())
+    assert files.write(window, path) and path.read_bytes() == "a\u2028b\u2028".encode()
+
+
+def _shift_enter():
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    return QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier, "\r")
+
+
+def test_new_forgets_the_format_of_the_last_file(window, tmp_path):
+    opened(window, tmp_path / "dos.txt", b"\xef\xbb\xbfone\r\ntwo\r\n")
+    files.new(window)
+    window.editor.setPlainText("a\nb")
+    path = tmp_path / "new.txt"
+    assert files.write(window, path) and path.read_bytes() == b"a\nb"
+
+
+# The file
+def test_saving_keeps_the_files_mode_group_and_owner(window, tmp_path):
+    path = opened(window, tmp_path / "private.txt", b"secret")
+    os.chmod(path, 0o600)
+    owner, group = (4321, 4321) if ROOT else (os.getuid(), _other_group())
+    os.chown(path, owner, group)
+    retype(window, "still secret")
+    assert files.write(window, path)
+    status = os.stat(path)
+    assert stat.S_IMODE(status.st_mode) == 0o600 and (status.st_uid, status.st_gid) == (owner, group)
+    assert path.read_text() == "still secret"
+
+
+def _other_group():
+    groups = [group for group in os.getgroups() if group != os.getgid()]
+    if not groups:
+        pytest.skip("needs a second group to change the file to")
+    return groups[0]
+
+
+def test_a_new_file_gets_the_usual_mode_for_new_files(window, tmp_path):
+    old_umask = os.umask(0o027)
+    try:
+        retype(window, "new")
+        assert files.write(window, tmp_path / "new.txt")
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(os.stat(tmp_path / "new.txt").st_mode) == 0o640
+
+
+def test_saving_through_a_symlink_keeps_the_link(window, tmp_path):
+    target = tmp_path / "real" / "notes.txt"
+    target.parent.mkdir()
+    link = tmp_path / "link.txt"
+    link.symlink_to(target)
+    opened(window, target, b"old")
+    retype(window, "new")
+    assert files.write(window, link)
+    assert link.is_symlink() and os.readlink(link) == str(target) and target.read_text() == "new"
+    assert no_temporary_files(target.parent, "notes.txt") and no_temporary_files(tmp_path, "link.txt", "real")
+
+
+def test_saving_through_a_hard_link_changes_every_name(window, tmp_path):
+    first = opened(window, tmp_path / "first.txt", b"old")
+    second = tmp_path / "second.txt"
+    os.link(first, second)
+    inode = os.stat(first).st_ino
+    retype(window, "new")
+    assert files.write(window, first)
+    assert first.read_text() == second.read_text() == "new" and os.stat(second).st_ino == inode
+    assert no_temporary_files(tmp_path, "first.txt", "second.txt")
+
+
+def test_a_254_byte_file_name_saves(window, tmp_path):
+    path = opened(window, tmp_path / ("n" * 250 + ".txt"), b"old")
+    retype(window, "new")
+    assert files.write(window, path) and path.read_text() == "new"
+    assert no_temporary_files(tmp_path, path.name)
+
+
+# Saying no, and failing, without losing anything
+@pytest.mark.parametrize(("answer", "saved"), [(QMessageBox.StandardButton.No, False),
+                                               (QMessageBox.StandardButton.Yes, True)])
+def test_a_read_only_file_is_overwritten_only_when_the_person_says_so(window, tmp_path, monkeypatch, answer, saved):
+    path = opened(window, tmp_path / "read-only.txt", b"old")
+    os.chmod(path, 0o444)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: asked.append(args[2]) or answer)
+    retype(window, "new")
+    assert files.write(window, path) == saved and "read-only" in asked[0]
+    assert path.read_text() == ("new" if saved else "old") and stat.S_IMODE(os.stat(path).st_mode) == 0o444
+    assert window.editor.toPlainText() == "new" and window.editor.document().isModified() != saved
+
+
+def assert_kept(window, path, old: str, *names):
+    """The old file as it was, nothing left beside it, the new text in the editor and still to save."""
+    assert path.read_text() == old and no_temporary_files(path.parent, *names)
+    assert window.editor.toPlainText() == "new" and window.editor.document().isModified()
+    assert "Cannot save" in window.messages[0] and "Your text is still here" in window.messages[0]
+
+
+def test_a_failed_disk_write_keeps_the_old_text_and_leaves_no_temporary_file(window, tmp_path, monkeypatch):
+    path = opened(window, tmp_path / "notes.txt", b"old")
+    retype(window, "new")
+    fail_writes(monkeypatch, after=0)
+    assert not files.write(window, path)
+    assert_kept(window, path, "old", "notes.txt")
+    assert "No space left on device" in window.messages[0]
+
+
+@pytest.mark.parametrize("after", [0, 1], ids=["copying-aside", "rewriting"])
+def test_a_failed_write_to_a_hard_linked_file_keeps_the_old_text(window, tmp_path, monkeypatch, after):
+    path = opened(window, tmp_path / "first.txt", b"old")
+    os.link(path, tmp_path / "second.txt")
+    retype(window, "new")
+    fail_writes(monkeypatch, after=after)
+    assert not files.write(window, path)
+    assert_kept(window, path, "old", "first.txt", "second.txt")
+    assert (tmp_path / "second.txt").read_text() == "old"
+
+
+def test_when_the_old_text_cannot_be_put_back_its_copy_is_kept_and_named(window, tmp_path, monkeypatch):
+    path = opened(window, tmp_path / "first.txt", b"old")
+    os.link(path, tmp_path / "second.txt")
+    retype(window, "new")
+    fail_writes(monkeypatch, after=1, times=2)
+    assert not files.write(window, path)
+    copies = [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
+    assert len(copies) == 1 and (tmp_path / copies[0]).read_text() == "old" and copies[0] in window.messages[0]
+    assert window.editor.toPlainText() == "new" and window.editor.document().isModified()
+
+
+def test_a_failed_rename_keeps_the_old_text_and_leaves_no_temporary_file(window, tmp_path, monkeypatch):
+    path = opened(window, tmp_path / "notes.txt", b"old")
+    retype(window, "new")
+
+    def replace(source, target):
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(os, "replace", replace)
+    assert not files.write(window, path)
+    assert_kept(window, path, "old", "notes.txt")
+
+
+def test_saving_where_a_folder_has_the_name_says_why_and_leaves_nothing(window, tmp_path):
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "inside.txt").write_text("old")
+    retype(window, "new")
+    assert not files.write(window, tmp_path / "taken")
+    assert_kept(window, tmp_path / "taken" / "inside.txt", "old", "inside.txt")
+    assert no_temporary_files(tmp_path, "taken") and "Is a directory" in window.messages[0]
+
+
+@pytest.mark.skipif(ROOT, reason="root writes in any folder, whatever its mode")
+def test_saving_in_a_folder_that_is_not_writable_keeps_the_old_text(window, tmp_path):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    path = opened(window, folder / "notes.txt", b"old")
+    folder.chmod(0o555)
+    try:
+        retype(window, "new")
+        assert not files.write(window, path)
+        assert_kept(window, path, "old", "notes.txt")
+        assert "Permission denied" in window.messages[0]
+    finally:
+        folder.chmod(0o755)
+
+
+# Through the real window
+@pytest.fixture
+def real_window(qtbot, tmp_path):
+    from desktop.app import build_window
+
+    window = build_window(["--settings", str(tmp_path / "settings.ini")])
+    window.show()
+    yield window
+    window.editor.document().setModified(False)
+    window.close()
+
+
+def test_the_real_window_saves_a_crlf_file_with_bom_mode_and_line_ends_kept(real_window, qtbot, tmp_path):
+    path = tmp_path / "windows.txt"
+    path.write_bytes("\ufeffdear\u00a0sir\r\nyours\r\n".encode())
+    os.chmod(path, 0o640)
+    assert files.open_path(real_window, path) and real_window.path == path
+    real_window.editor.moveCursor(QTextCursor.MoveOperation.Start)
+    real_window.editor.moveCursor(QTextCursor.MoveOperation.EndOfBlock)
+    qtbot.keyClick(real_window.editor, Qt.Key.Key_Return)
+    qtbot.keyClicks(real_window.editor, "madam")
+    assert real_window.editor.document().isModified() and files.save(real_window)
+    assert path.read_bytes() == "\ufeffdear\u00a0sir\r\nmadam\r\nyours\r\n".encode()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640 and not real_window.editor.document().isModified()
+    assert real_window.windowTitle().startswith("windows.txt ")
