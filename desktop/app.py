@@ -47,6 +47,13 @@ def build_window(argv: list[str] | None = None):
 
 
 def main(argv: list[str] | None = None) -> int:
+    build_parser().parse_args(argv)  # --help and bad options answer before anything else
+    from desktop.platform_check import display_problem
+
+    problem = display_problem()
+    if problem:
+        print(f"nextword app: {problem}", file=sys.stderr)
+        return 2
     window = build_window(argv)
     window.show()
     return QApplication.instance().exec()

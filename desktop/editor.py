@@ -10,10 +10,10 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 
+from desktop.context import CONTEXT_CHARACTERS, LOOKBEHIND, context_start
 from engine.core.tokenizer import split_partial
 
 ATTACHING_PUNCTUATION = set(".,!?;:)")  # typed right after an accepted word, it takes the space's place
-CONTEXT_CHARACTERS = 300  # the predictor sees at most this much of the paragraph left of the cursor
 
 
 class SuggestingEditor(QPlainTextEdit):
@@ -31,13 +31,16 @@ class SuggestingEditor(QPlainTextEdit):
 
     # What the predictor sees
     def left_text(self) -> str:
-        """The current paragraph left of the cursor, its last few hundred characters only."""
+        """The current paragraph left of the cursor: at most its last CONTEXT_CHARACTERS, starting at a
+        place that stays put while typing (desktop/context.py)."""
         cursor = self.textCursor()
-        end = cursor.position()
+        end, in_block = cursor.position(), cursor.positionInBlock()
+        fetched = min(in_block, CONTEXT_CHARACTERS + LOOKBEHIND)
         # Logical positions, not Left/Right: in right-to-left text "left" is the other way.
-        cursor.setPosition(end - min(cursor.positionInBlock(), CONTEXT_CHARACTERS))
+        cursor.setPosition(end - fetched)
         cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-        return cursor.selectedText()
+        tail = cursor.selectedText()
+        return tail[context_start(tail, in_block - fetched, in_block):]
 
     def _word_start(self) -> int:
         _, partial = split_partial(self.left_text())

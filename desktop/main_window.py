@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QMainWindow, QM
 from desktop.chips import SuggestionBar
 from desktop.editor import SuggestingEditor
 from desktop.settings import Preferences
+from desktop.textfile import TextFormat
 from desktop.worker import Request, Result, WorkerThread
 
 DEBOUNCE_MS = 4  # coalesces keys queued together (a burst, a slow frame); far below one frame (16 ms)
@@ -26,6 +27,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings, self.preferences = settings, preferences
         self.path: Path | None = None
+        self.file_format = TextFormat()  # the open file's BOM and line ends; a new document: UTF-8 and \n
         self.editor = SuggestingEditor()
         self.suggestion_bar = SuggestionBar(preferences.chip_count)
         central = QWidget()
@@ -84,6 +86,9 @@ class MainWindow(QMainWindow):
         self.model_error = reason
         self.model_label.setText("No suggestions: model not loaded")
         self.statusBar().showMessage(f"Suggestions are off: {reason}")  # shown once; the editor works as usual
+        self.last_result = None  # the old model's chips and grey text are gone with it
+        self.suggestion_bar.show_words([])
+        self.editor.clear_ghost()
 
     def _request_suggestions(self) -> None:
         self._request_id += 1
@@ -95,8 +100,8 @@ class MainWindow(QMainWindow):
         self._request_position = self.editor.textCursor().position()
 
     def _on_suggestions_ready(self, result: Result) -> None:
-        if result.request_id != self._request_id:
-            return  # stale: the text changed since
+        if result.request_id != self._request_id or result.left_text != self.editor.left_text():
+            return  # stale: the text changed since (a change may not have reached the debounce yet)
         self.last_result = result
         self.suggestion_bar.show_words(result.words)
         if result.inline_text and not self.editor.textCursor().hasSelection():
@@ -222,15 +227,16 @@ class MainWindow(QMainWindow):
             self.preferences.inline_min_confidence = threshold
 
     def delete_my_data(self, confirmed: bool = False) -> None:
-        """Empty the acceptance log (after asking); the current session starts again from nothing."""
+        """Empty the acceptance log (after asking); the current session starts again from nothing.
+        The deletion runs on the log's writer thread; the recorder says in the status bar how it went."""
         if self.recorder is None:
             return
         if not confirmed and QMessageBox.question(
                 self, "Delete my data", "Delete the acceptance log: every suggestion counted so far?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
             return
+        self.statusBar().showMessage("Deleting the acceptance log…")
         self.recorder.delete_all()
-        self.statusBar().showMessage("Acceptance log deleted", 5000)
 
     # Title, closing
     def _update_title(self, *_args) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
@@ -62,7 +65,23 @@ def _typed(value, default):
 
 
 def open_settings(path: str | None = None) -> QSettings:
-    """The user's settings, or an INI file at `path` (tests, portable installs)."""
+    """The user's settings, or an INI file at `path` (tests, portable installs); readable by the user alone."""
     if path:
-        return QSettings(path, QSettings.Format.IniFormat)
-    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
+        settings = QSettings(path, QSettings.Format.IniFormat)
+    else:
+        settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
+    make_private(Path(settings.fileName()))
+    return settings
+
+
+def make_private(path: Path) -> None:
+    """The settings hold blocked words and recent file paths: the file is created 0600 before Qt first
+    writes it (Qt keeps an existing file's mode when it saves), and one left readable by others is narrowed."""
+    try:
+        if not path.exists():
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        elif stat.S_IMODE(path.stat().st_mode) & 0o077:
+            os.chmod(path, stat.S_IMODE(path.stat().st_mode) & 0o700)
+    except OSError:
+        pass  # a settings location we cannot write: QSettings reports it through its status

@@ -67,7 +67,7 @@ def tiny_run(tiny_corpus, tmp_path_factory):
 def tiny_predictor(tiny_run):
     from engine.runtime.predictor import Predictor
 
-    return Predictor.from_checkpoint(tiny_run[0] / "best.pt")
+    return Predictor.open(tiny_run[0] / "best.pt")
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 TORCH_FREE_PACKAGES = ("engine.core", "engine.runtime", "engine.evaluation", "desktop")
 
@@ -62,6 +64,7 @@ def test_nextword_stats_does_not_load_nltk_or_onnxruntime(tmp_path):
     assert result.stdout.splitlines()[-1] == "[]" and '"shown": 5' in result.stdout
 
 
+@pytest.mark.bundled_model
 def test_the_bundled_model_suggests_with_torch_unimportable():
     # As on a desktop install: any attempt to import torch fails.
     code = ("import sys; sys.modules['torch'] = None\n"

@@ -7,7 +7,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt  # noqa: E402
 
 from desktop.app import build_window  # noqa: E402
-from desktop.editor import CONTEXT_CHARACTERS  # noqa: E402
+from desktop.context import ANCHOR_SPACING, CONTEXT_CHARACTERS  # noqa: E402
 from engine.runtime.predictor import Predictor  # noqa: E402
 
 
@@ -45,17 +45,20 @@ def chips(window):
     return [word for word in window.suggestion_bar.words_by_position() if word]
 
 
+@pytest.mark.bundled_model
 def test_typing_how_are_yo_shows_you_among_the_chips(window, qtbot):
     type_and_wait(qtbot, window, "how are yo")
     assert "you" in chips(window)
     assert window.provider_label.text() == "CPU" and window.latency_label.text().endswith("ms")
 
 
+@pytest.mark.bundled_model
 def test_the_best_word_is_in_the_centre_chip(window, qtbot):
     type_and_wait(qtbot, window, "how are ")
     assert window.suggestion_bar.words_by_position()[1] == window.last_result.words[0] == "you"
 
 
+@pytest.mark.bundled_model
 def test_clicking_a_chip_completes_the_partial_word(window, qtbot):
     type_and_wait(qtbot, window, "how are yo")
     chip = next(c for c in window.suggestion_bar.chips if c.text() == "you")
@@ -63,6 +66,7 @@ def test_clicking_a_chip_completes_the_partial_word(window, qtbot):
     assert window.editor.toPlainText() == "how are you "
 
 
+@pytest.mark.bundled_model
 def test_alt_2_adds_the_best_next_word_and_punctuation_takes_the_space(window, qtbot):
     type_and_wait(qtbot, window, "how are ")
     qtbot.keyClick(window.editor, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
@@ -77,6 +81,7 @@ def test_a_word_after_punctuation_gets_its_space(window, qtbot):
     assert window.editor.toPlainText() == "hello, how "
 
 
+@pytest.mark.bundled_model
 def test_one_undo_removes_one_accepted_suggestion(window, qtbot):
     type_and_wait(qtbot, window, "how are ")
     window.suggestion_bar.accept_position(1)
@@ -85,6 +90,7 @@ def test_one_undo_removes_one_accepted_suggestion(window, qtbot):
     assert window.editor.toPlainText() == "how are "
 
 
+@pytest.mark.bundled_model
 def test_tab_accepts_the_ghost_text_and_it_never_enters_the_document_before(window, qtbot):
     type_and_wait(qtbot, window, "how are yo")
     qtbot.waitUntil(window.editor.ghost_showing, timeout=5000)
@@ -96,6 +102,7 @@ def test_tab_accepts_the_ghost_text_and_it_never_enters_the_document_before(wind
     assert window.editor.toPlainText() == "how are yo"
 
 
+@pytest.mark.bundled_model
 def test_ctrl_right_takes_one_word_of_the_ghost_text_only_when_it_shows(window, qtbot):
     type_and_wait(qtbot, window, "how are yo")
     qtbot.waitUntil(window.editor.ghost_showing, timeout=5000)
@@ -109,6 +116,7 @@ def test_ctrl_right_takes_one_word_of_the_ghost_text_only_when_it_shows(window, 
     assert window.editor.textCursor().position() > 0 and window.editor.toPlainText() == "how are you"
 
 
+@pytest.mark.bundled_model
 def test_esc_dismisses_the_ghost_text_until_the_next_word(window, qtbot):
     type_and_wait(qtbot, window, "how are yo")
     qtbot.waitUntil(window.editor.ghost_showing, timeout=5000)
@@ -129,6 +137,7 @@ def test_moving_the_cursor_suggests_for_that_position(window, qtbot):
     qtbot.waitUntil(lambda: window.last_result is not None and window.last_result.words == expected, timeout=5000)
 
 
+@pytest.mark.bundled_model
 def test_never_suggest_this_word_keeps_it_off_the_chips(window, qtbot):
     type_and_wait(qtbot, window, "how are yo")
     window.suggestion_bar.block_requested.emit("you")
@@ -147,14 +156,39 @@ def test_an_unloadable_model_leaves_a_plain_editor_with_the_reason(open_window, 
     assert window.editor.toPlainText() == "still a plain editor" and chips(window) == []
 
 
+def test_a_result_for_other_text_than_the_editors_is_dropped(window, qtbot):
+    from dataclasses import replace
+
+    type_and_wait(qtbot, window, "how are ")
+    shown = window.suggestion_bar.words_by_position()
+    # The newest request's id, but computed for text the editor no longer has.
+    stale = replace(window.last_result, left_text="something else ", words=["stale", "old", "words"])
+    window._on_suggestions_ready(stale)
+    assert window.suggestion_bar.words_by_position() == shown and window.last_result is not stale
+
+
+def test_a_failed_model_switch_clears_the_old_chips_and_grey_text(window, qtbot, tmp_path):
+    type_and_wait(qtbot, window, "how are yo")
+    qtbot.waitUntil(window.editor.ghost_showing, timeout=5000)
+    assert chips(window)
+    window.preferences.model_path = str(tmp_path / "missing-bundle")
+    window.load_model()
+    qtbot.waitUntil(lambda: bool(window.model_error), timeout=10000)
+    assert chips(window) == [] and not window.editor.ghost_showing() and window.last_result is None
+
+
+@pytest.mark.bundled_model
 def test_a_large_paste_sends_only_the_end_of_the_paragraph_to_the_model(window, qtbot):
     window.editor.insertPlainText("lorem ipsum dolor sit amet " * 200_000 + "how are ")  # a 5 MB paste
-    assert len(window.editor.left_text()) == CONTEXT_CHARACTERS
+    left = window.editor.left_text()
+    assert CONTEXT_CHARACTERS - ANCHOR_SPACING - 10 < len(left) <= CONTEXT_CHARACTERS
+    assert left.endswith("sit amet how are ")
     qtbot.waitUntil(lambda: window.last_result is not None and "you" in window.last_result.words, timeout=10000)
     type_and_wait(qtbot, window, "yo")  # typing goes on, suggestions follow
     assert "you" in chips(window)
 
 
+@pytest.mark.bundled_model
 def test_emoji_right_to_left_and_combining_marks_do_not_break_suggestions(window, qtbot):
     window.editor.setPlainText("שלום 😀 cafe\u0301 ")
     window.editor.moveCursor(window.editor.textCursor().MoveOperation.End)
@@ -193,11 +227,34 @@ def test_a_file_that_is_not_utf8_is_named_and_the_text_is_kept(window, tmp_path,
     assert files.write(window, good) and good.read_text(encoding="utf-8") == "my words"
 
 
-def test_screenshot_with_chips_and_ghost_text(window, qtbot, tmp_path):
+def lightness_of_painted_pixels(before, after) -> list[int]:
+    """The lightness (0 black .. 255 white) of every pixel that differs between two images."""
+    return [after.pixelColor(x, y).lightness() for x in range(after.width()) for y in range(after.height())
+            if after.pixelColor(x, y) != before.pixelColor(x, y)]
+
+
+@pytest.mark.bundled_model
+def test_screenshot_shows_three_chips_with_words_and_the_ghost_text_in_grey(window, qtbot, tmp_path):
+    from PySide6.QtCore import QRect
+
     type_and_wait(qtbot, window, "how are yo")
     qtbot.waitUntil(window.editor.ghost_showing, timeout=5000)
     path = tmp_path / "editor.png"
-    assert window.grab().save(str(path)) and path.stat().st_size > 5000
+    assert window.grab().save(str(path))
+    assert [chip.text() != "" and chip.isVisible() for chip in window.suggestion_bar.chips] == [True] * 3
+    editor, cursor = window.editor, window.editor.cursorRect()
+    after_cursor = QRect(cursor.right() + 1, cursor.top(), 120, cursor.height())
+    typed = QRect(0, cursor.top(), cursor.left(), cursor.height())
+    with_ghost = editor.viewport().grab(after_cursor).toImage()
+    with_typing = editor.viewport().grab(typed).toImage()
+    editor.clear_ghost()
+    ghost = lightness_of_painted_pixels(editor.viewport().grab(after_cursor).toImage(), with_ghost)
+    editor.selectAll()
+    editor.textCursor().removeSelectedText()
+    text = lightness_of_painted_pixels(editor.viewport().grab(typed).toImage(), with_typing)
+    # Grey: painted, but never as dark as the typed text, and never as light as the background.
+    assert len(ghost) > 20 and len(text) > 20
+    assert min(text) < 60 and 90 < min(ghost) < 220
 
 
 def test_qt_calls_do_not_take_references_from_none(qtbot):
@@ -217,6 +274,7 @@ def test_qt_calls_do_not_take_references_from_none(qtbot):
     assert sys.getrefcount(None) > before - 500
 
 
+@pytest.mark.bundled_model
 def test_preferences_dialog_changes_chips_inline_text_and_blocked_words(window, qtbot):
     from desktop.preferences import PreferencesDialog
 
@@ -234,6 +292,7 @@ def test_preferences_dialog_changes_chips_inline_text_and_blocked_words(window, 
     assert "you" not in chips(window) and not window.editor.ghost_showing() and len(chips(window)) == 5
 
 
+@pytest.mark.bundled_model
 def test_a_typing_session_logs_what_was_shown_and_what_became_of_it(window, qtbot, tmp_path):
     from desktop.events import LOG_FILE, open_database
 
@@ -261,6 +320,7 @@ def test_a_typing_session_logs_what_was_shown_and_what_became_of_it(window, qtbo
     assert not any(word in stored for word in (b"doing", b"how are", b"you"))
 
 
+@pytest.mark.bundled_model
 def test_delete_my_data_empties_the_log_and_logging_goes_on(window, qtbot, tmp_path):
     from desktop.events import LOG_FILE, open_database
 

@@ -81,6 +81,35 @@ def test_export_cli_writes_a_float_bundle(tiny_run, tmp_path, capsys):
     assert words(Predictor.load(tmp_path / "b").suggest("I don't know what you ", 1)) == ["mean"]
 
 
+def test_exporting_again_needs_force_replaces_the_whole_bundle_and_keeps_the_model_card(tiny_run, tmp_path, capsys):
+    checkpoint, out = str(tiny_run[0] / "best.pt"), tmp_path / "b"
+    assert main([checkpoint, "--out", str(out)]) == 0
+    # Left by an export of another model: companions that this model does not have, and the person's notes.
+    (out / "ngram.npz").write_bytes(b"another model's trigram")
+    (out / "rare_words.json").write_text("{}")
+    (out / "MODEL_CARD.md").write_text("my notes")
+    before = (out / "manifest.json").read_text()
+    capsys.readouterr()
+    assert main([checkpoint, "--out", str(out)]) == 2
+    assert "already holds a bundle; add --force" in capsys.readouterr().err
+    assert (out / "manifest.json").read_text() == before
+    assert main([checkpoint, "--out", str(out), "--force"]) == 0
+    assert not (out / "ngram.npz").exists() and not (out / "rare_words.json").exists()
+    assert (out / "MODEL_CARD.md").read_text() == "my notes"
+    assert words(Predictor.load(out).suggest("I don't know what you ", 1)) == ["mean"]
+    assert [path.name for path in tmp_path.iterdir()] == ["b"]  # no scratch folder left beside it
+
+
+def test_export_never_replaces_a_folder_that_is_not_a_bundle(tiny_run, tmp_path, capsys):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "diary.txt").write_text("mine")
+    assert main([str(tiny_run[0] / "best.pt"), "--out", str(notes), "--force"]) == 2
+    assert "notes: not empty and not a model bundle" in capsys.readouterr().err
+    assert [path.name for path in notes.iterdir()] == ["diary.txt"]
+    assert [path.name for path in tmp_path.iterdir()] == ["notes"]
+
+
 @pytest.fixture
 def broken(tiny_bundle, tmp_path):
     copy = tmp_path / "bundle"

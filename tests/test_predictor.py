@@ -137,6 +137,7 @@ def test_phrase_completion_starts_with_a_space_after_punctuation_and_capitalises
     assert predictor.complete("", min_probability=0.05).text[:1].isupper()
 
 
+@pytest.mark.bundled_model
 def test_the_shipped_blocklist_keeps_a_word_off_the_chips_until_typed_in_full():
     predictor, unfiltered = Predictor.load(), Predictor.load(blocked_words=set())
     assert "porn" in [s.word for s in unfiltered.suggest("i like to watch po", 3)]
@@ -144,6 +145,7 @@ def test_the_shipped_blocklist_keeps_a_word_off_the_chips_until_typed_in_full():
     assert "porn" in predictor.chooser.blocked_words
 
 
+@pytest.mark.bundled_model
 def test_the_bundled_model_completes_words_in_their_usual_form():
     predictor = Predictor.load()
     assert "you" in [s.word for s in predictor.suggest("how are yo", 3)]
@@ -152,6 +154,7 @@ def test_the_bundled_model_completes_words_in_their_usual_form():
     assert predictor.complete("how are yo").text.startswith("u")
 
 
+@pytest.mark.bundled_model
 def test_the_previous_message_changes_what_comes_next():
     predictor = Predictor.load()
     alone = [s.word for s in predictor.suggest("i'm ", 3)]
@@ -159,3 +162,13 @@ def test_the_previous_message_changes_what_comes_next():
     assert alone != answering and "doing" in answering  # "i'm doing well", answering "how are you?"
     with pytest.raises(ValueError, match="speaker"):
         predictor.suggest("hi", 3, speaker="bob")
+
+
+def test_cached_probabilities_are_read_only_so_no_caller_can_corrupt_them():
+    predictor = Predictor.load()  # mixes in its trigram, so the final distribution is a new array
+    context = predictor.context_ids("how are ")
+    before = [s.word for s in predictor.suggest("how are ", 3)]
+    for probabilities in (predictor.network_probabilities(context), predictor.distribution("how are ")):
+        with pytest.raises(ValueError, match="read-only"):
+            probabilities[:] = 0.0
+    assert [s.word for s in predictor.suggest("how are ", 3)] == before

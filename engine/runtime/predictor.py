@@ -69,7 +69,7 @@ class Predictor:
             if not manifest.model_path.is_file():
                 raise BundleError(f"{manifest.model_path}: missing from the bundle")
         vocab = load_vocab(manifest)
-        ngram, rare_words = _companions(manifest.folder, BundleError, len(vocab))
+        ngram, rare_words = load_companions(manifest.folder, BundleError, len(vocab))
         backend = OnnxStepper(manifest, provider, threads)
         predictor = cls(vocab, backend, ngram, MixtureWeights.from_json(manifest.ngram_mixture),
                         rare_words=rare_words,
@@ -82,29 +82,14 @@ class Predictor:
         """A bundle folder (or its manifest.json) or a torch checkpoint (.pt, needs the `train` extra)."""
         if path is None or is_bundle(path) or not str(path).endswith(".pt"):
             return cls.load(path, **options)
-        return cls.from_checkpoint(path)
+        from engine.training.torch_backend import checkpoint_predictor  # the one way into torch from here
+
+        return checkpoint_predictor(path)
 
     @property
     def provider(self) -> str:
         """The execution provider really in use: CUDAExecutionProvider, CPUExecutionProvider or torch."""
         return getattr(self.backend, "provider", "torch")
-
-    @classmethod
-    def from_checkpoint(cls, path: str | Path, ngram_weight: float | None = None) -> Predictor:
-        """A torch checkpoint (needs the `train` extra) and the trigram and rare words saved beside it, if any.
-
-        ngram_weight overrides the checkpoint's own mixture weights with one weight for every context.
-        """
-        from engine.training.checkpoint import CheckpointError, load_model, start_state_of
-        from engine.training.torch_backend import TorchStepper
-
-        model, vocab, payload = load_model(path)
-        ngram, rare_words = _companions(Path(path).parent, CheckpointError, len(vocab))
-        mixture = (MixtureWeights.constant(ngram_weight) if ngram_weight is not None
-                   else MixtureWeights.from_json(payload.get("ngram_mixture")))
-        predictor = cls(vocab, TorchStepper(model, start_state_of(payload)), ngram, mixture, rare_words=rare_words)
-        predictor.train_data = payload.get("train_config", {}).get("train_data")
-        return predictor
 
     @property
     def mixing(self) -> bool:
@@ -191,7 +176,7 @@ class Predictor:
         return complete_phrase(self, left_text, previous, speaker, min_probability, max_words)
 
 
-def _companions(folder: Path, error: type[Exception], vocab_size: int):
+def load_companions(folder: Path, error: type[Exception], vocab_size: int):
     """The trigram and the rare words saved beside a model, each None when absent."""
     ngram_path, rare_path = folder / NGRAM_FILE, folder / RARE_WORDS_FILE
     ngram = rare_words = None

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
 
+from engine.runtime.mixture import MixtureWeights
+from engine.runtime.predictor import Predictor, load_companions
+from engine.training.checkpoint import CheckpointError, load_model, start_state_of
 from engine.training.model import LSTMLanguageModel, State
+
+
+def checkpoint_predictor(path: str | Path) -> Predictor:
+    """A Predictor on a torch checkpoint, with the trigram and rare words saved beside it, if any."""
+    model, vocab, payload = load_model(path)
+    ngram, rare_words = load_companions(Path(path).parent, CheckpointError, len(vocab))
+    predictor = Predictor(vocab, TorchStepper(model, start_state_of(payload)), ngram,
+                          MixtureWeights.from_json(payload.get("ngram_mixture")), rare_words=rare_words)
+    predictor.train_data = payload.get("train_config", {}).get("train_data")
+    return predictor
 
 
 class TorchStepper:
