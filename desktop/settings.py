@@ -9,6 +9,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from engine.core.paths import private_dir
+
 ORGANIZATION, APPLICATION = "Nextword", "Nextword"
 MAX_RECENT = 8
 
@@ -79,7 +81,7 @@ def make_private(path: Path) -> None:
     writes it (Qt keeps an existing file's mode when it saves), and one left readable by others is narrowed."""
     try:
         if not path.exists():
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_dir(path.parent)
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         elif stat.S_IMODE(path.stat().st_mode) & 0o077:
             os.chmod(path, stat.S_IMODE(path.stat().st_mode) & 0o700)

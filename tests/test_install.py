@@ -38,6 +38,7 @@ def test_the_wheel_carries_the_bundled_model_and_the_blocklist(wheel):
     assert not any("__pycache__" in name for name in names)
 
 
+@pytest.mark.bundled_model
 def test_the_installed_wheel_suggests_from_another_folder_without_torch(wheel, tmp_path):
     site = tmp_path / "site"
     result = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q", "--target",

@@ -49,6 +49,17 @@ def test_the_settings_file_is_created_readable_by_the_user_alone(tmp_path):
     preferences.blocked_words = ["secret"]
     preferences.save(settings)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and "secret" in path.read_text()
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     path.chmod(0o644)  # left readable by an older version
     open_settings(str(path))
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_the_acceptance_log_and_its_folder_are_created_for_the_user_alone(tmp_path):
+    from desktop.events import LOG_FILE, EventLog
+
+    log = EventLog(tmp_path / "data" / LOG_FILE)
+    log.start_session("bundled model", "CPUExecutionProvider")
+    assert log.close()
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+    assert {stat.S_IMODE(path.stat().st_mode) for path in (tmp_path / "data").iterdir()} == {0o600}
