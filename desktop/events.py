@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from desktop.log_writer import LogWriter
-from engine.core.paths import private_dir
+from engine.core.paths import private_file
 
 LOG_FILE = "nextword.db"
 OUTCOMES = ("accepted", "typed_through", "dismissed", "ignored")
@@ -59,9 +59,7 @@ def open_database(path: str | Path, busy_timeout: float = 5.0) -> Database:
     """The log at `path`, created readable by its owner alone, in WAL mode, migrated to the newest schema;
     a statement waits up to `busy_timeout` seconds for another connection's lock."""
     path = Path(path)
-    private_dir(path.parent)
-    if not path.exists():
-        path.touch(mode=0o600)
+    private_file(path)
     db = Database(sqlite3.connect(str(path), timeout=busy_timeout, check_same_thread=False))
     db.enable_wal()
     with db.atomic():  # one transaction: sqlite-utils commits each call on its own inside `with db.conn`

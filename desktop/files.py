@@ -1,7 +1,7 @@
 """New, open, save, recent files and the unsaved-changes question, for the main window.
 
 The open document's format (BOM, line ends) is kept in `window.file_format` (desktop/textfile.py), so that
-saving writes the file as it was; saving itself is desktop/safe_write.py.
+saving writes the file as it was; saving itself is engine/core/safe_write.py.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
 
-from desktop import safe_write, textfile
+from desktop import textfile
+from engine.core import safe_write
 
 
 def new(window) -> None:

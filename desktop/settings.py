@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from engine.core.paths import private_dir
+from engine.core.paths import private_file
 
 ORGANIZATION, APPLICATION = "Nextword", "Nextword"
 MAX_RECENT = 8
@@ -80,10 +80,8 @@ def make_private(path: Path) -> None:
     """The settings hold blocked words and recent file paths: the file is created 0600 before Qt first
     writes it (Qt keeps an existing file's mode when it saves), and one left readable by others is narrowed."""
     try:
-        if not path.exists():
-            private_dir(path.parent)
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-        elif stat.S_IMODE(path.stat().st_mode) & 0o077:
-            os.chmod(path, stat.S_IMODE(path.stat().st_mode) & 0o700)
+        mode = stat.S_IMODE(private_file(path).stat().st_mode)
+        if mode & 0o077:
+            os.chmod(path, mode & 0o700)
     except OSError:
         pass  # a settings location we cannot write: QSettings reports it through its status

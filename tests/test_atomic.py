@@ -2,7 +2,7 @@
 
 import pytest
 
-from engine.core import atomic
+from engine.core import atomic, safe_write
 
 
 @pytest.mark.parametrize("exchange", [True, False], ids=["one exchange", "two renames"])
@@ -32,7 +32,7 @@ def test_swapping_in_a_folder_where_there_is_none_is_a_rename(tmp_path):
 def test_an_atomic_write_that_fails_leaves_the_old_text_and_no_partial_file(tmp_path, monkeypatch):
     path = tmp_path / ("n" * 250 + ".json")  # a long name: the partial file's name must not grow from it
     atomic.write_text_atomically(path, "old")
-    monkeypatch.setattr(atomic.os, "replace", lambda *args: (_ for _ in ()).throw(OSError(28, "No space left")))
+    monkeypatch.setattr(safe_write.os, "replace", lambda *args: (_ for _ in ()).throw(OSError(28, "No space left")))
     with pytest.raises(OSError):
         atomic.write_text_atomically(path, "new")
     assert path.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == [path.name]

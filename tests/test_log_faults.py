@@ -50,6 +50,15 @@ def query(path, sql):
         reader.close()
 
 
+def started_log(path, **options):
+    """A log whose session row is written, and the list its problems are told to."""
+    problems = []
+    log = EventLog(path, on_problem=problems.append, **options)
+    log.start_session("m", "p")
+    assert log.flush()
+    return log, problems
+
+
 def wait_for(condition, timeout):
     give_up = time.monotonic() + timeout
     while not condition():
@@ -60,10 +69,7 @@ def wait_for(condition, timeout):
 
 
 def test_a_locked_log_never_makes_recording_wait_says_so_once_and_writes_again_once_released(log_path):
-    problems = []
-    log = EventLog(log_path, on_problem=problems.append)
-    log.start_session("m", "p")
-    assert log.flush()
+    log, problems = started_log(log_path)
     other = lock(log_path)
     try:
         slowest = 0.0
@@ -104,10 +110,7 @@ def test_a_lock_shorter_than_the_busy_timeout_is_waited_out_and_loses_nothing(lo
 
 
 def test_closing_while_the_log_is_locked_returns_within_seconds_and_says_what_was_not_written(log_path):
-    problems = []
-    log = EventLog(log_path, on_problem=problems.append)
-    log.start_session("m", "p")
-    assert log.flush()
+    log, problems = started_log(log_path)
     other = lock(log_path)
     try:
         for _ in range(10):
@@ -123,10 +126,7 @@ def test_closing_while_the_log_is_locked_returns_within_seconds_and_says_what_wa
 
 
 def test_a_read_only_log_is_said_once_and_recording_and_closing_go_on(log_path):
-    problems = []
-    log = EventLog(log_path, on_problem=problems.append, flush_seconds=0.05)
-    log.start_session("m", "p")
-    assert log.flush()
+    log, problems = started_log(log_path, flush_seconds=0.05)
     # As root, chmod 0444 stops no write; SQLite's own read-only switch fails writes the same way a
     # read-only file does: "attempt to write a readonly database".
     log.db.execute("PRAGMA query_only = ON")
@@ -142,9 +142,7 @@ def test_a_read_only_log_is_said_once_and_recording_and_closing_go_on(log_path):
 
 
 def test_a_burst_of_events_is_written_in_one_transaction(log_path):
-    log = EventLog(log_path)
-    log.start_session("m", "p")
-    assert log.flush()
+    log, _ = started_log(log_path)
     statements = []
     log.db.conn.set_trace_callback(statements.append)  # called on the writer thread
     for _ in range(250):  # more than one INSERT statement's worth (sqlite-utils batches by 100)

@@ -1,4 +1,4 @@
-"""Writes that a crash cannot leave half done: a file replaced by rename, a folder swapped in one step."""
+"""Writes that a crash cannot leave half done: a file's text (through safe_write), a folder swapped in one step."""
 
 from __future__ import annotations
 
@@ -9,20 +9,16 @@ import sys
 import uuid
 from pathlib import Path
 
+from engine.core.safe_write import write_bytes
+
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
 
 def write_text_atomically(path: str | Path, text: str) -> Path:
-    """`path` holds either its old text or all of `text`, never a part of it."""
-    path = Path(path)
-    partial = path.with_name(f".{uuid.uuid4().hex[:12]}.partial")  # short: the final name may be long
-    try:
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return path
+    """`path` holds either its old text or all of `text` (UTF-8), never a part of it (engine/core/safe_write.py)."""
+    write_bytes(path, text.encode("utf-8"))
+    return Path(path)
 
 
 def _exchange(first: Path, second: Path) -> bool:

@@ -77,6 +77,16 @@ def private_dir(path: str | Path) -> Path:
     return path
 
 
+def private_file(path: str | Path) -> Path:
+    """`path` created empty, readable by its owner alone (0600), in a private folder, if it is not there:
+    programs that then open it (SQLite, QSettings) keep an existing file's mode."""
+    path = Path(path)
+    if not path.exists():
+        private_dir(path.parent)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    return path
+
+
 def cache_dir() -> Path:
     """Derived files that can be rebuilt at any time (the baseline trigram, prepared data)."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
