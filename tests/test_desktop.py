@@ -118,6 +118,8 @@ def test_ctrl_right_takes_one_word_of_the_ghost_text_only_when_it_shows(window, 
 
 @pytest.mark.bundled_model
 def test_esc_dismisses_the_ghost_text_until_the_next_word(window, qtbot):
+    # "doing" after "how are you " is 0.23 to 0.26 likely, by the CPU's int8 arithmetic: below the default.
+    window.preferences.inline_min_confidence = 0.15
     type_and_wait(qtbot, window, "how are yo")
     qtbot.waitUntil(window.editor.ghost_showing, timeout=5000)
     qtbot.keyClick(window.editor, Qt.Key.Key_Escape)
