@@ -43,8 +43,15 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-def top_k_accuracy(predictor: SuggestsWords, lines: Iterable[str]) -> dict:
-    """PROTOCOL 5 and 6: one suggest(line[:s], 3) per word start; hit@1, hit@3 and call latency."""
+def _learn(predictor, line: str, online: bool) -> None:
+    """PROTOCOL 9: a predictor that learns online observes each line once it has been scored."""
+    if online:
+        predictor.observe(line)
+
+
+def top_k_accuracy(predictor: SuggestsWords, lines: Iterable[str], online: bool = False) -> dict:
+    """PROTOCOL 5 and 6: one suggest(line[:s], 3) per word start; hit@1, hit@3 and call latency.
+    online: call predictor.observe(line) after each line (PROTOCOL 9)."""
     hits1 = hits3 = positions = characters = line_count = 0
     latencies: list[float] = []
     for line in lines:
@@ -58,6 +65,7 @@ def top_k_accuracy(predictor: SuggestsWords, lines: Iterable[str]) -> dict:
             positions += 1
             hits1 += bool(offered) and offered[0] == target
             hits3 += target in offered
+        _learn(predictor, line, online)
     return {
         "top1": hits1 / max(1, positions),
         "top3": hits3 / max(1, positions),
@@ -69,8 +77,9 @@ def top_k_accuracy(predictor: SuggestsWords, lines: Iterable[str]) -> dict:
     }
 
 
-def keystroke_savings(predictor: SuggestsWords, lines: Iterable[str], chips: int = 3) -> dict:
-    """PROTOCOL 7: a typist who accepts the target word the moment one of the chips offers it."""
+def keystroke_savings(predictor: SuggestsWords, lines: Iterable[str], chips: int = 3, online: bool = False) -> dict:
+    """PROTOCOL 7: a typist who accepts the target word the moment one of the chips offers it.
+    online: call predictor.observe(line) after each line (PROTOCOL 9)."""
     keystrokes = characters = accepted = words = line_count = 0
     for line in lines:
         line_count += 1
@@ -88,6 +97,7 @@ def keystroke_savings(predictor: SuggestsWords, lines: Iterable[str], chips: int
                     break
             position = end
         keystrokes += len(line) - position
+        _learn(predictor, line, online)
     return {
         "ksr": 1 - keystrokes / max(1, characters),
         "accepted_per_100_words": 100 * accepted / max(1, words),

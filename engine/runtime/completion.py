@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.core.tokenizer import split_partial, starts_sentence
+from engine.core.tokenizer import split_partial, starts_sentence, tokenize
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,8 @@ def complete_phrase(predictor, left_text: str, previous: str | None = None, spea
                     min_probability: float = 0.25, max_words: int = 4, beam_width: int = 4) -> Completion:
     chooser = predictor.chooser
     context, partial = split_partial(left_text)
-    base = predictor.context_ids(context, previous, speaker)
+    history = tokenize(context)  # the personal cache reads the words, the network the ids
+    base = predictor.context_ids(context, previous, speaker, history)
     probabilities = predictor.distribution(context, previous, speaker)
     allowed_ids = chooser.allowed_word_ids
     if partial:
@@ -59,7 +60,7 @@ def complete_phrase(predictor, left_text: str, previous: str | None = None, spea
     for _ in range(max_words - 1):
         extended = []
         for score, tokens in beams:
-            following = predictor.next_probabilities(base + tokens)
+            following = predictor.next_probabilities(base + tokens, [*history, *chooser.vocab.decode(tokens)])
             for probability, token in _best(following[allowed_ids], allowed_ids, beam_width):
                 if score * probability >= min_probability:  # a longer phrase is never more likely
                     extended.append((score * probability, [*tokens, token]))

@@ -19,13 +19,15 @@ from pathlib import Path
 import numpy as np
 
 from engine.core.bundle import NGRAM_FILE, RARE_WORDS_FILE, BundleError, is_bundle, load_vocab, read_manifest
-from engine.core.paths import bundled_model_dir, read_blocklist
-from engine.core.tokenizer import split_partial
-from engine.core.vocab import EOS, SPEAKERS, Vocab
+from engine.core.model_store import active_model_dir
+from engine.core.paths import read_blocklist
+from engine.core.tokenizer import split_partial, tokenize
+from engine.core.vocab import BOS, EOS, SPEAKERS, Vocab
 from engine.runtime.completion import Completion, complete_phrase
 from engine.runtime.lexicon import LexiconError, RareWords
 from engine.runtime.mixture import MixtureWeights, mix
 from engine.runtime.ngram import KneserNeyTrigram
+from engine.runtime.personal_cache import NO_EXTRAS, Extras, PersonalCache
 from engine.runtime.suggestions import Suggestion, WordChooser
 
 
@@ -40,18 +42,19 @@ class Predictor:
         self.mixture = mixture
         self.cache_size = cache_size
         self.train_data: list[str] | None = None  # what the model learned from, when known
+        self.personal: PersonalCache | None = None  # what the person wrote, mixed in (attach_personal_cache)
         # context ids -> (state after them, next-token probabilities); least recently used goes first.
         # An entry is ~52 KB (float32 probabilities over 12,000 words): 512 of them cover the last few
         # hundred words of edits in ~27 MB.
         self._cache: OrderedDict[tuple[int, ...], tuple[object, np.ndarray]] = OrderedDict()
-        # The last context text and its final distribution: every keystroke inside a word asks for it
-        # again, and then neither tokenizing nor mixing is redone.
-        self._last: tuple[str, np.ndarray] | None = None
+        # The last context text and its final distribution (with the personal cache's own words): every
+        # keystroke inside a word asks for it again, and then neither tokenizing nor mixing is redone.
+        self._last: tuple[tuple, np.ndarray, Extras] | None = None
 
     @classmethod
     def load(cls, path: str | Path | None = None, provider: str = "auto", model: str = "default",
              blocked_words: set[str] | None = None, threads: int = 1) -> Predictor:
-        """A bundle (default: the bundled model) run by onnxruntime; needs no torch.
+        """A bundle (default: the active model, engine/core/model_store.py) run by onnxruntime; needs no torch.
 
         provider: auto (CUDA when onnxruntime offers it, else CPU), cpu or cuda; `predictor.provider`
         says which one runs it. model: default (int8 when the bundle has it), float or int8.
@@ -60,7 +63,7 @@ class Predictor:
         """
         from engine.runtime.onnx_backend import OnnxStepper
 
-        manifest = read_manifest(path if path is not None else bundled_model_dir())
+        manifest = read_manifest(path if path is not None else active_model_dir())
         if model != "default":
             if model not in manifest.models:
                 raise BundleError(f"{manifest.folder}: this bundle has no {model} model "
@@ -132,30 +135,44 @@ class Predictor:
             return 0.0
         return self.mixture.weight_for(self.ngram.context_count(context_ids))
 
-    def next_probabilities(self, context_ids: list[int]) -> np.ndarray:
-        """P(next token | context): the network's, mixed with the trigram's when one is loaded."""
+    def next_probabilities(self, context_ids: list[int], history: list[str] | None = None) -> np.ndarray:
+        """P(next token | context): the network's, mixed with the trigram's when one is loaded, and with
+        the personal cache's when one is attached and the context's tokens (`history`) are given."""
         weight = self.mixture_weight(context_ids)
         trigram = self.ngram.distribution(context_ids) if weight else None
-        return mix(self.network_probabilities(context_ids), trigram, weight)
+        probabilities = mix(self.network_probabilities(context_ids), trigram, weight)
+        if history is not None and self.personal is not None:
+            probabilities, _ = self.personal.mix(probabilities, history)
+        return probabilities
 
-    def context_ids(self, context: str, previous: str | None = None, speaker: str | None = None) -> list[int]:
+    def context_ids(self, context: str, previous: str | None = None, speaker: str | None = None,
+                    tokens: list[str] | None = None) -> list[int]:
         """The model's input for the text before the partial word, laid out as in training:
         `<s1> <bos> previous message <eos> <s2> <bos> context` when the message it answers is given."""
+        tokens = tokenize(context) if tokens is None else tokens
         if previous is None:
-            return self.chooser.context_ids(context, speaker or SPEAKERS[0])
+            return self.vocab.encode([speaker or SPEAKERS[0], BOS, *tokens])
         speaker = speaker or SPEAKERS[1]
         other = SPEAKERS[0] if speaker == SPEAKERS[1] else SPEAKERS[1]
         return [*self.chooser.context_ids(previous, other), self.vocab.index[EOS],
-                *self.chooser.context_ids(context, speaker)]
+                *self.vocab.encode([speaker, BOS, *tokens])]
 
     def distribution(self, context: str, previous: str | None = None, speaker: str | None = None) -> np.ndarray:
         """P(next token) after the context text: computed once per word, reused by every keystroke in it."""
-        key = (context, previous, speaker)
+        return self._distribution(context, previous, speaker)[0]
+
+    def _distribution(self, context: str, previous: str | None, speaker: str | None) -> tuple[np.ndarray, Extras]:
+        """The distribution and the personal cache's words beyond the vocabulary, for the context text."""
+        key = (context, previous, speaker, self.personal.version if self.personal is not None else -1)
         if self._last is None or self._last[0] != key:
-            probabilities = self.next_probabilities(self.context_ids(context, previous, speaker))
+            tokens = tokenize(context)
+            probabilities = self.next_probabilities(self.context_ids(context, previous, speaker, tokens))
+            extras = NO_EXTRAS
+            if self.personal is not None:
+                probabilities, extras = self.personal.mix(probabilities, tokens)
             probabilities.flags.writeable = False  # reused by every keystroke in the word
-            self._last = (key, probabilities)
-        return self._last[1]
+            self._last = (key, probabilities, extras)
+        return self._last[1], self._last[2]
 
     def suggest(self, left_text: str, k: int = 3, previous: str | None = None,
                 speaker: str | None = None) -> list[Suggestion]:
@@ -167,7 +184,43 @@ class Predictor:
         if speaker is not None and speaker not in SPEAKERS:
             raise ValueError(f"speaker {speaker!r}: choose one of {', '.join(SPEAKERS)}")
         context, _ = split_partial(left_text)
-        return self.chooser.choose(self.distribution(context, previous, speaker), left_text, k)
+        probabilities, extras = self._distribution(context, previous, speaker)
+        return self.chooser.choose(probabilities, left_text, k, extras)
+
+    # Learning the person's writing (engine/runtime/personal_cache.py)
+    def attach_personal_cache(self, cache: PersonalCache | None) -> None:
+        """Mix this cache into every suggestion from now on (None: none)."""
+        if cache is not None:
+            cache.attach_vocab(self.vocab)
+        self.personal = cache
+        self._last = None
+
+    def observe(self, text: str) -> int:
+        """Learn a finished message or sentence (never the word being typed); an in-memory cache is
+        started if none is attached. Returns how many tokens were learned (0 while learning is paused).
+        The cache's mixture weights learn from it too: how well the model alone predicted each word."""
+        if self.personal is None:
+            self.attach_personal_cache(PersonalCache())
+        return self.personal.observe(text, self.token_probabilities)
+
+    def token_probabilities(self, tokens: list[str]) -> np.ndarray:
+        """P(each token | the tokens before it) from a line's start, network and trigram mixed as for
+        suggestions. A word the vocabulary lacks gets a hundredth of <unk>'s probability."""
+        ids = self.context_ids("", tokens=tokens)  # <s1> <bos> tokens
+        network = np.exp(self.network_log_probs([*ids, self.vocab.index[EOS]]))[1:len(tokens) + 1]
+        probabilities = np.empty(len(tokens))
+        for position in range(len(tokens)):
+            context, target = ids[:position + 2], ids[position + 2]
+            weight = self.mixture_weight(context)
+            trigram = self.ngram.distribution(context)[target] if weight else None
+            probability = mix(float(network[position]), trigram, weight)
+            probabilities[position] = probability * (0.01 if target == self.vocab.unk_id else 1.0)
+        return probabilities
+
+    def forget(self) -> None:
+        """Everything the personal cache learned, gone."""
+        if self.personal is not None:
+            self.personal.forget()
 
     def complete(self, left_text: str, previous: str | None = None, speaker: str | None = None,
                  min_probability: float = 0.25, max_words: int = 4) -> Completion:

@@ -87,39 +87,65 @@ class WordChooser:
         long_enough = self._sorted_lengths[low:high] >= len(partial) + self.min_added_letters
         return self._sorted_ids[low:high][long_enough]
 
-    def _scored(self, probabilities: np.ndarray, partial: str) -> tuple[np.ndarray, list[str], np.ndarray, float]:
-        """The candidate vocabulary ids, the rare words after them, the scores of both in that order
-        (a completion held back by the one-letter rule scores -1), and the candidates' total probability."""
+    def _scored(self, probabilities: np.ndarray, partial: str, extras=None
+                ) -> tuple[np.ndarray, list[str], np.ndarray, float]:
+        """The candidate vocabulary ids, the words beyond the vocabulary after them, the scores of both in
+        that order (a completion held back by the one-letter rule scores -1), and the candidates' total
+        probability.
+
+        Beyond the vocabulary: rare words (scored through <unk>, completions only) and the personal cache's
+        own words (`extras`, at word starts too), a word in both scoring the sum."""
         candidates = self.completions(partial) if partial else self._offerable_ids
         scores = probabilities[candidates]
-        if not partial:
-            return candidates, [], scores, float(scores.sum())
-        rare: list[str] = []
-        lengths = self._lengths[candidates]
-        if self.rare_words is not None:
-            rare, shares = self.rare_words.completions(partial, len(partial) + self.min_added_letters)
-            if rare:
-                scores = np.concatenate([scores, probabilities[self.vocab.unk_id] * shares])
-                lengths = np.concatenate([lengths, [len(word) for word in rare]])
+        others, other_scores = self._outside(probabilities, partial, extras)
+        if others:
+            scores = np.concatenate([scores, other_scores])
         total = float(scores.sum())
+        if not partial:
+            return candidates, others, scores, total
+        lengths = np.concatenate([self._lengths[candidates], [len(word) for word in others]])
         one_letter = (lengths - len(partial) == 1) & (scores < self.one_letter_share * total)
-        return candidates, rare, np.where(one_letter, -1.0, scores), total  # -1: below every real probability
+        return candidates, others, np.where(one_letter, -1.0, scores), total  # -1: below every real probability
 
-    def choose(self, probabilities: np.ndarray, left_text: str, k: int) -> list[Suggestion]:
-        """The k likeliest offerable words for the text left of the cursor, best first."""
+    def _outside(self, probabilities: np.ndarray, partial: str, extras) -> tuple[list[str], np.ndarray]:
+        """Words beyond the vocabulary that may complete the partial word (or start the next one), scored."""
+        min_length = len(partial) + self.min_added_letters
+        rare, rare_scores = [], np.zeros(0)
+        if partial and self.rare_words is not None:
+            rare, shares = self.rare_words.completions(partial, min_length)
+            rare_scores = probabilities[self.vocab.unk_id] * shares
+        if extras is None or not extras.words:
+            return rare, rare_scores
+        words, scores = extras.completions(partial, min_length) if partial else (extras.words, extras.probabilities)
+        if not rare:
+            return words, scores
+        merged = dict(zip(rare, rare_scores.tolist(), strict=True))
+        for word, score in zip(words, scores.tolist(), strict=True):
+            merged[word] = merged.get(word, 0.0) + score
+        return list(merged), np.asarray(list(merged.values()))
+
+    def _shown_outside(self, word: str, extras) -> str:
+        display = getattr(extras, "display", None) or {}
+        if word in display:
+            return display[word]
+        return self.rare_words.display_form(word) if self.rare_words is not None else word
+
+    def choose(self, probabilities: np.ndarray, left_text: str, k: int, extras=None) -> list[Suggestion]:
+        """The k likeliest offerable words for the text left of the cursor, best first.
+        extras: the personal cache's words beyond the vocabulary, for this context (runtime/personal_cache.py)."""
         context, partial = split_partial(left_text)
         if k <= 0:
             return []
-        passed = self.passed_over(probabilities, partial, k) if self.skip_passed_over else set()
+        passed = self.passed_over(probabilities, partial, k, extras) if self.skip_passed_over else set()
         capitalise = bool(partial[:1].isupper()) or (not partial and starts_sentence(context))
         chosen = []
-        for shown, score in self._ranked(probabilities, partial, k, passed).values():
+        for shown, score in self._ranked(probabilities, partial, k, passed, extras).values():
             if capitalise:
                 shown = shown[:1].upper() + shown[1:]
             chosen.append(Suggestion(shown, score))
         return chosen
 
-    def passed_over(self, probabilities: np.ndarray, partial: str, k: int) -> set[str]:
+    def passed_over(self, probabilities: np.ndarray, partial: str, k: int, extras=None) -> set[str]:
         """The words shown while the partial word was typed, one letter at a time: the person saw them
         and typed on, so none of them is the word."""
         if self._passed_source[0] is not probabilities or self._passed_source[1] != k:
@@ -128,14 +154,15 @@ class WordChooser:
         for length in range(len(partial)):
             prefix = partial[:length]
             if prefix not in self._shown_at:  # each earlier letter is ranked once per word, not once per key
-                self._shown_at[prefix] = list(self._ranked(probabilities, prefix, k, passed))
+                self._shown_at[prefix] = list(self._ranked(probabilities, prefix, k, passed, extras))
             passed.update(self._shown_at[prefix])
         return passed
 
-    def _ranked(self, probabilities: np.ndarray, partial: str, k: int, skip: set[str]) -> dict[str, tuple[str, float]]:
+    def _ranked(self, probabilities: np.ndarray, partial: str, k: int, skip: set[str],
+                extras=None) -> dict[str, tuple[str, float]]:
         """Up to k offerable words for the partial word, best first, none of them in `skip`:
         lower-case word -> (usual written form, score)."""
-        candidates, rare, scores, total = self._scored(probabilities, partial)
+        candidates, others, scores, total = self._scored(probabilities, partial, extras)
         chosen: dict[str, tuple[str, float]] = {}
         if len(scores) == 0 or scores.max() < 0:
             return chosen
@@ -150,8 +177,8 @@ class WordChooser:
                 word = self.vocab.tokens[int(candidates[position])]
                 shown = self.vocab.display_form(word)
             else:
-                word = rare[position - len(candidates)]
-                shown = self.rare_words.display_form(word)
+                word = others[position - len(candidates)]
+                shown = self._shown_outside(word, extras)
             if word in skip and scores[position] < clear_choice:
                 continue  # passed over, and not clearly the word being typed now
             if word in self.blocked_words and word != partial.lower():

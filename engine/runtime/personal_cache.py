@@ -1,0 +1,399 @@
+"""The personal cache: what the person wrote, as decayed counts of their words, word pairs and triples.
+
+It learns instantly, from finished sentences (never the word being typed), including words the model
+has no row for (names, jargon). Its next-word distribution is a Witten-Bell interpolated trigram
+over those counts:
+
+    P_cache(w | u v) = (c(u v w) + t(u v) P_cache(w | v)) / (c(u v) + t(u v))     and likewise down to
+    P_cache(w)       = c(w) / N
+
+(t(h): how many different words followed h), and it is mixed into the model's distribution with a
+weight that grows with the evidence the cache has for the context (how often it saw the previous
+word), tuned on held-out text (bench/tune_cache.py): a recency count never drowns the model.
+
+Counts decay with age, measured in words observed since: a use `half_life_words` words ago counts half.
+Stored as JSON (never a pickle) in the user data folder, 0600, written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engine.core.paths import private_file, user_data_dir
+from engine.core.safe_write import write_bytes
+from engine.core.tokenizer import NUMBER_TOKEN, URL_TOKEN, is_word, starts_sentence, tokenize_cased
+from engine.core.vocab import BOS, Vocab
+from engine.runtime.lexicon import prefix_range
+from engine.runtime.mixture import MixtureWeights
+
+FORMAT = "nextword-personal-cache"
+FORMAT_VERSION = 1
+CACHE_FILE = "personal_cache.json"
+# Lower edges of the evidence bins: how often (decayed) the cache saw the word before the cursor.
+EVIDENCE_EDGES = (0, 1, 3, 10, 30, 100, 300)
+# The cache's share per evidence bin before it has seen any of the person's text: cautious, as for a
+# person who writes the way the model already predicts well (chat: the best shares measured 0.03-0.12;
+# the Bible and Python's docstrings: 0.5-0.9). Each observed token then moves its bin's share towards
+# what would have predicted that token best (online EM), PRIOR_TOKENS tokens' worth of evidence away.
+PRIOR_WEIGHTS = (0.05, 0.10, 0.15, 0.15, 0.20, 0.20, 0.25)
+PRIOR_TOKENS = 20.0
+WEIGHT_BOUNDS = (0.01, 0.95)
+TUNING_MEMORY = 5000.0  # tokens: the shares follow how the person writes now, not years ago
+MAX_NGRAMS = 400_000  # beyond this the weakest pairs and triples are dropped (a few MB on disk)
+
+
+class CacheError(ValueError):
+    """A personal cache file that cannot be read; the message names the file and what to do."""
+
+
+@dataclass(frozen=True)
+class LearnedWord:
+    word: str
+    count: float  # decayed uses
+    known: bool  # the model has a row for it
+
+
+@dataclass(frozen=True)
+class Extras:
+    """Words outside the model's vocabulary that the cache offers after a context: sorted, with probabilities."""
+
+    words: list[str]
+    probabilities: np.ndarray
+    display: dict[str, str]  # lower-case word -> the form the person writes it in ("Zorblax")
+
+    def completions(self, partial: str, min_length: int) -> tuple[list[str], np.ndarray]:
+        low, high = prefix_range(self.words, partial)
+        keep = [i for i in range(low, high) if len(self.words[i]) >= min_length]
+        return [self.words[i] for i in keep], self.probabilities[keep]
+
+
+NO_EXTRAS = Extras([], np.zeros(0), {})
+
+
+class PersonalCache:
+    def __init__(self, path: str | Path | None = None, half_life_words: float = 50_000, tune_weights: bool = True):
+        self.path = Path(path) if path is not None else None
+        self.rate = math.log(2) / half_life_words
+        self.tune_weights = tune_weights
+        self.paused = False
+        self.never: set[str] = set()  # words the person removed: never learned again
+        self.version = 0  # bumped by every change: callers key their cached distributions on it
+        self.dirty = False  # changed since loaded or saved
+        self._lock = threading.Lock()  # changes, and snapshots for saving, happen under it
+        self._vocab: Vocab | None = None
+        self._clear()
+
+    def _clear(self) -> None:
+        # Online EM per evidence bin: decayed sums of the cache's responsibility for each token, and of tokens.
+        self._credit = [0.0] * len(EVIDENCE_EDGES)
+        self._tokens_seen = [0.0] * len(EVIDENCE_EDGES)
+        self.clock = 0.0  # words observed, ever: the age of a count is measured on it
+        self._base = 0.0  # stored counts are scaled by exp(rate * (time added - base))
+        self.unigrams: dict[str, float] = {}
+        self.bigrams: dict[str, dict[str, float]] = {}  # v -> {w: count}
+        self.trigrams: dict[tuple[str, str], dict[str, float]] = {}  # (u, v) -> {w: count}
+        self._totals: dict[object, float] = {}  # history -> sum of its followers' counts
+        self.display: dict[str, str] = {}  # word -> its written form, where not lower-case
+        self._view = None
+
+    # Learning
+    def observe(self, text: str, model_probabilities=None) -> int:
+        """Count a finished sentence or message; returns how many tokens were counted (0 while paused).
+
+        model_probabilities: a function from the sentence's tokens to the model's probability of each
+        (Predictor.observe gives it): then the mixture weights learn, from this sentence, how much the
+        cache should be trusted beside the model before its counts grow."""
+        if self.paused:
+            return 0
+        tokens = self._tokens(text)
+        if not tokens:
+            return 0
+        model = model_probabilities(tokens) if model_probabilities is not None and self.tune_weights else None
+        with self._lock:
+            for position, token in enumerate(tokens):
+                history = tokens[:position]
+                if model is not None and self.unigrams:
+                    self._tune(self.evidence(history), model[position], self.probability(token, history))
+                self.clock += 1
+                increment = math.exp(self.rate * (self.clock - self._base))
+                u = tokens[position - 2] if position >= 2 else BOS
+                v = tokens[position - 1] if position >= 1 else BOS
+                self._add(self.unigrams, token, increment, None)
+                self._add(self.bigrams.setdefault(v, {}), token, increment, v)
+                if position >= 1:
+                    self._add(self.trigrams.setdefault((u, v), {}), token, increment, (u, v))
+            if self.rate * (self.clock - self._base) > 30:
+                self._rescale()
+            if len(self._totals) + sum(len(f) for f in self.bigrams.values()) > MAX_NGRAMS:
+                self._prune()
+            self._changed()
+        return len(tokens)
+
+    def _tune(self, evidence: float, model: float, cache: float) -> None:
+        """One online EM step: how much of this token the cache would have explained, at today's weight."""
+        bin_index = self.weights.bin_of(evidence)
+        weight = self.weights.weights[bin_index]
+        explained = weight * cache
+        responsibility = explained / max(1e-300, explained + (1 - weight) * model)
+        keep = 1 - 1 / TUNING_MEMORY
+        self._credit[bin_index] = self._credit[bin_index] * keep + responsibility
+        self._tokens_seen[bin_index] = self._tokens_seen[bin_index] * keep + 1
+
+    @property
+    def weights(self) -> MixtureWeights:
+        """The cache's share beside the model, per evidence bin: the prior moved by what it has seen."""
+        low, high = WEIGHT_BOUNDS
+        return MixtureWeights(tuple(
+            min(high, max(low, (credit + prior * PRIOR_TOKENS) / (seen + PRIOR_TOKENS)))
+            for credit, seen, prior in zip(self._credit, self._tokens_seen, PRIOR_WEIGHTS, strict=True)),
+            EVIDENCE_EDGES)
+
+    def _tokens(self, text: str) -> list[str]:
+        """The sentence's tokens as the model reads them (lower-case), less the words never to learn;
+        the written form of each word met inside a sentence is kept for showing it."""
+        tokens, sentence_start = [], True
+        for surface in tokenize_cased(text):
+            token = surface if surface in (URL_TOKEN, NUMBER_TOKEN) else surface.lower()
+            if token in self.never:
+                continue
+            if not sentence_start and is_word(token):
+                if surface != token and not (surface.isupper() and len(surface) > 1 and token in self.display):
+                    self.display[token] = surface
+                elif surface == token:
+                    self.display.pop(token, None)
+            sentence_start = starts_sentence(surface)
+            tokens.append(token)
+        return tokens
+
+    def _add(self, table: dict[str, float], token: str, increment: float, history) -> None:
+        table[token] = table.get(token, 0.0) + increment
+        self._totals[history] = self._totals.get(history, 0.0) + increment
+
+    def _changed(self) -> None:
+        self.version += 1
+        self.dirty = True
+        self._view = None
+
+    def _rescale(self) -> None:
+        """Keep stored counts finite: fold the growth so far into every count (what they mean is unchanged)."""
+        factor = math.exp(-self.rate * (self.clock - self._base))
+        for table in (self.unigrams, *self.bigrams.values(), *self.trigrams.values()):
+            for token in table:
+                table[token] *= factor
+        self._totals = {history: total * factor for history, total in self._totals.items()}
+        self._base = self.clock
+
+    def _prune(self) -> None:
+        """Drop the weakest half of the triples and pairs seen once: they are the oldest single uses."""
+        for tables in (self.trigrams, self.bigrams):
+            values = sorted(count for followers in tables.values() for count in followers.values())
+            floor = values[len(values) // 2] if values else 0.0
+            for history in list(tables):
+                kept = {word: count for word, count in tables[history].items() if count > floor}
+                if kept:
+                    tables[history] = kept
+                else:
+                    del tables[history]
+        self._recount()
+
+    def _recount(self) -> None:
+        totals: dict[object, float] = {None: sum(self.unigrams.values())}
+        for v, followers in self.bigrams.items():
+            totals[v] = sum(followers.values())
+        for history, followers in self.trigrams.items():
+            totals[history] = sum(followers.values())
+        self._totals = totals
+
+    def forget(self) -> None:
+        """Everything learned, and the list of words never to learn, gone."""
+        with self._lock:
+            self._clear()
+            self.never = set()
+            self._changed()
+
+    def remove_word(self, word: str) -> None:
+        """Forget a word and every pair and triple it is in, and never learn it again."""
+        word = word.lower()
+        with self._lock:
+            self.never.add(word)
+            self.unigrams.pop(word, None)
+            self.display.pop(word, None)
+            self.bigrams.pop(word, None)
+            for followers in self.bigrams.values():
+                followers.pop(word, None)
+            self.trigrams = {history: {w: c for w, c in followers.items() if w != word}
+                             for history, followers in self.trigrams.items() if word not in history}
+            self.bigrams = {v: followers for v, followers in self.bigrams.items() if followers}
+            self.trigrams = {h: followers for h, followers in self.trigrams.items() if followers}
+            self._recount()
+            self._changed()
+
+    # What it knows
+    def __len__(self) -> int:
+        return len(self.unigrams)
+
+    def count(self, token: str) -> float:
+        """The decayed number of uses of a token."""
+        return self.unigrams.get(token, 0.0) * self._decay()
+
+    def _decay(self) -> float:
+        return math.exp(-self.rate * (self.clock - self._base))
+
+    def learned_words(self) -> list[LearnedWord]:
+        """Every word learned (not punctuation), most used first: what the person sees and edits."""
+        known = self._vocab.index if self._vocab is not None else {}
+        with self._lock:
+            decay = self._decay()
+            words = [LearnedWord(word, count * decay, word in known)
+                     for word, count in self.unigrams.items() if is_word(word)]
+        return sorted(words, key=lambda item: (-item.count, item.word))
+
+    # Mixing into a model's distribution
+    def attach_vocab(self, vocab: Vocab) -> None:
+        """The vocabulary of the model it is mixed into (again after every model switch)."""
+        self._vocab = vocab
+        self._view = None
+
+    def evidence(self, history: list[str]) -> float:
+        """How often (decayed) the cache saw the word before the cursor: what its mixture weight depends on."""
+        v = history[-1] if history else BOS
+        return self._totals.get(v, 0.0) * self._decay()
+
+    def _levels(self, history: list[str]) -> list[tuple[dict[str, float], object]]:
+        """The followers of the last two tokens and of the last one, with their history keys."""
+        v = history[-1] if history else BOS
+        found = []
+        if history:
+            u = history[-2] if len(history) >= 2 else BOS
+            found.append((self.trigrams.get((u, v)), (u, v)))
+        found.append((self.bigrams.get(v), v))
+        return [(followers, key) for followers, key in found if followers]
+
+    def _shares(self, history: list[str]) -> tuple[list[tuple[dict[str, float], float]], float]:
+        """Witten-Bell: each level's followers with the factor that turns a count into probability, and
+        the factor for the unigram counts (what the levels above left)."""
+        remaining, parts = 1.0, []
+        for followers, key in self._levels(history):
+            total = self._totals[key]
+            keep = total / (total + len(followers))
+            parts.append((followers, remaining * keep / total))
+            remaining *= 1 - keep
+        return parts, remaining / max(1e-300, self._totals.get(None, 0.0))
+
+    def probability(self, token: str, history: list[str]) -> float:
+        """P_cache(token | history)."""
+        parts, unigram = self._shares(history)
+        return sum(scale * followers.get(token, 0.0) for followers, scale in parts) + unigram * \
+            self.unigrams.get(token, 0.0)
+
+    def mix(self, probabilities: np.ndarray, history: list[str]) -> tuple[np.ndarray, Extras]:
+        """(1 - w) P_model + w P_cache over the vocabulary, and the cache's own words outside it.
+
+        history: the tokens before the cursor (lower-case, as tokenize gives them); only the last two count.
+        """
+        if not self.unigrams or self._vocab is None:
+            return probabilities, NO_EXTRAS
+        weight = self.weights.weight_for(self.evidence(history))
+        if not weight:
+            return probabilities, NO_EXTRAS
+        view = self._view if self._view is not None else self._build_view()
+        parts, unigram = self._shares(history)
+        mixed = probabilities * (1 - weight)
+        mixed += view.unigram * (weight * unigram)
+        extra = view.extra_unigram * (weight * unigram)
+        for followers, scale in parts:
+            scale *= weight
+            for token, count in followers.items():
+                index = view.index.get(token)
+                if index is not None:
+                    mixed[index] += scale * count
+                elif token in view.extra_index:
+                    extra[view.extra_index[token]] += scale * count
+        return mixed, Extras(view.extra_words, extra, self.display)
+
+    def _build_view(self) -> _VocabView:
+        self._view = _VocabView(self._vocab, self.unigrams)
+        return self._view
+
+    # Files
+    def to_json(self) -> dict:
+        with self._lock:
+            decay = self._decay()
+            return {"format": FORMAT, "version": FORMAT_VERSION, "clock": self.clock,
+                    "half_life_words": math.log(2) / self.rate,
+                    "unigrams": {w: c * decay for w, c in self.unigrams.items()},
+                    "bigrams": [[v, w, c * decay] for v, followers in self.bigrams.items()
+                                for w, c in followers.items()],
+                    "trigrams": [[u, v, w, c * decay] for (u, v), followers in self.trigrams.items()
+                                 for w, c in followers.items()],
+                    "display": dict(self.display), "never": sorted(self.never),
+                    "tuning": {"credit": self._credit, "tokens": self._tokens_seen}}
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Atomically, readable by the owner alone; a failure leaves the old file whole (OSError)."""
+        target = Path(path) if path is not None else self.path or default_path()
+        text = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
+        private_file(target)  # the first save creates it 0600; safe_write keeps the mode
+        write_bytes(target, text.encode("utf-8"))
+        self.dirty = False
+        return target
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, **options) -> PersonalCache:
+        """The cache at `path` (default: the user data folder); an empty one where there is none yet."""
+        path = Path(path) if path is not None else default_path()
+        cache = cls(path, **options)
+        if not path.exists():
+            return cache
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or data.get("format") != FORMAT:
+                raise ValueError("not a Nextword personal cache")
+            cache._read(data)
+        except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as error:
+            raise CacheError(f"{path}: the personal cache cannot be read ({error}); move it away or delete it "
+                             "to start learning afresh") from None
+        return cache
+
+    def _read(self, data: dict) -> None:
+        self.clock = self._base = float(data["clock"])
+        self.unigrams = {str(w): float(c) for w, c in data["unigrams"].items()}
+        for v, w, c in data["bigrams"]:
+            self.bigrams.setdefault(str(v), {})[str(w)] = float(c)
+        for u, v, w, c in data["trigrams"]:
+            self.trigrams.setdefault((str(u), str(v)), {})[str(w)] = float(c)
+        self.never = {str(word) for word in data.get("never", [])}
+        self.display = {str(word): str(form) for word, form in data.get("display", {}).items()}
+        tuning = data.get("tuning") or {}
+        if len(tuning.get("credit", [])) == len(EVIDENCE_EDGES) == len(tuning.get("tokens", [])):
+            self._credit = [float(x) for x in tuning["credit"]]
+            self._tokens_seen = [float(x) for x in tuning["tokens"]]
+        self._recount()
+        self.dirty = False
+
+
+def default_path() -> Path:
+    return user_data_dir() / CACHE_FILE
+
+
+class _VocabView:
+    """The cache's unigram counts laid out for one vocabulary: a dense array over its rows, and the
+    words it lacks, sorted (so the completions of a prefix are one slice)."""
+
+    def __init__(self, vocab: Vocab, unigrams: dict[str, float]):
+        self.index = vocab.index
+        self.unigram = np.zeros(len(vocab), dtype=np.float64)
+        outside = sorted(word for word in unigrams if word not in vocab.index and is_word(word))
+        self.extra_words = outside
+        self.extra_index = {word: i for i, word in enumerate(outside)}
+        self.extra_unigram = np.asarray([unigrams[word] for word in outside], dtype=np.float64)
+        for token, count in unigrams.items():
+            index = vocab.index.get(token)
+            if index is not None:
+                self.unigram[index] = count
