@@ -18,6 +18,8 @@ COMMANDS = {
     "release": ("engine.training.release", "make a small shippable copy of a trained checkpoint"),
     "export": ("export.onnx_export", "turn a checkpoint into a checked ONNX bundle (float and int8)"),
     "eval": ("engine.evaluation.evaluate", "measure perplexity, top-k accuracy and keystroke savings"),
+    "finetune": ("export.personalize", "learn your own writing: fine-tune, prove and install (needs the train extra)"),
+    "models": ("engine.models_cli", "the models learned from your writing: list, use, revert, forget"),
 }
 
 
@@ -25,7 +27,8 @@ def suggest_main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nextword suggest", description="Print next-word suggestions for some text.")
     parser.add_argument("text", help='the text left of the cursor, e.g. "how are " or "I don"')
     parser.add_argument("-k", type=int, default=3, help="how many suggestions (default: 3)")
-    parser.add_argument("--model", help="bundle folder or .pt checkpoint (default: the bundled model)")
+    parser.add_argument("--model",
+                        help="bundle folder or .pt checkpoint (default: the active model, see `nextword models`)")
     parser.add_argument("--provider", default="auto", choices=["auto", "cpu", "cuda"],
                         help="where onnxruntime runs the model (default: auto, CUDA when there is one)")
     parser.add_argument("--previous", help="the message this text answers, for conversation context")

@@ -36,11 +36,11 @@ def line_ids(chooser, line: str) -> list[int]:
     return [*chooser.context_ids(line), chooser.vocab.index[EOS]]
 
 
-def line_perplexities(predictor, baseline: KneserNeyTrigram, lines: list[str]) -> tuple[float, float]:
+def line_perplexities(predictor, baseline: KneserNeyTrigram | None, lines: list[str]) -> tuple[float, float]:
     """(product perplexity, baseline perplexity) over every token after <bos>, <eos> included.
 
     The product's perplexity is that of what it predicts from: the network mixed with its trigram,
-    by the same `mix` and weights as its suggestions.
+    by the same `mix` and weights as its suggestions. Without a baseline, its perplexity is nan.
     """
     model_nll = baseline_nll = 0.0
     count = 0
@@ -52,6 +52,7 @@ def line_perplexities(predictor, baseline: KneserNeyTrigram, lines: list[str]) -
             weight = predictor.mixture_weight(context)
             trigram = predictor.ngram.distribution(context)[target] if weight else None
             model_nll -= math.log(mix(network[position - 2], trigram, weight))
-            baseline_nll -= math.log(baseline.distribution(context)[target])
+            if baseline is not None:
+                baseline_nll -= math.log(baseline.distribution(context)[target])
             count += 1
-    return perplexity(model_nll, count), perplexity(baseline_nll, count)
+    return perplexity(model_nll, count), perplexity(baseline_nll, count) if baseline is not None else float("nan")

@@ -13,7 +13,7 @@ import sys
 
 from engine.core.bundle import ModelError
 from engine.core.corpus import CorpusError
-from engine.core.paths import bundled_model_dir
+from engine.core.model_store import active_model_dir
 from engine.evaluation.baseline import baseline_for, line_perplexities
 from engine.evaluation.metrics import keystroke_savings, read_lines, top_k_accuracy
 from engine.runtime.mixture import MixtureWeights
@@ -54,7 +54,7 @@ def evaluate(file: str, model_path: str | None = None, n_topk: int = 3000, n_ksr
         counts = {"topk": {k: topk[k] for k in ("lines", "words", "characters")},
                   "ksr": {k: ksr[k] for k in ("lines", "words", "characters")}}
     results["lines"] = {"file": str(file), "n_topk": n_topk, "n_ksr": n_ksr, **counts}
-    results["model_path"] = str(model_path or bundled_model_dir())
+    results["model_path"] = str(model_path or active_model_dir())
     results["ngram_mixture"] = predictor.mixture.to_json() if predictor.mixing else None
     return results
 
@@ -75,7 +75,8 @@ def format_table(results: dict) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nextword eval", description=__doc__.splitlines()[0])
     parser.add_argument("file", help="UTF-8 text, one message per line (e.g. chitchat.test.txt)")
-    parser.add_argument("--model", help="bundle folder or .pt checkpoint to measure (default: the bundled model)")
+    parser.add_argument("--model", help="bundle folder or .pt checkpoint to measure "
+                                        "(default: the active model, see `nextword models`)")
     parser.add_argument("--n-topk", type=int, default=3000, help="lines for perplexity and top-k (0: all)")
     parser.add_argument("--n-ksr", type=int, default=1000, help="lines for keystroke savings (0: all)")
     parser.add_argument("--ngram-weight", type=float, help="share of the trigram in the mixture (default: the model's)")

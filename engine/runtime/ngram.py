@@ -62,6 +62,19 @@ class KneserNeyTrigram:
         return KneserNeyTrigram(self.vocab_size, self.trigram_keys[keep], self.trigram_counts[keep],
                                 self.bigram_keys, self.bigram_continuations, self.unigram, self.discounts)
 
+    def with_vocab_size(self, vocab_size: int) -> KneserNeyTrigram:
+        """The same counts for a vocabulary grown at its end (every old id unchanged): new words were never
+        seen, so they get the smallest unigram share and no pairs or triples."""
+        old, new = self.vocab_size, vocab_size
+        if new < old:
+            raise ValueError(f"a vocabulary of {new} words cannot hold the trigram's {old}")
+        u, rest = np.divmod(self.trigram_keys, old * old)
+        v, w = np.divmod(rest, old)
+        bigram_v, bigram_w = np.divmod(self.bigram_keys, old)
+        unigram = np.concatenate([self.unigram, np.full(new - old, self.unigram.min())])
+        return KneserNeyTrigram(new, (u * new + v) * new + w, self.trigram_counts, bigram_v * new + bigram_w,
+                                self.bigram_continuations, unigram / unigram.sum(), self.discounts)
+
     @staticmethod
     def _row(keys: np.ndarray, counts: np.ndarray, context: int, vocab: int) -> tuple[np.ndarray, np.ndarray]:
         low, high = np.searchsorted(keys, [context * vocab, (context + 1) * vocab])

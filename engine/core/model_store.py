@@ -1,0 +1,173 @@
+"""The user's own models: fine-tuned bundles kept in versions, the active one chosen by a pointer.
+
+    NEXTWORD_HOME/models/
+        active.json     {"active": "v2", "history": ["bundled", "v1"]}: written atomically, last
+        v1/, v2/        complete bundles, each with finetune.json (what it learned from, before/after)
+        .scratch-*      a fine-tune at work: never listed, never loaded, removed by the next one
+
+A bundle enters the store by one rename of a finished folder, and only then can the pointer name it,
+so a fine-tune killed at any moment leaves the active model in use and nothing half-written that
+anything loads. "bundled" is the model Nextword ships; it is active when no pointer says otherwise.
+Torch-free: the editor, `nextword suggest` and `nextword models` read it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.core.atomic import write_text_atomically
+from engine.core.bundle import MANIFEST_FILE, BundleError
+from engine.core.paths import bundled_model_dir, private_dir, private_file, user_data_dir
+
+BUNDLED = "bundled"
+POINTER_FILE = "active.json"
+RECORD_FILE = "finetune.json"
+SCRATCH_PREFIX = ".scratch-"
+POINTER_FORMAT = "nextword-model-pointer"
+_VERSION_NAME = re.compile(r"v(\d+)\Z")
+
+
+class ModelStoreError(BundleError):
+    """The model store cannot do what was asked; the message names the file or version and what to do."""
+
+
+@dataclass
+class StoredModel:
+    id: str  # "bundled", "v1", "v2", ...
+    path: Path
+    record: dict = field(default_factory=dict)  # finetune.json: sources, metrics before and after, minutes
+    active: bool = False
+
+
+class ModelStore:
+    def __init__(self, root: str | Path | None = None):
+        self.root = Path(root) if root is not None else user_data_dir() / "models"
+
+    @property
+    def pointer_path(self) -> Path:
+        return self.root / POINTER_FILE
+
+    # Reading
+    def read_pointer(self) -> dict:
+        """{"active": id, "history": [ids]}; the bundled model when there is no pointer yet."""
+        path = self.pointer_path
+        if not path.exists():
+            return {"active": BUNDLED, "history": []}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or data.get("format") != POINTER_FORMAT:
+                raise ValueError("not a Nextword model pointer")
+            return {"active": str(data["active"]), "history": [str(item) for item in data.get("history", [])]}
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+            raise ModelStoreError(f"{path}: the choice of active model cannot be read ({error}); "
+                                  f"`nextword models use {BUNDLED}` writes it again") from None
+
+    def models(self) -> list[StoredModel]:
+        """The bundled model, then every complete stored version, oldest first."""
+        active = self.read_pointer()["active"]
+        found = [StoredModel(BUNDLED, bundled_model_dir(), {}, active == BUNDLED)]
+        if self.root.is_dir():
+            versions = sorted((int(match.group(1)), path) for path in self.root.iterdir()
+                              if (match := _VERSION_NAME.match(path.name)) and (path / MANIFEST_FILE).is_file())
+            for _, path in versions:
+                found.append(StoredModel(path.name, path, _read_record(path), active == path.name))
+        return found
+
+    def get(self, model_id: str) -> StoredModel:
+        for model in self.models():
+            if model.id == model_id:
+                return model
+        known = ", ".join(model.id for model in self.models())
+        raise ModelStoreError(f"no model {model_id!r} in {self.root}; choose one of {known}")
+
+    def active(self) -> StoredModel:
+        """The model in use; the bundled one when the pointer names a version that is gone."""
+        active = self.read_pointer()["active"]
+        for model in self.models():
+            if model.id == active:
+                return model
+        return self.models()[0]
+
+    # Changing
+    def use(self, model_id: str) -> StoredModel:
+        """Make a version (or "bundled") the active model; the one in use before goes on the history."""
+        model = self.get(model_id)
+        pointer = self.read_pointer()
+        if pointer["active"] != model.id:
+            self._write_pointer(model.id, [*pointer["history"], pointer["active"]][-20:])
+        return model
+
+    def revert(self) -> StoredModel:
+        """Back to the model in use before the active one (the bundled model when there is none)."""
+        pointer = self.read_pointer()
+        history = [item for item in pointer["history"]
+                   if item == BUNDLED or (self.root / item / MANIFEST_FILE).is_file()]
+        previous = history.pop() if history else BUNDLED
+        self._write_pointer(previous, history)
+        return self.get(previous)
+
+    def new_scratch(self) -> Path:
+        """A private folder for a fine-tune to build its bundle in; stale ones of killed runs are removed."""
+        private_dir(self.root)
+        for stale in self.root.glob(f"{SCRATCH_PREFIX}*"):
+            if _owner_gone(stale):
+                shutil.rmtree(stale, ignore_errors=True)
+        return Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=self.root))
+
+    def add(self, bundle: Path, record: dict, activate: bool) -> StoredModel:
+        """Move a complete bundle folder (from new_scratch) into the store as the next version."""
+        write_text_atomically(bundle / RECORD_FILE, json.dumps(record, indent=2) + "\n")
+        numbers = [int(m.group(1)) for p in self.root.iterdir() if (m := _VERSION_NAME.match(p.name))]
+        target = self.root / f"v{max(numbers, default=0) + 1}"
+        os.rename(bundle, target)  # one step: the version is complete or absent
+        if activate:
+            self.use(target.name)
+        return self.get(target.name)
+
+    def forget(self) -> None:
+        """Every user model and the pointer gone: the bundled model is active again."""
+        if self.root.exists():
+            shutil.rmtree(self.root)
+
+    def _write_pointer(self, active: str, history: list[str]) -> None:
+        private_dir(self.root)
+        text = json.dumps({"format": POINTER_FORMAT, "version": 1, "active": active, "history": history,
+                           "changed_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=2) + "\n"
+        write_text_atomically(private_file(self.pointer_path), text)
+
+
+def _read_record(path: Path) -> dict:
+    try:
+        record = json.loads((path / RECORD_FILE).read_text(encoding="utf-8"))
+        return record if isinstance(record, dict) else {}
+    except (OSError, UnicodeDecodeError, ValueError):
+        return {}
+
+
+def _owner_gone(scratch: Path) -> bool:
+    """A scratch folder is named after the process that made it: stale once that process is gone."""
+    try:
+        pid = int(scratch.name[len(SCRATCH_PREFIX):].split("-", 1)[0])
+    except ValueError:
+        return True
+    if pid == os.getpid():
+        return True  # an earlier run in this very process, finished
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, another user's
+    return False
+
+
+def active_model_dir() -> Path:
+    """The bundle the editor, `nextword suggest` and `nextword eval` use unless told otherwise."""
+    return ModelStore().active().path
