@@ -6,7 +6,11 @@ same run on the same weights and vocabulary, the tutorials' way: on every keystr
 re-runs the model over the last `--window` tokens from the start state, with no cache. Prints
 p50/p95/p99/mean for both, the ratio, and peak resident memory (ONNX first, before torch is loaded).
 
-    python bench/latency.py [--text data/chitchat.test.txt] [--lines 300] [--threads 1] [--json]
+With `--cache-text FILE` the predictor is also timed with a personal cache that first learned FILE (a
+person's earlier writing) and then learns each typed line once it is typed, as the editor does: the
+cache's cost per keystroke is the difference.
+
+    python bench/latency.py [--text data/chitchat.test.txt] [--lines 300] [--threads 1] [--cache-text FILE] [--json]
 
 The bundle's torch source is in git history, not in the working tree; without `--checkpoint` it is
 taken from there.
@@ -28,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.typing_text import add_text_options, lines_to_type  # noqa: E402
 from engine.core.tokenizer import split_partial  # noqa: E402
-from engine.evaluation.metrics import percentile  # noqa: E402
+from engine.evaluation.metrics import percentile, read_lines  # noqa: E402
 from engine.runtime.predictor import Predictor  # noqa: E402
 
 SOURCE = "resources/model/nextword.pt"
@@ -44,15 +48,29 @@ def summary(times: list[float]) -> dict:
             "p99_ms": percentile(ms, 99), "mean_ms": sum(ms) / len(ms)}
 
 
-def type_lines(suggest, lines: list[str], warmup: int = 30) -> list[float]:
-    """Seconds of every suggest() call, one per keystroke; the first `warmup` calls are not kept."""
+def type_lines(suggest, lines: list[str], warmup: int = 30, line_done=None) -> list[float]:
+    """Seconds of every suggest() call, one per keystroke; the first `warmup` calls are not kept.
+    line_done(line), untimed, after each line (the personal cache learning it)."""
     times = []
     for line in lines:
         for end in range(len(line) + 1):
             started = time.perf_counter()
             suggest(line[:end])
             times.append(time.perf_counter() - started)
+        if line_done is not None:
+            line_done(line)
     return times[warmup:]
+
+
+def with_personal_cache(args, lines: list[str]) -> dict:
+    """The same typing with a personal cache that learned --cache-text first and learns every typed line."""
+    predictor = Predictor.load(args.model, threads=args.threads)
+    taught = read_lines(args.cache_text)
+    for line in taught:
+        predictor.observe(line)
+    figures = summary(type_lines(lambda text: predictor.suggest(text, 3), lines, line_done=predictor.observe))
+    figures.update(taught_lines=len(taught), learned_words=len(predictor.personal), peak_rss_mb=peak_rss_mb())
+    return figures
 
 
 def checkpoint_from_history(folder: Path) -> Path | None:
@@ -99,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checkpoint", help="the same model as a torch checkpoint (default: from git history)")
     parser.add_argument("--window", type=int, default=20, help="tokens the torch-eager way re-runs (default 20)")
     parser.add_argument("--threads", type=int, default=1, help="threads for both (default 1)")
+    parser.add_argument("--cache-text", help="also time the predictor with a personal cache that learned this text")
+    parser.add_argument("--onnx-only", action="store_true", help="leave out the torch-eager comparison")
     args = parser.parse_args(argv)
     lines = lines_to_type(args)
     if lines is None:
@@ -109,8 +129,14 @@ def main(argv: list[str] | None = None) -> int:
               "model": str(predictor.backend.manifest.model_path.relative_to(ROOT))}
     result["onnx"] = summary(type_lines(lambda text: predictor.suggest(text, 3), lines))
     result["onnx"]["peak_rss_mb"] = peak_rss_mb()
+    if args.cache_text:
+        result["onnx_personal_cache"] = with_personal_cache(args, lines)
+        result["cache_added_p50_ms"] = result["onnx_personal_cache"]["p50_ms"] - result["onnx"]["p50_ms"]
+        result["cache_added_p95_ms"] = result["onnx_personal_cache"]["p95_ms"] - result["onnx"]["p95_ms"]
     with tempfile.TemporaryDirectory() as scratch:
-        checkpoint = Path(args.checkpoint) if args.checkpoint else checkpoint_from_history(Path(scratch))
+        checkpoint = None
+        if not args.onnx_only:
+            checkpoint = Path(args.checkpoint) if args.checkpoint else checkpoint_from_history(Path(scratch))
         if checkpoint is None:
             print("no torch checkpoint (give --checkpoint): measured the ONNX predictor only", file=sys.stderr)
         else:
@@ -124,12 +150,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"{result['keystrokes']} keystrokes over {result['lines']} lines of {args.text}; {args.threads} thread(s); "
           f"{result['provider']}; {result['model']}")
-    for name in ("onnx", "torch_eager"):
+    for name in ("onnx", "onnx_personal_cache", "torch_eager"):
         if name in result:
             figures = result[name]
-            print(f"{name:<12} p50 {figures['p50_ms']:.3f} ms  p95 {figures['p95_ms']:.3f} ms  p99 "
+            print(f"{name:<20} p50 {figures['p50_ms']:.3f} ms  p95 {figures['p95_ms']:.3f} ms  p99 "
                   f"{figures['p99_ms']:.3f} ms  mean {figures['mean_ms']:.3f} ms  "
                   f"peak RSS {figures['peak_rss_mb']:.0f} MB")
+    if "cache_added_p95_ms" in result:
+        cache = result["onnx_personal_cache"]
+        print(f"personal cache ({cache['learned_words']:,} words learned from {cache['taught_lines']:,} lines of "
+              f"{args.cache_text}, then each typed line): +{result['cache_added_p50_ms']:.3f} ms at p50, "
+              f"+{result['cache_added_p95_ms']:.3f} ms at p95 per keystroke")
     if "speedup_p50" in result:
         print(f"predictor is {result['speedup_p50']:.1f}x faster at p50, {result['speedup_p95']:.1f}x at p95")
     return 0

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from engine.core.bundle import ModelError
 from engine.core.corpus import CorpusError
-from engine.core.model_store import ModelStore
+from engine.core.model_store import ModelStore, StoredModel
 from engine.core.user_text import read_user_text, split_held_out
 from export.install import InstallRefused
 from export.personal_model import GENERAL_TOLERANCE, Candidate, build_candidate, measure_both
@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "split replayed, its validation split measured) or a text file, one message per line")
     parser.add_argument("--general-lines", type=int, default=1000,
                         help="lines of general validation text measured before and after (default 1000)")
+    parser.add_argument("--model", help="start from this bundle folder instead of the active model")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
     return parser
 
@@ -94,7 +95,7 @@ def run(args: argparse.Namespace) -> dict:
     progress(0.0, "reading your text")
     earlier, held_out, skipped, files = _read(args.paths)
     store = ModelStore()
-    active = store.active()
+    active = StoredModel(Path(args.model).name, Path(args.model)) if args.model else store.active()
     scratch = store.new_scratch()
     try:
         candidate = build_candidate(active, earlier, args, scratch, progress)

@@ -98,8 +98,12 @@ class ModelStore:
     # Changing
     def use(self, model_id: str) -> StoredModel:
         """Make a version (or "bundled") the active model; the one in use before goes on the history."""
+        try:
+            pointer = self.read_pointer()
+        except ModelStoreError:  # damaged: kept aside for whoever wants to look, and written anew
+            os.replace(self.pointer_path, self.pointer_path.with_name(f"{POINTER_FILE}.damaged"))
+            pointer = {"active": "", "history": []}
         model = self.get(model_id)
-        pointer = self.read_pointer()
         if pointer["active"] != model.id:
             self._write_pointer(model.id, [*pointer["history"], pointer["active"]][-20:])
         return model
@@ -124,6 +128,7 @@ class ModelStore:
     def add(self, bundle: Path, record: dict, activate: bool) -> StoredModel:
         """Move a complete bundle folder (from new_scratch) into the store as the next version."""
         write_text_atomically(bundle / RECORD_FILE, json.dumps(record, indent=2) + "\n")
+        _make_private(bundle)
         numbers = [int(m.group(1)) for p in self.root.iterdir() if (m := _VERSION_NAME.match(p.name))]
         target = self.root / f"v{max(numbers, default=0) + 1}"
         os.rename(bundle, target)  # one step: the version is complete or absent
@@ -141,6 +146,13 @@ class ModelStore:
         text = json.dumps({"format": POINTER_FORMAT, "version": 1, "active": active, "history": history,
                            "changed_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=2) + "\n"
         write_text_atomically(private_file(self.pointer_path), text)
+
+
+def _make_private(folder: Path) -> None:
+    """What Nextword learned is the person's alone: folders 0700, files 0600."""
+    os.chmod(folder, 0o700)
+    for path in folder.rglob("*"):
+        os.chmod(path, 0o700 if path.is_dir() else 0o600)
 
 
 def _read_record(path: Path) -> dict:

@@ -17,6 +17,7 @@ Stored as JSON (never a pickle) in the user data folder, 0600, written atomicall
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import threading
@@ -30,21 +31,25 @@ from engine.core.safe_write import write_bytes
 from engine.core.tokenizer import NUMBER_TOKEN, URL_TOKEN, is_word, starts_sentence, tokenize_cased
 from engine.core.vocab import BOS, Vocab
 from engine.runtime.lexicon import prefix_range
-from engine.runtime.mixture import MixtureWeights
 
 FORMAT = "nextword-personal-cache"
 FORMAT_VERSION = 1
 CACHE_FILE = "personal_cache.json"
-# Lower edges of the evidence bins: how often (decayed) the cache saw the word before the cursor.
-EVIDENCE_EDGES = (0, 1, 3, 10, 30, 100, 300)
-# The cache's share per evidence bin before it has seen any of the person's text: cautious, as for a
-# person who writes the way the model already predicts well (chat: the best shares measured 0.03-0.12;
-# the Bible and Python's docstrings: 0.5-0.9). Each observed token then moves its bin's share towards
-# what would have predicted that token best (online EM), PRIOR_TOKENS tokens' worth of evidence away.
-PRIOR_WEIGHTS = (0.05, 0.10, 0.15, 0.15, 0.20, 0.20, 0.25)
+# The evidence bins, by how often (decayed) the cache saw the context: where the last two words were seen
+# at least twice together, by that count (lower edges of TRIGRAM_EDGES); otherwise by how often it saw
+# the last word (lower edges of BIGRAM_EDGES).
+BIGRAM_EDGES = (0, 1, 3, 10, 30, 100, 300)
+TRIGRAM_EDGES = (2, 5, 20)
+# The cache's share per bin before it has seen any of the person's text: cautious, as for a person who
+# writes the way the model already predicts well (chat: the best shares measured 0.03-0.12; the Bible
+# and Python's docstrings: 0.5-0.9), but a two-word context seen twice is trusted at once ("I love to
+# watch X" twice: X comes next). Each observed token then moves its bin's share towards what would have
+# predicted that token best (online EM), PRIOR_TOKENS tokens' worth of evidence away.
+PRIOR_WEIGHTS = (0.05, 0.10, 0.15, 0.15, 0.20, 0.20, 0.25, 0.35, 0.45, 0.55)
 PRIOR_TOKENS = 20.0
 WEIGHT_BOUNDS = (0.01, 0.95)
 TUNING_MEMORY = 5000.0  # tokens: the shares follow how the person writes now, not years ago
+MIN_USES_OFFERED = 2  # a word the model lacks is offered once typed this often (a typo is typed once)
 MAX_NGRAMS = 400_000  # beyond this the weakest pairs and triples are dropped (a few MB on disk)
 
 
@@ -91,8 +96,8 @@ class PersonalCache:
 
     def _clear(self) -> None:
         # Online EM per evidence bin: decayed sums of the cache's responsibility for each token, and of tokens.
-        self._credit = [0.0] * len(EVIDENCE_EDGES)
-        self._tokens_seen = [0.0] * len(EVIDENCE_EDGES)
+        self._credit = [0.0] * len(PRIOR_WEIGHTS)
+        self._tokens_seen = [0.0] * len(PRIOR_WEIGHTS)
         self.clock = 0.0  # words observed, ever: the age of a count is measured on it
         self._base = 0.0  # stored counts are scaled by exp(rate * (time added - base))
         self.unigrams: dict[str, float] = {}
@@ -119,7 +124,7 @@ class PersonalCache:
             for position, token in enumerate(tokens):
                 history = tokens[:position]
                 if model is not None and self.unigrams:
-                    self._tune(self.evidence(history), model[position], self.probability(token, history))
+                    self._tune(self.evidence_bin(history), model[position], self.probability(token, history))
                 self.clock += 1
                 increment = math.exp(self.rate * (self.clock - self._base))
                 u = tokens[position - 2] if position >= 2 else BOS
@@ -128,17 +133,18 @@ class PersonalCache:
                 self._add(self.bigrams.setdefault(v, {}), token, increment, v)
                 if position >= 1:
                     self._add(self.trigrams.setdefault((u, v), {}), token, increment, (u, v))
+                if self._view is not None:
+                    self._view.counted(token, increment, v, (u, v))
             if self.rate * (self.clock - self._base) > 30:
                 self._rescale()
             if len(self._totals) + sum(len(f) for f in self.bigrams.values()) > MAX_NGRAMS:
                 self._prune()
-            self._changed()
+            self._changed(keep_view=True)
         return len(tokens)
 
-    def _tune(self, evidence: float, model: float, cache: float) -> None:
+    def _tune(self, bin_index: int, model: float, cache: float) -> None:
         """One online EM step: how much of this token the cache would have explained, at today's weight."""
-        bin_index = self.weights.bin_of(evidence)
-        weight = self.weights.weights[bin_index]
+        weight = self.weights[bin_index]
         explained = weight * cache
         responsibility = explained / max(1e-300, explained + (1 - weight) * model)
         keep = 1 - 1 / TUNING_MEMORY
@@ -146,13 +152,11 @@ class PersonalCache:
         self._tokens_seen[bin_index] = self._tokens_seen[bin_index] * keep + 1
 
     @property
-    def weights(self) -> MixtureWeights:
+    def weights(self) -> tuple[float, ...]:
         """The cache's share beside the model, per evidence bin: the prior moved by what it has seen."""
         low, high = WEIGHT_BOUNDS
-        return MixtureWeights(tuple(
-            min(high, max(low, (credit + prior * PRIOR_TOKENS) / (seen + PRIOR_TOKENS)))
-            for credit, seen, prior in zip(self._credit, self._tokens_seen, PRIOR_WEIGHTS, strict=True)),
-            EVIDENCE_EDGES)
+        return tuple(min(high, max(low, (credit + prior * PRIOR_TOKENS) / (seen + PRIOR_TOKENS)))
+                     for credit, seen, prior in zip(self._credit, self._tokens_seen, PRIOR_WEIGHTS, strict=True))
 
     def _tokens(self, text: str) -> list[str]:
         """The sentence's tokens as the model reads them (lower-case), less the words never to learn;
@@ -175,10 +179,11 @@ class PersonalCache:
         table[token] = table.get(token, 0.0) + increment
         self._totals[history] = self._totals.get(history, 0.0) + increment
 
-    def _changed(self) -> None:
+    def _changed(self, keep_view: bool = False) -> None:
         self.version += 1
         self.dirty = True
-        self._view = None
+        if not keep_view:
+            self._view = None
 
     def _rescale(self) -> None:
         """Keep stored counts finite: fold the growth so far into every count (what they mean is unchanged)."""
@@ -188,6 +193,7 @@ class PersonalCache:
                 table[token] *= factor
         self._totals = {history: total * factor for history, total in self._totals.items()}
         self._base = self.clock
+        self._view = None
 
     def _prune(self) -> None:
         """Drop the weakest half of the triples and pairs seen once: they are the oldest single uses."""
@@ -209,6 +215,7 @@ class PersonalCache:
         for history, followers in self.trigrams.items():
             totals[history] = sum(followers.values())
         self._totals = totals
+        self._view = None
 
     def forget(self) -> None:
         """Everything learned, and the list of words never to learn, gone."""
@@ -260,10 +267,16 @@ class PersonalCache:
         self._vocab = vocab
         self._view = None
 
-    def evidence(self, history: list[str]) -> float:
-        """How often (decayed) the cache saw the word before the cursor: what its mixture weight depends on."""
+    def evidence_bin(self, history: list[str]) -> int:
+        """Which weight applies after this history: by how often (decayed) the cache saw its last two
+        words together, when at least twice, else its last word (BIGRAM_EDGES, TRIGRAM_EDGES)."""
+        decay = self._decay()
         v = history[-1] if history else BOS
-        return self._totals.get(v, 0.0) * self._decay()
+        if history:
+            pair = self._totals.get((history[-2] if len(history) >= 2 else BOS, v), 0.0) * decay
+            if pair >= TRIGRAM_EDGES[0] - 0.01:  # "twice", allowing for a little decay
+                return len(BIGRAM_EDGES) + bisect.bisect_right(TRIGRAM_EDGES, pair + 0.01) - 1
+        return bisect.bisect_right(BIGRAM_EDGES, self._totals.get(v, 0.0) * decay) - 1
 
     def _levels(self, history: list[str]) -> list[tuple[dict[str, float], object]]:
         """The followers of the last two tokens and of the last one, with their history keys."""
@@ -299,26 +312,22 @@ class PersonalCache:
         """
         if not self.unigrams or self._vocab is None:
             return probabilities, NO_EXTRAS
-        weight = self.weights.weight_for(self.evidence(history))
+        weight = self.weights[self.evidence_bin(history)]
         if not weight:
             return probabilities, NO_EXTRAS
         view = self._view if self._view is not None else self._build_view()
-        parts, unigram = self._shares(history)
         mixed = probabilities * (1 - weight)
+        parts, unigram = self._shares(history)
         mixed += view.unigram * (weight * unigram)
         extra = view.extra_unigram * (weight * unigram)
-        for followers, scale in parts:
-            scale *= weight
-            for token, count in followers.items():
-                index = view.index.get(token)
-                if index is not None:
-                    mixed[index] += scale * count
-                elif token in view.extra_index:
-                    extra[view.extra_index[token]] += scale * count
+        for (followers, scale), (_, key) in zip(parts, self._levels(history), strict=True):
+            rows, counts, extra_rows, extra_counts = view.followers_of(key, followers)
+            mixed[rows] += (weight * scale) * counts  # rows are distinct: a plain fancy-index add is right
+            extra[extra_rows] += (weight * scale) * extra_counts
         return mixed, Extras(view.extra_words, extra, self.display)
 
     def _build_view(self) -> _VocabView:
-        self._view = _VocabView(self._vocab, self.unigrams)
+        self._view = _VocabView(self._vocab, self.unigrams, self._decay())
         return self._view
 
     # Files
@@ -371,7 +380,7 @@ class PersonalCache:
         self.never = {str(word) for word in data.get("never", [])}
         self.display = {str(word): str(form) for word, form in data.get("display", {}).items()}
         tuning = data.get("tuning") or {}
-        if len(tuning.get("credit", [])) == len(EVIDENCE_EDGES) == len(tuning.get("tokens", [])):
+        if len(tuning.get("credit", [])) == len(PRIOR_WEIGHTS) == len(tuning.get("tokens", [])):
             self._credit = [float(x) for x in tuning["credit"]]
             self._tokens_seen = [float(x) for x in tuning["tokens"]]
         self._recount()
@@ -383,17 +392,56 @@ def default_path() -> Path:
 
 
 class _VocabView:
-    """The cache's unigram counts laid out for one vocabulary: a dense array over its rows, and the
-    words it lacks, sorted (so the completions of a prefix are one slice)."""
+    """The cache's counts laid out for one vocabulary: a dense array over its rows, the words it lacks
+    (sorted, so the completions of a prefix are one slice), and each history's followers as arrays,
+    built when first asked for. Kept up to date as sentences are observed, so a keystroke never waits
+    for a rebuild."""
 
-    def __init__(self, vocab: Vocab, unigrams: dict[str, float]):
+    def __init__(self, vocab: Vocab, unigrams: dict[str, float], decay: float):
         self.index = vocab.index
+        self.min_stored_count = (MIN_USES_OFFERED - 0.5) / decay  # in the tables' stored scale
         self.unigram = np.zeros(len(vocab), dtype=np.float64)
-        outside = sorted(word for word in unigrams if word not in vocab.index and is_word(word))
-        self.extra_words = outside
-        self.extra_index = {word: i for i, word in enumerate(outside)}
-        self.extra_unigram = np.asarray([unigrams[word] for word in outside], dtype=np.float64)
         for token, count in unigrams.items():
-            index = vocab.index.get(token)
-            if index is not None:
-                self.unigram[index] = count
+            row = vocab.index.get(token)
+            if row is not None:
+                self.unigram[row] = count
+        self.unigrams = unigrams  # the cache's own table, read when the words outside the vocabulary change
+        self._followers: dict[object, tuple] = {}
+        self._index_extras()
+
+    def _index_extras(self) -> None:
+        self.extra_words = sorted(word for word, count in self.unigrams.items()
+                                  if count >= self.min_stored_count and word not in self.index and is_word(word))
+        self.extra_index = {word: i for i, word in enumerate(self.extra_words)}
+        self.extra_unigram = np.asarray([self.unigrams[word] for word in self.extra_words], dtype=np.float64)
+        self._followers.clear()  # their slots in the extras moved
+
+    def counted(self, token: str, increment: float, bigram_key, trigram_key) -> None:
+        """One more use of `token` after the two histories (the cache's tables already counted it)."""
+        row = self.index.get(token)
+        if row is not None:
+            self.unigram[row] += increment
+        elif token in self.extra_index:
+            self.extra_unigram[self.extra_index[token]] += increment
+        elif is_word(token) and self.unigrams[token] >= self.min_stored_count:
+            self._index_extras()  # a new word of the person's, typed often enough to offer
+        self._followers.pop(bigram_key, None)
+        self._followers.pop(trigram_key, None)
+
+    def followers_of(self, key, followers: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(vocabulary rows, counts, extra slots, counts) of the words that followed a history."""
+        found = self._followers.get(key)
+        if found is None:
+            rows, counts, extra_rows, extra_counts = [], [], [], []
+            for token, count in followers.items():
+                row = self.index.get(token)
+                if row is not None:
+                    rows.append(row)
+                    counts.append(count)
+                elif token in self.extra_index:
+                    extra_rows.append(self.extra_index[token])
+                    extra_counts.append(count)
+            found = (np.asarray(rows, dtype=np.int64), np.asarray(counts), np.asarray(extra_rows, dtype=np.int64),
+                     np.asarray(extra_counts))
+            self._followers[key] = found
+        return found
