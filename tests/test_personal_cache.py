@@ -26,10 +26,19 @@ def predictor(tiny_predictor):
 def test_a_new_word_typed_twice_is_offered_the_third_time(predictor):
     assert "zorblax" not in predictor.vocab.index
     predictor.observe("I met Zorblax today.")
-    assert "zorblax" not in words(predictor.suggest("We saw Zo", 3))  # once may be a typo
     predictor.observe("Zorblax was late again.")
     offered = predictor.suggest("We saw Zo", 3)
     assert "Zorblax" in [s.word for s in offered]  # as the person writes it
+
+
+def test_a_word_one_slip_from_a_known_word_is_offered_only_once_typed_twice(predictor):
+    assert "watch" in predictor.vocab.index and "wacth" not in predictor.vocab.index
+    predictor.observe("I wacth movies.")  # a typo, most likely
+    assert "wacth" not in words(predictor.suggest("We wac", 3))
+    predictor.observe("I met Zorblax today.")  # a name: offered from its first use
+    assert "zorblax" in words(predictor.suggest("We saw Zo", 3))
+    predictor.observe("Wacth again, on purpose.")
+    assert "wacth" in words(predictor.suggest("We wac", 3))
 
 
 def test_a_word_that_followed_a_two_word_context_twice_comes_next_after_it(predictor):

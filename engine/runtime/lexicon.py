@@ -60,7 +60,7 @@ class RareWords:
                       if n >= min_count and token not in vocab.index and is_word(token)}
         trusted = {word for word, n in candidates.items() if n >= trusted_count}
         trusted.update(token for i, token in enumerate(vocab.tokens) if vocab.is_suggestable(i))
-        near = _NearMisses(trusted)
+        near = NearMisses(trusted)
         chosen = {word: n for word, n in candidates.items() if n >= trusted_count or not near.matches(word)}
         words = sorted(chosen)
         return cls(words, [chosen[w] for w in words], choose_display_forms(display_counts or Counter(), set(words)))
@@ -93,7 +93,7 @@ class RareWords:
         return cls([str(w) for w in words], [int(n) for n in counts], data.get("display") or {})
 
 
-class _NearMisses:
+class NearMisses:
     """Is a word one slip away from a known word? Indexes the known words by their one-letter deletions."""
 
     def __init__(self, known: set[str]):
