@@ -65,10 +65,14 @@ class RareWords:
         words = sorted(chosen)
         return cls(words, [chosen[w] for w in words], choose_display_forms(display_counts or Counter(), set(words)))
 
+    def matching(self, partial: str, min_length: int = 0) -> np.ndarray:
+        """Positions of the rare words of at least min_length letters that start with the partial word."""
+        low, high = prefix_range(self.words, partial)
+        return low + np.flatnonzero(self.lengths[low:high] >= min_length)
+
     def completions(self, partial: str, min_length: int = 0) -> tuple[list[str], np.ndarray]:
         """The rare words of at least min_length letters that start with the partial word, and their shares."""
-        low, high = prefix_range(self.words, partial)
-        keep = low + np.flatnonzero(self.lengths[low:high] >= min_length)
+        keep = self.matching(partial, min_length)
         return [self.words[i] for i in keep], self.shares[keep]
 
     def display_form(self, word: str) -> str:

@@ -75,14 +75,18 @@ class Extras:
     words: list[str]
     probabilities: np.ndarray
     display: dict[str, str]  # lower-case word -> the form the person writes it in ("Zorblax")
+    lengths: np.ndarray  # of the words
 
-    def completions(self, partial: str, min_length: int) -> tuple[list[str], np.ndarray]:
+    def matching(self, partial: str, min_length: int) -> np.ndarray:
+        """Positions of the words of at least min_length letters that start with the partial word (all of
+        them when it is empty: the cache offers its own words at a word start too)."""
+        if not partial:
+            return np.arange(len(self.words))
         low, high = prefix_range(self.words, partial)
-        keep = [i for i in range(low, high) if len(self.words[i]) >= min_length]
-        return [self.words[i] for i in keep], self.probabilities[keep]
+        return low + np.flatnonzero(self.lengths[low:high] >= min_length)
 
 
-NO_EXTRAS = Extras([], np.zeros(0), {})
+NO_EXTRAS = Extras([], np.zeros(0), {}, np.zeros(0, dtype=np.int64))
 
 
 class PersonalCache:
@@ -328,10 +332,10 @@ class PersonalCache:
         mixed += view.unigram * (weight * unigram)
         extra = view.extra_unigram * (weight * unigram)
         for (followers, scale), (_, key) in zip(parts, self._levels(history), strict=True):
-            rows, counts, extra_rows, extra_counts = view.followers_of(key, followers)
-            mixed[rows] += (weight * scale) * counts  # rows are distinct: a plain fancy-index add is right
-            extra[extra_rows] += (weight * scale) * extra_counts
-        return mixed, Extras(view.extra_words, extra, self.display)
+            found = view.followers_of(key, followers)
+            mixed[found.rows] += (weight * scale) * found.counts  # rows are distinct: a plain fancy-index add is right
+            extra[found.extra_rows] += (weight * scale) * found.extra_counts
+        return mixed, Extras(view.extra_words, extra, self.display, view.extra_lengths)
 
     def _build_view(self) -> _VocabView:
         self._view = _VocabView(self._vocab, self.unigrams, self._decay(), self._near_misses)
@@ -422,6 +426,7 @@ class _VocabView:
                                   if word not in self.index and is_word(word) and self.offerable(word, count))
         self.extra_index = {word: i for i, word in enumerate(self.extra_words)}
         self.extra_unigram = np.asarray([self.unigrams[word] for word in self.extra_words], dtype=np.float64)
+        self.extra_lengths = np.asarray([len(word) for word in self.extra_words], dtype=np.int64)
         self._followers.clear()  # their slots in the extras moved
 
     def offerable(self, word: str, count: float) -> bool:
@@ -437,23 +442,49 @@ class _VocabView:
             self.extra_unigram[self.extra_index[token]] += increment
         elif is_word(token) and self.offerable(token, self.unigrams[token]):
             self._index_extras()  # a new word of the person's, now offered
-        self._followers.pop(bigram_key, None)
-        self._followers.pop(trigram_key, None)
+        for key in (bigram_key, trigram_key):
+            if key in self._followers:
+                self._followers[key].counted(token, increment)
 
-    def followers_of(self, key, followers: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(vocabulary rows, counts, extra slots, counts) of the words that followed a history."""
+    def followers_of(self, key, followers: dict[str, float]) -> _Followers:
+        """The words that followed a history, as arrays: built when first asked for, then kept up to date."""
         found = self._followers.get(key)
         if found is None:
-            rows, counts, extra_rows, extra_counts = [], [], [], []
-            for token, count in followers.items():
-                row = self.index.get(token)
-                if row is not None:
-                    rows.append(row)
-                    counts.append(count)
-                elif token in self.extra_index:
-                    extra_rows.append(self.extra_index[token])
-                    extra_counts.append(count)
-            found = (np.asarray(rows, dtype=np.int64), np.asarray(counts), np.asarray(extra_rows, dtype=np.int64),
-                     np.asarray(extra_counts))
-            self._followers[key] = found
+            found = self._followers[key] = _Followers(self, followers)
         return found
+
+
+class _Followers:
+    """One history's followers: vocabulary rows and counts, slots among the extras and counts."""
+
+    def __init__(self, view: _VocabView, followers: dict[str, float]):
+        self.view = view
+        self.slots: dict[str, tuple[bool, int]] = {}  # word -> (in the vocabulary?, position)
+        rows, counts, extra_rows, extra_counts = [], [], [], []
+        for token, count in followers.items():
+            row = view.index.get(token)
+            if row is not None:
+                self.slots[token] = (True, len(rows))
+                rows.append(row)
+                counts.append(count)
+            elif token in view.extra_index:
+                self.slots[token] = (False, len(extra_rows))
+                extra_rows.append(view.extra_index[token])
+                extra_counts.append(count)
+        self.rows, self.counts = np.asarray(rows, dtype=np.int64), np.asarray(counts, dtype=np.float64)
+        self.extra_rows = np.asarray(extra_rows, dtype=np.int64)
+        self.extra_counts = np.asarray(extra_counts, dtype=np.float64)
+
+    def counted(self, token: str, increment: float) -> None:
+        slot = self.slots.get(token)
+        if slot is not None:
+            (self.counts if slot[0] else self.extra_counts)[slot[1]] += increment
+            return
+        row = self.view.index.get(token)
+        if row is not None:
+            self.slots[token] = (True, len(self.rows))
+            self.rows, self.counts = np.append(self.rows, row), np.append(self.counts, increment)
+        elif token in self.view.extra_index:
+            self.slots[token] = (False, len(self.extra_rows))
+            self.extra_rows = np.append(self.extra_rows, self.view.extra_index[token])
+            self.extra_counts = np.append(self.extra_counts, increment)

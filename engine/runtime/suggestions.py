@@ -88,41 +88,24 @@ class WordChooser:
         return self._sorted_ids[low:high][long_enough]
 
     def _scored(self, probabilities: np.ndarray, partial: str, extras=None
-                ) -> tuple[np.ndarray, list[str], np.ndarray, float]:
+                ) -> tuple[np.ndarray, _Outside, np.ndarray, float]:
         """The candidate vocabulary ids, the words beyond the vocabulary after them, the scores of both in
         that order (a completion held back by the one-letter rule scores -1), and the candidates' total
         probability.
 
         Beyond the vocabulary: rare words (scored through <unk>, completions only) and the personal cache's
-        own words (`extras`, at word starts too), a word in both scoring the sum."""
+        own words (`extras`, at word starts too). Words are looked up only for the few positions ranked."""
         candidates = self.completions(partial) if partial else self._offerable_ids
         scores = probabilities[candidates]
-        others, other_scores = self._outside(probabilities, partial, extras)
-        if others:
-            scores = np.concatenate([scores, other_scores])
+        others = _Outside(self, probabilities, partial, extras)
+        if len(others):
+            scores = np.concatenate([scores, others.scores])
         total = float(scores.sum())
         if not partial:
             return candidates, others, scores, total
-        lengths = np.concatenate([self._lengths[candidates], [len(word) for word in others]])
+        lengths = np.concatenate([self._lengths[candidates], others.lengths])
         one_letter = (lengths - len(partial) == 1) & (scores < self.one_letter_share * total)
         return candidates, others, np.where(one_letter, -1.0, scores), total  # -1: below every real probability
-
-    def _outside(self, probabilities: np.ndarray, partial: str, extras) -> tuple[list[str], np.ndarray]:
-        """Words beyond the vocabulary that may complete the partial word (or start the next one), scored."""
-        min_length = len(partial) + self.min_added_letters
-        rare, rare_scores = [], np.zeros(0)
-        if partial and self.rare_words is not None:
-            rare, shares = self.rare_words.completions(partial, min_length)
-            rare_scores = probabilities[self.vocab.unk_id] * shares
-        if extras is None or not extras.words:
-            return rare, rare_scores
-        words, scores = extras.completions(partial, min_length) if partial else (extras.words, extras.probabilities)
-        if not rare:
-            return words, scores
-        merged = dict(zip(rare, rare_scores.tolist(), strict=True))
-        for word, score in zip(words, scores.tolist(), strict=True):
-            merged[word] = merged.get(word, 0.0) + score
-        return list(merged), np.asarray(list(merged.values()))
 
     def _shown_outside(self, word: str, extras) -> str:
         display = getattr(extras, "display", None) or {}
@@ -177,8 +160,10 @@ class WordChooser:
                 word = self.vocab.tokens[int(candidates[position])]
                 shown = self.vocab.display_form(word)
             else:
-                word = others[position - len(candidates)]
+                word = others.word(position - len(candidates))
                 shown = self._shown_outside(word, extras)
+            if word in chosen:
+                continue  # a rare word the person also wrote: counted where it scored higher
             if word in skip and scores[position] < clear_choice:
                 continue  # passed over, and not clearly the word being typed now
             if word in self.blocked_words and word != partial.lower():
@@ -187,3 +172,31 @@ class WordChooser:
             if len(chosen) == k:
                 break
         return chosen
+
+
+class _Outside:
+    """The words beyond the vocabulary that may complete the partial word (or start the next one): rare
+    words, then the personal cache's own, as index arrays with scores and lengths; a word is looked up
+    only when its position is ranked (a short prefix matches thousands of rare words)."""
+
+    def __init__(self, chooser: WordChooser, probabilities: np.ndarray, partial: str, extras):
+        min_length = len(partial) + chooser.min_added_letters
+        rare = chooser.rare_words if partial else None
+        self.rare_words = rare.words if rare is not None else []
+        self.rare = rare.matching(partial, min_length) if rare is not None else np.zeros(0, dtype=np.int64)
+        has_extras = extras is not None and len(extras.words) > 0
+        self.extra_words = extras.words if has_extras else []
+        self.extra = extras.matching(partial, min_length) if has_extras else np.zeros(0, dtype=np.int64)
+        rare_scores = probabilities[chooser.vocab.unk_id] * rare.shares[self.rare] if rare is not None else []
+        extra_scores = extras.probabilities[self.extra] if has_extras else []
+        self.scores = np.concatenate([rare_scores, extra_scores])
+        self.lengths = np.concatenate([rare.lengths[self.rare] if rare is not None else [],
+                                       extras.lengths[self.extra] if has_extras else []])
+
+    def __len__(self) -> int:
+        return len(self.rare) + len(self.extra)
+
+    def word(self, position: int) -> str:
+        if position < len(self.rare):
+            return self.rare_words[int(self.rare[position])]
+        return self.extra_words[int(self.extra[position - len(self.rare)])]
