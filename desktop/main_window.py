@@ -19,9 +19,16 @@ DEBOUNCE_MS = 4  # coalesces keys queued together (a burst, a slow frame); far b
 
 class MainWindow(QMainWindow):
     prediction_requested = Signal(object)  # Request, to the worker thread
-    model_requested = Signal(str, str)  # bundle path, provider
+    model_requested = Signal(str, str)  # bundle path (empty: the store's active model), provider
     blocked_words_changed = Signal(object)
     suggestions_shown = Signal(object)  # Result, once the chips and ghost text show it
+    # Learning, to the worker thread (desktop/worker.py owns the personal cache)
+    sentence_to_learn = Signal(str, bool)  # a finished sentence; whether to keep it for the next fine-tune
+    learning_paused_changed = Signal(bool)
+    learned_words_requested = Signal()  # answered by worker.learned_words_ready
+    learned_words_removed = Signal(object)  # words: forgotten and never learned again
+    learned_forget_requested = Signal()  # everything the personal cache learned
+    files_to_learn = Signal(object)  # paths: their lines taught to the personal cache (worker.files_learned)
 
     def __init__(self, settings, preferences: Preferences):
         super().__init__()
@@ -40,6 +47,9 @@ class MainWindow(QMainWindow):
         for label in (self.model_label, self.provider_label, self.latency_label):
             self.statusBar().addPermanentWidget(label)
         self.model_error = ""
+        # Tools > Learned Words…, Learn from My Writing… (while open) and Models…: desktop/learned_words.py,
+        # learn_dialog.py, models_dialog.py
+        self.learned_words_dialog = self.learn_dialog = self.models_dialog = None
         self.recorder = None  # the acceptance log's recorder, attached by build_window
         self.tuned_confidence: float | None = None  # from the log; shown in preferences
         self.last_result: Result | None = None
@@ -53,6 +63,7 @@ class MainWindow(QMainWindow):
         self.editor.textChanged.connect(self._debounce.start)
         self.editor.cursorPositionChanged.connect(self._debounce.start)
         self.editor.document().modificationChanged.connect(self._update_title)
+        self.editor.sentence_finished.connect(self._on_sentence_finished)
         self.suggestion_bar.chip_clicked.connect(self.editor.insert_word)
         self.suggestion_bar.block_requested.connect(self.block_word)
         for position in range(5):
@@ -70,10 +81,19 @@ class MainWindow(QMainWindow):
         worker.suggestions_ready.connect(self._on_suggestions_ready)
         worker.model_loaded.connect(self._on_model_loaded)
         worker.model_failed.connect(self._on_model_failed)
+        self.sentence_to_learn.connect(worker.learn_sentence)
+        self.learning_paused_changed.connect(worker.set_learning_paused)
+        self.learned_words_requested.connect(worker.send_learned_words)
+        self.learned_words_removed.connect(worker.remove_learned_words)
+        self.learned_forget_requested.connect(worker.forget_learned)
+        self.files_to_learn.connect(worker.learn_files)
+        worker.learning_problem.connect(lambda text: self.statusBar().showMessage(text, 20000))
         self.blocked_words_changed.emit(list(self.preferences.blocked_words))
-        self.load_model()
+        self.learning_paused_changed.emit(self.preferences.learning_paused)
+        self.load_model()  # the worker opens the personal cache first
 
     def load_model(self) -> None:
+        """The model in preferences, or the store's active one: loaded on the worker thread (the editor goes on)."""
         self.model_requested.emit(self.preferences.model_path, self.preferences.provider)
 
     def _on_model_loaded(self, description: str, provider: str) -> None:
@@ -109,6 +129,10 @@ class MainWindow(QMainWindow):
         self.latency_label.setText(f"{result.latency_ms:.1f} ms")
         self.suggestions_shown.emit(result)
 
+    def _on_sentence_finished(self, text: str) -> None:
+        if not self.preferences.learning_paused:  # paused: nothing learned, nothing kept
+            self.sentence_to_learn.emit(text, self.preferences.keep_typed_text)
+
     def block_word(self, word: str) -> None:
         if word.lower() not in self.preferences.blocked_words:
             self.preferences.blocked_words.append(word.lower())
@@ -143,6 +167,9 @@ class MainWindow(QMainWindow):
         self._add(view_menu, "&Smaller Text", QKeySequence.StandardKey.ZoomOut, lambda: self.change_font_size(-1))
         tools_menu = self.menuBar().addMenu("&Tools")
         self._add(tools_menu, "&Analytics…", None, self.show_analytics)
+        self._add(tools_menu, "&Learned Words…", None, self.show_learned_words)
+        self._add(tools_menu, "Learn from My &Writing…", None, self.learn_from_writing)
+        self._add(tools_menu, "&Models…", None, self.show_models)
         self.recent_menu.aboutToShow.connect(lambda: files.fill_recent_menu(self))
 
     def _add(self, menu, text: str, shortcut, slot) -> QAction:
@@ -201,6 +228,7 @@ class MainWindow(QMainWindow):
             if self.recorder is not None:
                 self.recorder.apply_preferences(self.preferences)
             self.blocked_words_changed.emit(list(self.preferences.blocked_words))
+            self.learning_paused_changed.emit(self.preferences.learning_paused)
             if (self.preferences.model_path, self.preferences.provider) != old_model:
                 self.load_model()
             self._debounce.start()
@@ -214,6 +242,49 @@ class MainWindow(QMainWindow):
         window = AnalyticsWindow(user_data_dir() / LOG_FILE, self, before_read=flush)
         window.show()
         return window
+
+    # Learning (desktop/learned_words.py, learn_dialog.py, models_dialog.py): one dialog of each kind per
+    # window, shown again when asked for again
+    def show_learned_words(self):
+        from desktop.learned_words import LearnedWordsDialog
+
+        if self.learned_words_dialog is None:
+            self.learned_words_dialog = LearnedWordsDialog(self)
+        else:
+            self.learned_words_dialog.refresh()
+        return self._present(self.learned_words_dialog)
+
+    def learn_from_writing(self):
+        from desktop.learn_dialog import LearnDialog
+
+        if self.learn_dialog is None:
+            self.learn_dialog = LearnDialog(self)
+            self.learn_dialog.finished.connect(self._on_learn_dialog_closed)
+        return self._present(self.learn_dialog)
+
+    def _on_learn_dialog_closed(self, _result=None) -> None:
+        """A closed dialog that is not running goes: the next one starts afresh."""
+        dialog = self.learn_dialog
+        if dialog is not None and not dialog.running:
+            self.worker_thread.worker.files_learned.disconnect(dialog._on_files_learned)
+            dialog.deleteLater()
+            self.learn_dialog = None
+
+    def show_models(self):
+        from desktop.models_dialog import ModelsDialog
+
+        if self.models_dialog is None:
+            self.models_dialog = ModelsDialog(self)
+        else:
+            self.models_dialog.refresh()
+        return self._present(self.models_dialog)
+
+    @staticmethod
+    def _present(dialog):
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
 
     def attach_recorder(self, recorder) -> None:
         self.recorder = recorder
@@ -251,7 +322,9 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.preferences.save(self.settings)
-        self.worker_thread.stop()
+        if self.learn_dialog is not None:
+            self.learn_dialog.stop_for_exit()  # a fine-tune under way is cancelled: the model in use stays
+        self.worker_thread.stop()  # the worker saves the personal cache on its thread first
         if self.recorder is not None:
             self.recorder.close()
             self.recorder = None

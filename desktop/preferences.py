@@ -1,4 +1,5 @@
-"""The preferences dialog: suggestions, inline text, model, provider, learning, and blocked words."""
+"""The preferences dialog: suggestions, inline text, model, provider, learning (paused, text kept), and blocked
+words."""
 
 from __future__ import annotations
 
@@ -34,11 +35,14 @@ class PreferencesDialog(QDialog):
                                          checked=preferences.inline_confidence_auto)
         self.min_confidence.setEnabled(not preferences.inline_confidence_auto)
         self.confidence_auto.toggled.connect(lambda on: self.min_confidence.setEnabled(not on))
-        self.model_path = QLineEdit(preferences.model_path, placeholderText="the bundled model")
+        self.model_path = QLineEdit(preferences.model_path, placeholderText="the active model (Tools > Models)")
         self.provider = QComboBox()
         self.provider.addItems(["auto", "cpu", "cuda"])
         self.provider.setCurrentText(preferences.provider)
-        self.learning_paused = QCheckBox("Pause learning (and the acceptance log)", checked=preferences.learning_paused)
+        self.learning_paused = QCheckBox("Pause learning (and the text kept, and the acceptance log)",
+                                         checked=preferences.learning_paused)
+        self.keep_typed_text = QCheckBox("Keep what I type for learning (for the next fine-tune)",
+                                         checked=preferences.keep_typed_text)
         self.store_accepted_words = QCheckBox("Keep the words I accept in the acceptance log, for my own analysis",
                                               checked=preferences.store_accepted_words)
         self.blocked_words = QPlainTextEdit("\n".join(preferences.blocked_words))
@@ -50,6 +54,7 @@ class PreferencesDialog(QDialog):
         form.addRow("Model bundle folder", self.model_path)
         form.addRow("Run the model on", self.provider)
         form.addRow("Learning", self.learning_paused)
+        form.addRow("", self.keep_typed_text)
         form.addRow("Acceptance log", self.store_accepted_words)
         form.addRow("Never suggest these words", self.blocked_words)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -65,5 +70,6 @@ class PreferencesDialog(QDialog):
                        inline_confidence_auto=self.confidence_auto.isChecked(),
                        model_path=self.model_path.text().strip(),
                        provider=self.provider.currentText(), learning_paused=self.learning_paused.isChecked(),
+                       keep_typed_text=self.keep_typed_text.isChecked(),
                        store_accepted_words=self.store_accepted_words.isChecked(),
                        blocked_words=list(dict.fromkeys(words)))

@@ -21,9 +21,10 @@ class Preferences:
     inline_enabled: bool = True
     inline_min_confidence: float = 0.25  # grey text only for a continuation at least this likely
     inline_confidence_auto: bool = True  # tune that minimum from the acceptance log (desktop/tuning.py)
-    model_path: str = ""  # a bundle folder; empty: the bundled model
+    model_path: str = ""  # a bundle folder; empty: the active model (bundled, or learned: Tools > Models)
     provider: str = "auto"  # auto, cpu or cuda
-    learning_paused: bool = False  # nothing is learned or logged while on
+    learning_paused: bool = False  # nothing is learned, kept or logged while on
+    keep_typed_text: bool = False  # opt-in: finished sentences kept for the next fine-tune (engine/core/kept_text.py)
     store_accepted_words: bool = False  # opt-in: the acceptance log keeps the words accepted
     word_wrap: bool = True
     font_size: int = 12

@@ -1,12 +1,23 @@
 """Runs the predictor off the GUI thread. The newest request wins: older ones are skipped unstarted,
-and the window drops any result that is not for its latest request."""
+and the window drops any result that is not for its latest request.
+
+The worker also owns the person's personal cache (engine/runtime/personal_cache.py): it is read, taught,
+edited and saved on this thread only, attached to every predictor loaded, and saved a few seconds
+after its last change and when the worker stops. The GUI asks for what it knows through signals.
+"""
 
 from __future__ import annotations
 
+import os
 import time
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
+
+SAVE_DELAY_MS = 3000  # the personal cache is written this long after its last change (and when the worker stops)
+LEARN_SLICE_S = 0.02  # teaching files: at most this long between two keystrokes' predictions
+TUNED_LINES = 500  # of a batch of files, the last lines also tune the cache's share beside the model (~10 ms each)
 
 
 @dataclass(frozen=True)
@@ -29,10 +40,32 @@ class Result:
     latency_ms: float
 
 
+@dataclass
+class FilesLearned:
+    """What teaching a batch of files to the personal cache did."""
+
+    lines: list[str] = field(repr=False, default_factory=list)
+    files: list[str] = field(default_factory=list)  # the files read
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
+    lines_learned: int = 0
+    paused: bool = False  # learning was paused: nothing was learned
+    next_line: int = field(default=0, repr=False)
+
+
+def describe_model(model_id: str) -> str:
+    """How the status bar names a model of the store (engine/core/model_store.py)."""
+    from engine.core.model_store import BUNDLED
+
+    return "bundled model" if model_id == BUNDLED else f"{model_id} (learned from your writing)"
+
+
 class PredictionWorker(QObject):
     model_loaded = Signal(str, str)  # description, provider in use
     model_failed = Signal(str)  # the reason, for the status bar
     suggestions_ready = Signal(object)  # Result
+    learning_problem = Signal(str)  # the personal cache or the kept text: a damaged file moved aside, a failed write
+    learned_words_ready = Signal(object)  # list[LearnedWord], most used first: a snapshot for the GUI
+    files_learned = Signal(object)  # FilesLearned
 
     def __init__(self):
         super().__init__()
@@ -40,6 +73,13 @@ class PredictionWorker(QObject):
         self.latest_request = 0  # written by the GUI thread; an int store is atomic under the GIL
         self.blocked_words: set[str] = set()  # the person's own ("Never suggest this word")
         self._shipped_blocklist: set[str] | None = None
+        self.personal_cache = None  # PersonalCache, opened on this thread by the first request that needs it
+        self.learning_paused = False
+        self.model_id = ""  # the store's model loaded ("bundled", "v2"); empty for a folder named by hand
+        # A child: moved to the worker's thread with it, so it fires (and saves) there.
+        self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self.save_personal_cache)
+        self._file_batches: deque[FilesLearned] = deque()
 
     @property
     def shipped_blocklist(self) -> set[str]:
@@ -52,19 +92,29 @@ class PredictionWorker(QObject):
 
     @Slot(str, str)
     def load(self, model_path: str, provider: str) -> None:
+        """The bundle at `model_path`, or (empty) the store's active model; the personal cache attached."""
         from engine.core.bundle import ModelError
+        from engine.core.model_store import ModelStore
         from engine.runtime.predictor import Predictor
 
+        cache = self.open_personal_cache()
         try:
-            predictor = Predictor.load(model_path or None, provider=provider,
+            if model_path:
+                path, model_id = model_path, ""
+            else:
+                active = ModelStore().active()
+                path, model_id = active.path, active.id
+            predictor = Predictor.load(path, provider=provider,
                                        blocked_words=self.shipped_blocklist | self.blocked_words)
         except ModelError as error:
             self.predictor = None
+            self.model_id = ""
             self.model_failed.emit(str(error))
             return
-        self.predictor = predictor
+        predictor.attach_personal_cache(cache)
+        self.predictor, self.model_id = predictor, model_id
         folder = predictor.backend.manifest.folder
-        self.model_loaded.emit(folder.name if model_path else "bundled model", predictor.provider)
+        self.model_loaded.emit(describe_model(model_id) if model_id else folder.name, predictor.provider)
 
     @Slot(object)
     def set_blocked_words(self, words) -> None:
@@ -86,6 +136,136 @@ class PredictionWorker(QObject):
             completion.text if completion else "", completion.probability if completion else 0.0,
             (time.perf_counter() - started) * 1000))
 
+    # The personal cache: everything below runs on the worker's thread
+    def open_personal_cache(self):
+        """The person's cache, read once; a damaged file is moved aside (and said once) and learning starts afresh."""
+        if self.personal_cache is None:
+            from engine.runtime.personal_cache import CacheError, PersonalCache, default_path
+
+            try:
+                cache = PersonalCache.load()
+            except CacheError as error:
+                cache = PersonalCache(default_path())
+                self.learning_problem.emit(self._move_aside(default_path(), error))
+            cache.paused = self.learning_paused
+            self.personal_cache = cache
+        return self.personal_cache
+
+    @staticmethod
+    def _move_aside(path, error) -> str:
+        aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            os.replace(path, aside)
+        except OSError as move_error:
+            return f"{error}; it could not be moved aside either ({move_error.strerror})"
+        return f"Your personal cache could not be read ({error}); it was moved to {aside} and learning starts afresh"
+
+    @Slot(bool)
+    def set_learning_paused(self, paused: bool) -> None:
+        self.learning_paused = paused
+        if self.personal_cache is not None:
+            self.personal_cache.paused = paused
+
+    @Slot(str, bool)
+    def learn_sentence(self, text: str, keep: bool) -> None:
+        """A sentence the person finished: taught to the cache, and kept for fine-tuning when they opted in."""
+        cache = self.open_personal_cache()
+        if cache.paused:
+            return
+        if keep:
+            from engine.core.kept_text import keep as keep_text
+
+            try:
+                keep_text(text)
+            except OSError as error:
+                self.learning_problem.emit(f"The text kept for learning could not be written: {error}")
+        # Predictor.observe also tunes the cache's share beside the model; without a model, counts alone.
+        learned = self.predictor.observe(text) if self.predictor is not None else cache.observe(text)
+        if learned:
+            self._save_timer.start()  # (re)started: saved once the person pauses
+
+    @Slot()
+    def send_learned_words(self) -> None:
+        self.learned_words_ready.emit(self.open_personal_cache().learned_words())
+
+    @Slot(object)
+    def remove_learned_words(self, words) -> None:
+        """Forgotten, and never learned again; saved at once (the person asked for them to be gone)."""
+        cache = self.open_personal_cache()
+        for word in words:
+            cache.remove_word(word)
+        self.save_personal_cache()
+        self.send_learned_words()
+
+    @Slot()
+    def forget_learned(self) -> None:
+        """Everything the cache learned, gone; saved at once."""
+        self.open_personal_cache().forget()
+        for batch in self._file_batches:
+            del batch.lines[batch.next_line:]  # files being taught stop here (and say what they taught)
+        self.save_personal_cache()
+        self.send_learned_words()
+
+    @Slot(object)
+    def learn_files(self, paths) -> None:
+        """Teach the lines of these files (.txt, .md, .csv; folders of them) to the cache, a slice at a time
+        between keystrokes' predictions; files_learned says when it is done."""
+        from engine.core.user_text import read_user_text
+
+        cache = self.open_personal_cache()
+        batch = FilesLearned(paused=cache.paused)
+        try:
+            text = read_user_text(list(paths))
+        except (OSError, ValueError) as error:
+            batch.skipped.append((", ".join(str(path) for path in paths), str(error)))
+        else:
+            batch.files = [str(path) for path in text.files]
+            batch.skipped = [(str(path), why) for path, why in text.skipped]
+            batch.lines = [] if cache.paused else text.lines
+        self._file_batches.append(batch)
+        if len(self._file_batches) == 1:
+            self._learn_some_lines()
+
+    def _learn_some_lines(self) -> None:
+        if not self._file_batches:
+            return  # forgotten meanwhile
+        batch, cache = self._file_batches[0], self.personal_cache
+        tuned_from = len(batch.lines) - TUNED_LINES
+        deadline = time.perf_counter() + LEARN_SLICE_S
+        while batch.next_line < len(batch.lines) and time.perf_counter() < deadline:
+            line = batch.lines[batch.next_line]
+            tuned = batch.next_line >= tuned_from and self.predictor is not None
+            batch.lines_learned += (self.predictor.observe(line) if tuned else cache.observe(line)) > 0
+            batch.next_line += 1
+        if batch.next_line < len(batch.lines):
+            QTimer.singleShot(0, self._learn_some_lines)  # queued behind the keystrokes waiting now
+            return
+        self._file_batches.popleft()
+        batch.lines = []
+        if batch.lines_learned:
+            self._save_timer.start()
+        self.files_learned.emit(batch)
+        if self._file_batches:
+            QTimer.singleShot(0, self._learn_some_lines)
+
+    @Slot()
+    def save_personal_cache(self) -> None:
+        self._save_timer.stop()
+        cache = self.personal_cache
+        if cache is None or not cache.dirty:
+            return
+        try:
+            cache.save()
+        except OSError as error:
+            self.learning_problem.emit(f"What Nextword learned could not be saved to {cache.path}: {error}")
+
+    @Slot()
+    def shutdown(self) -> None:
+        """Save the cache, then end the thread's event loop (WorkerThread.stop)."""
+        self._file_batches.clear()
+        self.save_personal_cache()
+        QThread.currentThread().quit()
+
 
 class WorkerThread:
     """The worker and its thread, started together and stopped together."""
@@ -98,5 +278,7 @@ class WorkerThread:
         self.thread.start()
 
     def stop(self) -> None:
-        self.thread.quit()
-        self.thread.wait(5000)
+        """The worker saves the personal cache on its own thread, after the requests queued before, then stops."""
+        if self.thread.isRunning():
+            QMetaObject.invokeMethod(self.worker, "shutdown", Qt.ConnectionType.QueuedConnection)
+            self.thread.wait(5000)

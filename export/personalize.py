@@ -23,6 +23,7 @@ import json
 import shutil
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -109,12 +110,20 @@ def run(args: argparse.Namespace) -> dict:
             shutil.copytree(candidate.bundle, args.out)
             result["bundle"] = str(Path(args.out).resolve())
         if installed:
+            _finish_before_cancel()
             stored = store.add(candidate.bundle, _record(result), activate=True)
             result["model_id"], result["bundle"] = stored.id, str(stored.path)
         progress(1.0, "installed" if installed else "done, not installed")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return result
+
+
+def _finish_before_cancel() -> None:
+    """From here on the new model is being installed: a cancel now would report "cancelled" for a model
+    that is in use, so it is ignored (the install is two renames and a small file)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def _report(args, candidate: Candidate, before, after, installed, reason, files, skipped, base, started) -> dict:

@@ -79,3 +79,30 @@ def tiny_bundle(tiny_run, tiny_corpus, tmp_path_factory):
     build_bundle(tiny_run[0] / "best.pt", out, int8=True, check_text=str(tiny_corpus), check_topk=60,
                  check_ksr=20, log=lambda message: None)
     return out
+
+
+@pytest.fixture
+def open_window(qtbot, tmp_path):
+    """Editor windows as `nextword app` builds them, settings in tmp_path; closed (unsaved text dropped) after."""
+    from desktop.app import build_window
+
+    windows = []
+
+    def make(*argv):
+        window = build_window(["--settings", str(tmp_path / "settings.ini"), *argv])
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.editor.document().setModified(False)
+        window.close()
+
+
+@pytest.fixture
+def window(open_window, qtbot):
+    """A window whose model (the bundled one unless the store says otherwise) has loaded."""
+    window = open_window()
+    qtbot.waitUntil(lambda: window.worker_thread.worker.predictor is not None, timeout=15000)
+    return window

@@ -1,48 +1,15 @@
-"""The editor as a person uses it, offscreen, with the real bundled model running on the worker thread."""
+"""The editor as a person uses it, offscreen, with the real bundled model running on the worker thread.
+The `window` and `open_window` fixtures are in conftest.py (the learning tests use them too)."""
 
 import pytest
 
 pytest.importorskip("pytestqt")
 
+from desktop_helpers import chips, type_and_wait  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
-from desktop.app import build_window  # noqa: E402
 from desktop.context import ANCHOR_SPACING, CONTEXT_CHARACTERS  # noqa: E402
 from engine.runtime.predictor import Predictor  # noqa: E402
-
-
-@pytest.fixture
-def open_window(qtbot, tmp_path):
-    windows = []
-
-    def make(*argv):
-        window = build_window(["--settings", str(tmp_path / "settings.ini"), *argv])
-        window.show()
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.editor.document().setModified(False)
-        window.close()
-
-
-@pytest.fixture
-def window(open_window, qtbot):
-    window = open_window()
-    qtbot.waitUntil(lambda: window.worker_thread.worker.predictor is not None, timeout=15000)
-    return window
-
-
-def type_and_wait(qtbot, window, text):
-    qtbot.keyClicks(window.editor, text)
-    expected_left = window.editor.left_text()
-    qtbot.waitUntil(lambda: window.last_result is not None and window.last_result.left_text == expected_left
-                    and window._request_id == window.last_result.request_id, timeout=5000)
-
-
-def chips(window):
-    return [word for word in window.suggestion_bar.words_by_position() if word]
 
 
 @pytest.mark.bundled_model

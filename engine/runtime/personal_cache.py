@@ -63,9 +63,10 @@ class CacheError(ValueError):
 
 @dataclass(frozen=True)
 class LearnedWord:
-    word: str
+    word: str  # lower-case, as counted
     count: float  # decayed uses
     known: bool  # the model has a row for it
+    shown: str  # as the person writes it ("Zorblax")
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,7 @@ class PersonalCache:
         known = self._vocab.index if self._vocab is not None else {}
         with self._lock:
             decay = self._decay()
-            words = [LearnedWord(word, count * decay, word in known)
+            words = [LearnedWord(word, count * decay, word in known, self.display.get(word, word))
                      for word, count in self.unigrams.items() if is_word(word)]
         return sorted(words, key=lambda item: (-item.count, item.word))
 

@@ -1,0 +1,383 @@
+"""The editor learning from the person's writing: finished sentences into the personal cache, the kept
+text, Tools > Learned Words, Learn from My Writing (with a fake fine-tune process) and Models."""
+
+import json
+import shutil
+import stat
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from desktop_helpers import chips, type_and_wait  # noqa: E402
+from PySide6.QtCore import QProcess, Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+
+from desktop.editor import SuggestingEditor  # noqa: E402
+from desktop.learn_dialog import LearnDialog  # noqa: E402
+from engine.core.kept_text import kept_text_path  # noqa: E402
+from engine.core.model_store import ModelStore  # noqa: E402
+from engine.core.paths import bundled_model_dir, user_data_dir  # noqa: E402
+from engine.runtime.personal_cache import PersonalCache, default_path  # noqa: E402
+
+FAKE_FINETUNE = Path(__file__).with_name("fake_finetune.py")
+
+
+def learned(qtbot, window) -> dict[str, float]:
+    """What the worker's cache knows, asked as the dialog asks: after everything queued before it."""
+    with qtbot.waitSignal(window.worker_thread.worker.learned_words_ready, timeout=10000) as answer:
+        window.learned_words_requested.emit()
+    return {item.word: item.count for item in answer.args[0]}
+
+
+def type_line(qtbot, window, text):
+    qtbot.keyClicks(window.editor, text)
+    qtbot.keyClick(window.editor, Qt.Key.Key_Return)
+
+
+def choose_preferences(window, monkeypatch, **checked):
+    """Edit > Preferences with these boxes ticked (or not), then OK."""
+    from desktop.preferences import PreferencesDialog
+
+    def ticked_and_accepted(dialog):
+        for name, value in checked.items():
+            getattr(dialog, name).setChecked(value)
+        return 1
+
+    monkeypatch.setattr(PreferencesDialog, "exec", ticked_and_accepted)
+    window.show_preferences()
+
+
+def fake_finetune(monkeypatch, mode):
+    monkeypatch.setattr(LearnDialog, "command", staticmethod(lambda paths: (sys.executable,
+                                                                            [str(FAKE_FINETUNE), mode, *paths])))
+
+
+def model_requests(window) -> list:
+    requests = []
+    window.model_requested.connect(lambda *args: requests.append(args))
+    return requests
+
+
+# What the editor hands over
+def test_each_finished_sentence_is_handed_over_once_and_never_the_word_being_typed(qtbot):
+    editor = SuggestingEditor()
+    qtbot.addWidget(editor)
+    finished = []
+    editor.sentence_finished.connect(finished.append)
+    qtbot.keyClicks(editor, "Hello world. How are yo")
+    assert finished == ["Hello world."]
+    qtbot.keyClicks(editor, "u?")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # nothing new on that line
+    qtbot.keyClicks(editor, "Fine thanks")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # Enter finishes a line without punctuation
+    assert finished == ["Hello world.", "How are you?", "Fine thanks"]
+    qtbot.keyClick(editor, Qt.Key.Key_Backspace)  # back onto the line, and Enter again: already handed over
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.keyClick(editor, Qt.Key.Key_Backspace)
+    qtbot.keyClick(editor, Qt.Key.Key_Backspace)  # "thanks" -> "thank"
+    qtbot.keyClicks(editor, "s!")
+    assert finished == ["Hello world.", "How are you?", "Fine thanks", "thanks!"]  # the word whole, not "s!"
+    qtbot.keyClicks(editor, "!!")
+    assert len(finished) == 4
+
+
+def test_accepted_suggestions_are_handed_over_with_the_sentence_typed_around_them(qtbot):
+    editor = SuggestingEditor()
+    qtbot.addWidget(editor)
+    finished = []
+    editor.sentence_finished.connect(finished.append)
+    qtbot.keyClicks(editor, "See you tom")
+    editor.insert_word("tomorrow")  # a chip
+    editor.set_ghost("at noon", editor.textCursor().position())
+    qtbot.keyClick(editor, Qt.Key.Key_Tab)  # the grey text
+    qtbot.keyClicks(editor, "!")
+    assert finished == ["See you tomorrow at noon!"]
+
+
+def test_opened_and_pasted_text_is_not_handed_over_as_the_persons_typing(qtbot):
+    editor = SuggestingEditor()
+    qtbot.addWidget(editor)
+    finished = []
+    editor.sentence_finished.connect(finished.append)
+    editor.setPlainText("A file someone opened\nwith two lines")
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    qtbot.keyClicks(editor, " and my ending.")
+    QApplication.clipboard().setText(" Pasted words")
+    qtbot.keyClick(editor, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(editor, ".")
+    editor.undo()  # the "." and the paste; redone, they are not typing either
+    editor.redo()
+    qtbot.keyClicks(editor, "!")
+    assert finished == ["and my ending."] and editor.toPlainText().endswith("ending. Pasted words.!")
+
+
+# Into the personal cache
+@pytest.mark.bundled_model
+def test_a_finished_sentence_is_learned_and_a_new_word_typed_twice_is_offered_the_third_time(window, qtbot):
+    qtbot.keyClicks(window.editor, "I met Zorblax at the station.")
+    assert learned(qtbot, window)["zorblax"] == pytest.approx(1, abs=0.01)
+    type_line(qtbot, window, " Then Zorblax said hello")
+    words = learned(qtbot, window)
+    assert words["zorblax"] == pytest.approx(2, abs=0.01) and "hello" in words
+    type_and_wait(qtbot, window, "Later Zor")
+    assert "Zorblax" in chips(window)
+    assert "later" not in learned(qtbot, window)  # the sentence being typed is not learned yet
+
+
+def test_pausing_learning_stores_nothing_in_the_cache_or_the_kept_text(window, qtbot, monkeypatch):
+    choose_preferences(window, monkeypatch, learning_paused=True, keep_typed_text=True)
+    type_line(qtbot, window, "Nothing of Zorblax is learned. Nor kept")
+    window.sentence_to_learn.emit("Even when asked directly.", True)  # the worker keeps the pause too
+    assert learned(qtbot, window) == {} and not kept_text_path().exists()
+    choose_preferences(window, monkeypatch, learning_paused=False)
+    qtbot.keyClicks(window.editor, "Now Zorblax is.")
+    assert "zorblax" in learned(qtbot, window) and kept_text_path().read_text() == "Now Zorblax is.\n"
+
+
+def test_the_typed_text_is_kept_only_with_the_opt_in(window, qtbot, monkeypatch):
+    qtbot.keyClicks(window.editor, "Not kept by default.")
+    assert "kept" in learned(qtbot, window) and not kept_text_path().exists()
+    choose_preferences(window, monkeypatch, keep_typed_text=True)
+    assert window.preferences.keep_typed_text
+    qtbot.keyClicks(window.editor, " This one is kept")
+    qtbot.keyClick(window.editor, Qt.Key.Key_Return)
+    learned(qtbot, window)
+    assert kept_text_path().read_text() == "This one is kept\n"
+    assert stat.S_IMODE(kept_text_path().stat().st_mode) == 0o600
+
+
+def test_the_cache_is_saved_off_the_gui_thread_and_loaded_again_by_the_next_window(open_window, qtbot, monkeypatch):
+    saved_on = []
+    original_save = PersonalCache.save
+
+    def save(cache, *args):
+        saved_on.append(threading.current_thread() is threading.main_thread())
+        return original_save(cache, *args)
+
+    monkeypatch.setattr(PersonalCache, "save", save)
+    first = open_window()
+    qtbot.keyClicks(first.editor, "Quibblewick came to tea.")
+    learned(qtbot, first)
+    first.editor.document().setModified(False)
+    first.close()  # saved as the worker stops
+    assert saved_on == [False] and "quibblewick" in PersonalCache.load().unigrams
+    second = open_window()
+    assert "quibblewick" in learned(qtbot, second)
+
+
+def test_the_cache_is_saved_a_moment_after_the_last_change(open_window, qtbot, monkeypatch):
+    monkeypatch.setattr("desktop.worker.SAVE_DELAY_MS", 100)
+    window = open_window()
+    qtbot.keyClicks(window.editor, "Quibblewick came to tea.")
+    assert "quibblewick" in learned(qtbot, window)
+    qtbot.waitUntil(lambda: default_path().exists(), timeout=5000)
+    assert "quibblewick" in PersonalCache.load().unigrams
+
+
+def test_a_damaged_cache_is_moved_aside_said_once_and_learning_starts_afresh(open_window, qtbot):
+    default_path().parent.mkdir(parents=True, exist_ok=True)
+    default_path().write_text("{not json", encoding="utf-8")
+    window = open_window()
+    qtbot.waitUntil(lambda: "moved to" in window.statusBar().currentMessage(), timeout=10000)
+    aside = list(default_path().parent.glob("personal_cache.json.damaged-*"))
+    assert len(aside) == 1 and aside[0].read_text() == "{not json" and str(aside[0]) in \
+        window.statusBar().currentMessage()
+    qtbot.keyClicks(window.editor, "Learning goes on.")
+    assert "goes" in learned(qtbot, window)
+
+
+# Tools > Learned Words
+def test_learned_words_lists_removes_and_forgets_and_a_removed_word_is_not_learned_again(window, qtbot, monkeypatch):
+    qtbot.keyClicks(window.editor, "Zorblax met Quibble. Zorblax left.")
+    learned(qtbot, window)
+    dialog = window.show_learned_words()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() > 0, timeout=5000)
+    rows = [[dialog.table.item(row, column).text() for column in range(3)] for row in range(dialog.table.rowCount())]
+    assert rows[0] == ["zorblax", "2", "new"] and ["met", "1", ""] in rows  # most used first; "new" to the model
+    dialog.filter.setText("zor")
+    assert dialog.table.rowCount() == 1
+    dialog.table.selectRow(0)
+    qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "zorblax" not in [item.word for item in dialog.words], timeout=5000)
+    assert dialog.table.rowCount() == 0
+    qtbot.keyClicks(window.editor, " Zorblax returned.")
+    words = learned(qtbot, window)
+    assert "zorblax" not in words and "returned" in words
+    assert "zorblax" not in PersonalCache.load().unigrams  # saved at once
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.Yes)
+    dialog.filter.clear()
+    qtbot.mouseClick(dialog.forget_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.words == [], timeout=5000)
+    assert dialog.table.rowCount() == 0 and dialog.summary.text().startswith("Nothing learned yet")
+    assert PersonalCache.load().learned_words() == []
+
+
+def test_learned_words_says_when_learning_is_paused(window, qtbot, monkeypatch):
+    choose_preferences(window, monkeypatch, learning_paused=True)
+    dialog = window.show_learned_words()
+    assert dialog.paused_note.isVisibleTo(dialog) and "paused" in dialog.paused_note.text()
+
+
+# Tools > Learn from My Writing
+@pytest.fixture
+def notes(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("Dear Flimflam, the harvest was good.\nFlimflam replied at once.\n", encoding="utf-8")
+    return path
+
+
+def test_learn_from_my_writing_teaches_the_cache_shows_progress_and_loads_an_installed_model(
+        window, qtbot, monkeypatch, notes):
+    from engine.core.kept_text import keep
+
+    fake_finetune(monkeypatch, "installed")
+    keep("A sentence kept about Quibblewick.")
+    requests = model_requests(window)
+    dialog = window.learn_from_writing()
+    assert "kept from your typing" in dialog.kept_note.text()
+    dialog.add_paths([notes])
+    with qtbot.waitSignal(dialog.report_ready, timeout=20000):
+        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    given = json.loads((user_data_dir() / "fake_finetune_args.json").read_text())
+    assert given == [str(notes), str(kept_text_path())]
+    assert dialog.progress.value() == dialog.progress.maximum() and dialog.message.text() == "Done."
+    assert "skipped photo.jpg" in " ".join(dialog.messages)
+    table = [[dialog.report_table.item(row, column).text() for column in range(3)]
+             for row in range(dialog.report_table.rowCount())]
+    assert table[0] == ["Your text: keystroke savings", "30.0%", "35.0%"]
+    assert table[3] == ["General text: top-3 words", "55.0%", "54.8%"]
+    assert dialog.reason.text().startswith("Installed as v3: better on your writing")
+    assert requests == [("", window.preferences.provider)]  # the worker loads the active model
+    qtbot.waitUntil(lambda: dialog.cache_result is not None, timeout=10000)
+    assert dialog.cache_result.lines_learned == 3 and "3 lines from 2 files" in dialog.cache_label.text()
+    words = learned(qtbot, window)
+    assert "flimflam" in words and "quibblewick" in words
+    qtbot.keyClicks(window.editor, "still typing")  # the editor was usable all along
+    assert window.editor.toPlainText() == "still typing"
+
+
+def test_a_fine_tune_that_is_not_better_keeps_the_model_and_a_refused_one_says_why(window, qtbot, monkeypatch, notes):
+    requests = model_requests(window)
+    dialog = window.learn_from_writing()
+    dialog.add_paths([notes])
+    fake_finetune(monkeypatch, "not-installed")
+    with qtbot.waitSignal(dialog.report_ready, timeout=20000):
+        dialog.start()
+    assert dialog.reason.text().startswith("Not installed: not better on your held-out text")
+    fake_finetune(monkeypatch, "refused")
+    dialog.start()
+    qtbot.waitUntil(lambda: not dialog.running and "stopped" in dialog.message.text(), timeout=20000)
+    assert "at least 300 are needed" in dialog.message.text() and requests == []
+
+
+def test_cancel_ends_the_fine_tune_and_the_model_in_use_stays(window, qtbot, monkeypatch, notes):
+    fake_finetune(monkeypatch, "slow")
+    requests = model_requests(window)
+    dialog = window.learn_from_writing()
+    dialog.add_paths([notes])
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.progress.value() == 420, timeout=20000)
+    assert dialog.message.text() == "Fine-tuning: epoch 1 of 3" and dialog.cancel_button.isVisible()
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.running, timeout=10000)
+    assert dialog.process.exitCode() == 130 and dialog.message.text() == "Cancelled: the model in use stays."
+    assert dialog.report is None and requests == [] and dialog.start_button.isEnabled()
+
+
+def test_a_fine_tune_that_ignores_cancel_is_killed(window, qtbot, monkeypatch, notes):
+    fake_finetune(monkeypatch, "ignore-term")
+    monkeypatch.setattr(LearnDialog, "KILL_AFTER_MS", 200)
+    dialog = window.learn_from_writing()
+    dialog.add_paths([notes])
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.progress.value() == 420, timeout=20000)
+    dialog.reject()  # Esc or the close button, while it runs: cancel
+    assert dialog.isVisible()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=10000)
+    assert dialog.process.exitStatus() == QProcess.ExitStatus.CrashExit
+    assert dialog.message.text() == "Cancelled: the model in use stays."
+
+
+def test_closing_the_window_cancels_a_fine_tune_under_way(window, qtbot, monkeypatch, notes):
+    fake_finetune(monkeypatch, "slow")
+    dialog = window.learn_from_writing()
+    dialog.add_paths([notes])
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.progress.value() == 420, timeout=20000)
+    window.close()
+    assert dialog.process.state() == QProcess.ProcessState.NotRunning and dialog.process.exitCode() == 130
+
+
+def test_without_torch_the_cache_still_learns_and_one_line_says_what_to_install(window, qtbot, monkeypatch, notes):
+    monkeypatch.setattr("desktop.learn_dialog.torch_available", lambda: False)
+    dialog = window.learn_from_writing()
+    dialog.add_paths([notes])
+    dialog.start()
+    assert dialog.process is None
+    assert "pip install 'nextword[train]'" in dialog.message.text()
+    assert "pip install 'nextword[train]'" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: dialog.cache_result is not None, timeout=10000)
+    assert "flimflam" in learned(qtbot, window)
+
+
+# Tools > Models
+def store_a_version(model_id="v1"):
+    """A copy of the bundled model stored as a version learned from the person's writing."""
+    folder = user_data_dir() / "models" / model_id
+    shutil.copytree(bundled_model_dir(), folder)
+    record = {"created": "2026-11-28T10:00:00+00:00", "sources": ["/home/me/letters.md", "/home/me/notes.txt"],
+              "before": {"user": {"ksr": 0.30, "top3": 0.4}, "general": {"ksr": 0.45, "top3": 0.55}},
+              "after": {"user": {"ksr": 0.35, "top3": 0.46}, "general": {"ksr": 0.449, "top3": 0.548}},
+              "minutes": 3.2, "new_word_count": 7}
+    (folder / "finetune.json").write_text(json.dumps(record), encoding="utf-8")
+    return folder
+
+
+def test_the_models_dialog_lists_uses_reverts_and_forgets_and_the_status_bar_names_the_model(
+        window, qtbot, monkeypatch):
+    from desktop.models_dialog import ModelsDialog
+
+    store_a_version()
+    assert window.model_label.text() == "Model: bundled model"
+    dialog = window.show_models()
+    qtbot.waitUntil(lambda: len(dialog.models) == 2, timeout=5000)
+    rows = [[dialog.table.item(row, column).text() for column in range(6)] for row in range(2)]
+    assert rows[0][:2] == ["● in use", "bundled"]
+    assert rows[1] == ["", "v1", "2026-11-28 10:00", "30.0% → 35.0%", "45.0% → 44.9%", "letters.md, notes.txt"]
+    dialog.select("v1")
+    with qtbot.waitSignal(dialog.changed, timeout=5000):
+        qtbot.mouseClick(dialog.use_button, Qt.MouseButton.LeftButton)
+    assert ModelStore().active().id == "v1" and dialog.table.item(1, 0).text() == "● in use"
+    qtbot.waitUntil(lambda: window.model_label.text() == "Model: v1 (learned from your writing)", timeout=10000)
+    with qtbot.waitSignal(dialog.changed, timeout=5000):
+        qtbot.mouseClick(dialog.revert_button, Qt.MouseButton.LeftButton)
+    assert ModelStore().active().id == "bundled"
+    qtbot.waitUntil(lambda: window.model_label.text() == "Model: bundled model", timeout=10000)
+
+    dialog.select("v1")
+    with qtbot.waitSignal(dialog.changed, timeout=5000):
+        dialog.use_selected()
+    qtbot.keyClicks(window.editor, "Zorblax is learned.")
+    assert "zorblax" in learned(qtbot, window)
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.No)
+    dialog.forget_all()  # asks first: No
+    assert ModelStore().active().id == "v1"
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(dialog.changed, timeout=5000):
+        qtbot.mouseClick(dialog.forget_button, Qt.MouseButton.LeftButton)
+    assert [model.id for model in dialog.models] == ["bundled"] and not (user_data_dir() / "models").exists()
+    assert learned(qtbot, window) == {}  # the worker's cache in memory too
+    qtbot.waitUntil(lambda: window.model_label.text() == "Model: bundled model", timeout=10000)
+    assert isinstance(dialog, ModelsDialog)
+
+
+def test_the_window_starts_with_the_stores_active_model(open_window, qtbot):
+    store_a_version("v2")
+    ModelStore().use("v2")
+    window = open_window()
+    qtbot.waitUntil(lambda: window.model_label.text() == "Model: v2 (learned from your writing)", timeout=15000)
+    assert window.worker_thread.worker.model_id == "v2"
