@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint clean data
+.PHONY: run test install lint clean data kjv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,15 @@ lint: $(STAMP)
 # The chitchat splits as shared/PROTOCOL.md defines them, for `nextword eval`.
 data: $(STAMP)
 	$(BIN)/python -c "from engine.core.corpus import write_chitchat_splits; print(write_chitchat_splits('data'))"
+
+# A person's writing of another style, for bench/personalize.py: the King James Bible (public domain),
+# Genesis 1:1 to Numbers 4:49, one verse per line, from Debian's bible-kjv packages (unpacked, not installed).
+kjv:
+	mkdir -p data/bible-kjv && cd data/bible-kjv && apt-get download bible-kjv bible-kjv-text && \
+		for deb in *.deb; do dpkg -x $$deb root; done
+	data/bible-kjv/root/usr/bin/bible -d data/bible-kjv/root/usr/lib/bible.data -f gen1:1-num4:49 \
+		| cut -d' ' -f2- > data/kjv.txt
+	wc -lw data/kjv.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache
