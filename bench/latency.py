@@ -7,8 +7,8 @@ re-runs the model over the last `--window` tokens from the start state, with no 
 p50/p95/p99/mean for both, the ratio, and peak resident memory (ONNX first, before torch is loaded).
 
 With `--cache-text FILE` the predictor is also timed with a personal cache that first learned FILE (a
-person's earlier writing) and then learns each typed line once it is typed, as the editor does: the
-cache's cost per keystroke is the difference.
+person's earlier writing) and then learns each typed line once it is typed, as the editor does, key by
+key in turn with one without a cache ("onnx_in_turn"): the cache's cost per keystroke is the difference.
 
     python bench/latency.py [--text data/chitchat.test.txt] [--lines 300] [--threads 1] [--cache-text FILE] [--json]
 
@@ -62,15 +62,26 @@ def type_lines(suggest, lines: list[str], warmup: int = 30, line_done=None) -> l
     return times[warmup:]
 
 
-def with_personal_cache(args, lines: list[str]) -> dict:
-    """The same typing with a personal cache that learned --cache-text first and learns every typed line."""
-    predictor = Predictor.load(args.model, threads=args.threads)
+def with_personal_cache(args, lines: list[str]) -> tuple[dict, dict]:
+    """The same typing with a personal cache that learned --cache-text first and learns every typed line,
+    timed key by key in turn with a predictor without one (same keys, same moment: the machine's own
+    ups and downs fall on both alike). Returns (without, with)."""
+    plain, learning = (Predictor.load(args.model, threads=args.threads) for _ in range(2))
     taught = read_lines(args.cache_text)
     for line in taught:
-        predictor.observe(line)
-    figures = summary(type_lines(lambda text: predictor.suggest(text, 3), lines, line_done=predictor.observe))
-    figures.update(taught_lines=len(taught), learned_words=len(predictor.personal), peak_rss_mb=peak_rss_mb())
-    return figures
+        learning.observe(line)
+    times: dict[str, list[float]] = {"without": [], "with": []}
+    pair = (("without", plain), ("with", learning))
+    for line in lines:
+        for end in range(len(line) + 1):
+            for name, predictor in pair if end % 2 else pair[::-1]:  # either one first, in turn
+                started = time.perf_counter()
+                predictor.suggest(line[:end], 3)
+                times[name].append(time.perf_counter() - started)
+        learning.observe(line)
+    without, with_cache = summary(times["without"][30:]), summary(times["with"][30:])
+    with_cache.update(taught_lines=len(taught), learned_words=len(learning.personal), peak_rss_mb=peak_rss_mb())
+    return without, with_cache
 
 
 def checkpoint_from_history(folder: Path) -> Path | None:
@@ -130,9 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     result["onnx"] = summary(type_lines(lambda text: predictor.suggest(text, 3), lines))
     result["onnx"]["peak_rss_mb"] = peak_rss_mb()
     if args.cache_text:
-        result["onnx_personal_cache"] = with_personal_cache(args, lines)
-        result["cache_added_p50_ms"] = result["onnx_personal_cache"]["p50_ms"] - result["onnx"]["p50_ms"]
-        result["cache_added_p95_ms"] = result["onnx_personal_cache"]["p95_ms"] - result["onnx"]["p95_ms"]
+        result["onnx_in_turn"], result["onnx_personal_cache"] = with_personal_cache(args, lines)
+        result["cache_added_p50_ms"] = result["onnx_personal_cache"]["p50_ms"] - result["onnx_in_turn"]["p50_ms"]
+        result["cache_added_p95_ms"] = result["onnx_personal_cache"]["p95_ms"] - result["onnx_in_turn"]["p95_ms"]
     with tempfile.TemporaryDirectory() as scratch:
         checkpoint = None
         if not args.onnx_only:
@@ -150,12 +161,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"{result['keystrokes']} keystrokes over {result['lines']} lines of {args.text}; {args.threads} thread(s); "
           f"{result['provider']}; {result['model']}")
-    for name in ("onnx", "onnx_personal_cache", "torch_eager"):
+    for name in ("onnx", "onnx_in_turn", "onnx_personal_cache", "torch_eager"):
         if name in result:
             figures = result[name]
             print(f"{name:<20} p50 {figures['p50_ms']:.3f} ms  p95 {figures['p95_ms']:.3f} ms  p99 "
-                  f"{figures['p99_ms']:.3f} ms  mean {figures['mean_ms']:.3f} ms  "
-                  f"peak RSS {figures['peak_rss_mb']:.0f} MB")
+                  f"{figures['p99_ms']:.3f} ms  mean {figures['mean_ms']:.3f} ms"
+                  + (f"  peak RSS {figures['peak_rss_mb']:.0f} MB" if "peak_rss_mb" in figures else ""))
     if "cache_added_p95_ms" in result:
         cache = result["onnx_personal_cache"]
         print(f"personal cache ({cache['learned_words']:,} words learned from {cache['taught_lines']:,} lines of "

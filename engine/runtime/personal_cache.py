@@ -73,21 +73,25 @@ class LearnedWord:
 class Extras:
     """Words outside the model's vocabulary that the cache offers after a context: sorted, with probabilities."""
 
-    words: list[str]
-    probabilities: np.ndarray
+    words: list[str]  # by slot
+    probabilities: np.ndarray  # by slot
     display: dict[str, str]  # lower-case word -> the form the person writes it in ("Zorblax")
-    lengths: np.ndarray  # of the words
+    lengths: np.ndarray  # by slot
+    sorted_words: list[str]  # the words in sorted order, so the completions of a prefix are one slice
+    sorted_slots: np.ndarray  # the slot of each of them
 
     def matching(self, partial: str, min_length: int) -> np.ndarray:
-        """Positions of the words of at least min_length letters that start with the partial word (all of
+        """Slots of the words of at least min_length letters that start with the partial word (all of
         them when it is empty: the cache offers its own words at a word start too)."""
         if not partial:
             return np.arange(len(self.words))
-        low, high = prefix_range(self.words, partial)
-        return low + np.flatnonzero(self.lengths[low:high] >= min_length)
+        low, high = prefix_range(self.sorted_words, partial)
+        slots = self.sorted_slots[low:high]
+        return slots[self.lengths[slots] >= min_length]
 
 
-NO_EXTRAS = Extras([], np.zeros(0), {}, np.zeros(0, dtype=np.int64))
+_NO_SLOTS = np.zeros(0, dtype=np.int64)
+NO_EXTRAS = Extras([], np.zeros(0), {}, _NO_SLOTS, [], _NO_SLOTS)
 
 
 class PersonalCache:
@@ -114,6 +118,7 @@ class PersonalCache:
         self.bigrams: dict[str, dict[str, float]] = {}  # v -> {w: count}
         self.trigrams: dict[tuple[str, str], dict[str, float]] = {}  # (u, v) -> {w: count}
         self._totals: dict[object, float] = {}  # history -> sum of its followers' counts
+        self._entries = 0  # words, pairs and triples counted: what MAX_NGRAMS bounds
         self.display: dict[str, str] = {}  # word -> its written form, where not lower-case
         self._view = None
 
@@ -147,14 +152,14 @@ class PersonalCache:
                     self._view.counted(token, increment, v, (u, v))
             if self.rate * (self.clock - self._base) > 30:
                 self._rescale()
-            if len(self._totals) + sum(len(f) for f in self.bigrams.values()) > MAX_NGRAMS:
+            if self._entries > MAX_NGRAMS:
                 self._prune()
             self._changed(keep_view=True)
         return len(tokens)
 
     def _tune(self, bin_index: int, model: float, cache: float) -> None:
         """One online EM step: how much of this token the cache would have explained, at today's weight."""
-        weight = self.weights[bin_index]
+        weight = self._weight(bin_index)
         explained = weight * cache
         responsibility = explained / max(1e-300, explained + (1 - weight) * model)
         keep = 1 - 1 / TUNING_MEMORY
@@ -164,9 +169,13 @@ class PersonalCache:
     @property
     def weights(self) -> tuple[float, ...]:
         """The cache's share beside the model, per evidence bin: the prior moved by what it has seen."""
+        return tuple(self._weight(bin_index) for bin_index in range(len(PRIOR_WEIGHTS)))
+
+    def _weight(self, bin_index: int) -> float:
         low, high = WEIGHT_BOUNDS
-        return tuple(min(high, max(low, (credit + prior * PRIOR_TOKENS) / (seen + PRIOR_TOKENS)))
-                     for credit, seen, prior in zip(self._credit, self._tokens_seen, PRIOR_WEIGHTS, strict=True))
+        estimate = (self._credit[bin_index] + PRIOR_WEIGHTS[bin_index] * PRIOR_TOKENS) / \
+            (self._tokens_seen[bin_index] + PRIOR_TOKENS)
+        return min(high, max(low, estimate))
 
     def _tokens(self, text: str) -> list[str]:
         """The sentence's tokens as the model reads them (lower-case), less the words never to learn;
@@ -186,6 +195,8 @@ class PersonalCache:
         return tokens
 
     def _add(self, table: dict[str, float], token: str, increment: float, history) -> None:
+        if token not in table:
+            self._entries += 1
         table[token] = table.get(token, 0.0) + increment
         self._totals[history] = self._totals.get(history, 0.0) + increment
 
@@ -219,6 +230,8 @@ class PersonalCache:
         self._recount()
 
     def _recount(self) -> None:
+        self._entries = len(self.unigrams) + sum(len(f) for f in self.bigrams.values()) + \
+            sum(len(f) for f in self.trigrams.values())
         totals: dict[object, float] = {None: sum(self.unigrams.values())}
         for v, followers in self.bigrams.items():
             totals[v] = sum(followers.values())
@@ -324,7 +337,7 @@ class PersonalCache:
         """
         if not self.unigrams or self._vocab is None:
             return probabilities, NO_EXTRAS
-        weight = self.weights[self.evidence_bin(history)]
+        weight = self._weight(self.evidence_bin(history))
         if not weight:
             return probabilities, NO_EXTRAS
         view = self._view if self._view is not None else self._build_view()
@@ -336,7 +349,8 @@ class PersonalCache:
             found = view.followers_of(key, followers)
             mixed[found.rows] += (weight * scale) * found.counts  # rows are distinct: a plain fancy-index add is right
             extra[found.extra_rows] += (weight * scale) * found.extra_counts
-        return mixed, Extras(view.extra_words, extra, self.display, view.extra_lengths)
+        return mixed, Extras(view.extra_words, extra, self.display, view.extra_lengths, view.sorted_words,
+                             view.sorted_slots)
 
     def _build_view(self) -> _VocabView:
         self._view = _VocabView(self._vocab, self.unigrams, self._decay(), self._near_misses)
@@ -405,9 +419,9 @@ def default_path() -> Path:
 
 class _VocabView:
     """The cache's counts laid out for one vocabulary: a dense array over its rows, the words it lacks
-    (sorted, so the completions of a prefix are one slice), and each history's followers as arrays,
-    built when first asked for. Kept up to date as sentences are observed, so a keystroke never waits
-    for a rebuild."""
+    (each in a slot that never moves, with a sorted index so the completions of a prefix are one slice),
+    and each history's followers as arrays, built when first asked for. Kept up to date as sentences are
+    observed, so a keystroke never waits for a rebuild."""
 
     def __init__(self, vocab: Vocab, unigrams: dict[str, float], decay: float, near_misses: NearMisses):
         self.index = vocab.index
@@ -418,21 +432,43 @@ class _VocabView:
             row = vocab.index.get(token)
             if row is not None:
                 self.unigram[row] = count
-        self.unigrams = unigrams  # the cache's own table, read when the words outside the vocabulary change
-        self._followers: dict[object, tuple] = {}
-        self._index_extras()
+        self.unigrams = unigrams  # the cache's own table, read when a word outside the vocabulary is offered
+        self._followers: dict[object, _Followers] = {}
+        self._typo: dict[str, bool] = {}  # near-miss answers, asked once per word
+        self.extra_words: list[str] = []
+        self.extra_index: dict[str, int] = {}
+        offered = [word for word, count in unigrams.items() if word not in self.index and self.offerable(word, count)]
+        self.extra_unigram = np.asarray([unigrams[word] for word in offered], dtype=np.float64)
+        self.extra_lengths = np.asarray([len(word) for word in offered], dtype=np.int64)
+        for word in offered:
+            self.extra_index[word] = len(self.extra_words)
+            self.extra_words.append(word)
+        self._sort_extras()
 
-    def _index_extras(self) -> None:
-        self.extra_words = sorted(word for word, count in self.unigrams.items()
-                                  if word not in self.index and is_word(word) and self.offerable(word, count))
-        self.extra_index = {word: i for i, word in enumerate(self.extra_words)}
-        self.extra_unigram = np.asarray([self.unigrams[word] for word in self.extra_words], dtype=np.float64)
-        self.extra_lengths = np.asarray([len(word) for word in self.extra_words], dtype=np.int64)
-        self._followers.clear()  # their slots in the extras moved
+    def _sort_extras(self) -> None:
+        order = sorted(range(len(self.extra_words)), key=self.extra_words.__getitem__)
+        self.sorted_words = [self.extra_words[slot] for slot in order]
+        self.sorted_slots = np.asarray(order, dtype=np.int64)
 
     def offerable(self, word: str, count: float) -> bool:
         """A word the vocabulary lacks: offered once typed twice, or once if it does not look like a typo."""
-        return count >= self.min_stored_count or not self.near_misses.matches(word)
+        if not is_word(word):
+            return False
+        if count >= self.min_stored_count:
+            return True
+        if word not in self._typo:
+            self._typo[word] = self.near_misses.matches(word)
+        return not self._typo[word]
+
+    def _offer(self, word: str) -> None:
+        """A new word of the person's, offered from now on: a new slot, and its counts in the followers built."""
+        self.extra_index[word] = len(self.extra_words)
+        self.extra_words.append(word)
+        self.extra_unigram = np.append(self.extra_unigram, self.unigrams[word])
+        self.extra_lengths = np.append(self.extra_lengths, len(word))
+        self._sort_extras()
+        for followers in self._followers.values():
+            followers.offer(word)
 
     def counted(self, token: str, increment: float, bigram_key, trigram_key) -> None:
         """One more use of `token` after the two histories (the cache's tables already counted it)."""
@@ -441,8 +477,8 @@ class _VocabView:
             self.unigram[row] += increment
         elif token in self.extra_index:
             self.extra_unigram[self.extra_index[token]] += increment
-        elif is_word(token) and self.offerable(token, self.unigrams[token]):
-            self._index_extras()  # a new word of the person's, now offered
+        elif self.offerable(token, self.unigrams[token]):
+            self._offer(token)
         for key in (bigram_key, trigram_key):
             if key in self._followers:
                 self._followers[key].counted(token, increment)
@@ -459,7 +495,7 @@ class _Followers:
     """One history's followers: vocabulary rows and counts, slots among the extras and counts."""
 
     def __init__(self, view: _VocabView, followers: dict[str, float]):
-        self.view = view
+        self.view, self.source = view, followers  # the cache's own dict for this history
         self.slots: dict[str, tuple[bool, int]] = {}  # word -> (in the vocabulary?, position)
         rows, counts, extra_rows, extra_counts = [], [], [], []
         for token, count in followers.items():
@@ -484,8 +520,14 @@ class _Followers:
         row = self.view.index.get(token)
         if row is not None:
             self.slots[token] = (True, len(self.rows))
-            self.rows, self.counts = np.append(self.rows, row), np.append(self.counts, increment)
-        elif token in self.view.extra_index:
-            self.slots[token] = (False, len(self.extra_rows))
-            self.extra_rows = np.append(self.extra_rows, self.view.extra_index[token])
-            self.extra_counts = np.append(self.extra_counts, increment)
+            self.rows, self.counts = np.append(self.rows, row), np.append(self.counts, self.source[token])
+        else:
+            self.offer(token)
+
+    def offer(self, word: str) -> None:
+        """A word now offered among the extras: its count here, if it followed this history."""
+        if word in self.slots or word not in self.source or word not in self.view.extra_index:
+            return
+        self.slots[word] = (False, len(self.extra_rows))
+        self.extra_rows = np.append(self.extra_rows, self.view.extra_index[word])
+        self.extra_counts = np.append(self.extra_counts, self.source[word])
