@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.typing_text import add_text_options, lines_to_type  # noqa: E402
+from bench.typing_text import add_text_options, lines_to_type, milliseconds, time_in_turn  # noqa: E402
 from engine.core.tokenizer import split_partial  # noqa: E402
 from engine.evaluation.metrics import percentile, read_lines  # noqa: E402
 from engine.runtime.predictor import Predictor  # noqa: E402
@@ -64,22 +64,13 @@ def type_lines(suggest, lines: list[str], warmup: int = 30, line_done=None) -> l
 
 def with_personal_cache(args, lines: list[str]) -> tuple[dict, dict]:
     """The same typing with a personal cache that learned --cache-text first and learns every typed line,
-    timed key by key in turn with a predictor without one (same keys, same moment: the machine's own
-    ups and downs fall on both alike). Returns (without, with)."""
+    timed key by key in turn with a predictor without one. Returns (without, with)."""
     plain, learning = (Predictor.load(args.model, threads=args.threads) for _ in range(2))
     taught = read_lines(args.cache_text)
     for line in taught:
         learning.observe(line)
-    times: dict[str, list[float]] = {"without": [], "with": []}
-    pair = (("without", plain), ("with", learning))
-    for line in lines:
-        for end in range(len(line) + 1):
-            for name, predictor in pair if end % 2 else pair[::-1]:  # either one first, in turn
-                started = time.perf_counter()
-                predictor.suggest(line[:end], 3)
-                times[name].append(time.perf_counter() - started)
-        learning.observe(line)
-    without, with_cache = summary(times["without"][30:]), summary(times["with"][30:])
+    times = time_in_turn(plain, learning, lines)
+    without, with_cache = milliseconds(times["without"]), milliseconds(times["with"])
     with_cache.update(taught_lines=len(taught), learned_words=len(learning.personal), peak_rss_mb=peak_rss_mb())
     return without, with_cache
 

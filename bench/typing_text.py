@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.evaluation.metrics import read_lines  # noqa: E402
+from engine.evaluation.metrics import percentile, read_lines  # noqa: E402
 
 
 def add_text_options(parser: argparse.ArgumentParser, default_lines: int) -> None:
@@ -23,3 +24,25 @@ def lines_to_type(args) -> list[str] | None:
         print(f"{args.text}: not found; run `make data` to write the chitchat splits", file=sys.stderr)
         return None
     return read_lines(args.text, args.lines)
+
+
+def time_in_turn(plain, learning, lines: list[str], warmup: int = 30) -> dict[str, list[float]]:
+    """Seconds of every suggest(line[:j], 3) of two predictors, key by key in turn (either one first, in
+    turn), the second learning each line once typed: the machine's ups and downs fall on both alike, so
+    the difference is what learning costs. {"without": [...], "with": [...]}."""
+    times: dict[str, list[float]] = {"without": [], "with": []}
+    pair = (("without", plain), ("with", learning))
+    for line in lines:
+        for end in range(len(line) + 1):
+            for name, predictor in pair if end % 2 else pair[::-1]:
+                started = time.perf_counter()
+                predictor.suggest(line[:end], 3)
+                times[name].append(time.perf_counter() - started)
+        learning.observe(line)
+    return {name: values[warmup:] for name, values in times.items()}
+
+
+def milliseconds(times: list[float]) -> dict:
+    values = [t * 1000 for t in times]
+    return {"calls": len(values), "p50_ms": percentile(values, 50), "p95_ms": percentile(values, 95),
+            "p99_ms": percentile(values, 99), "mean_ms": sum(values) / len(values)}
