@@ -16,6 +16,7 @@ import torch
 from engine.core.bundle import read_manifest
 from engine.core.model_store import BUNDLED, ModelStore
 from engine.core.vocab import UNK
+from engine.evaluation.evaluate import main as evaluate_main
 from engine.runtime.predictor import Predictor
 from engine.training.checkpoint import load_model
 from engine.training.finetune import extend_model, extend_vocab
@@ -100,6 +101,9 @@ def test_a_tiny_finetune_learns_the_persons_text_proves_it_and_installs_it(wizar
     assert installed.vocab.tokens[:len(old_vocab)] == old_vocab.tokens and "wizard" in installed.vocab.index
     assert "wizard" in [s.word.lower() for s in installed.suggest("The wiz", 3)]
     assert read_manifest(out).vocab_hash == installed.vocab.content_hash  # --out: the same candidate
+    capsys.readouterr()
+    assert evaluate_main([str(wizard_text), "--model", str(out), "--n-topk", "30", "--n-ksr", "10", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["model"]["ksr"] > result["before"]["user"]["ksr"]
 
 
 def test_the_gate_installs_only_a_model_that_is_better_for_the_person_and_keeps_ordinary_text():
