@@ -248,11 +248,7 @@ class MainWindow(QMainWindow):
     def show_learned_words(self):
         from desktop.learned_words import LearnedWordsDialog
 
-        if self.learned_words_dialog is None:
-            self.learned_words_dialog = LearnedWordsDialog(self)
-        else:
-            self.learned_words_dialog.refresh()
-        return self._present(self.learned_words_dialog)
+        return self._show_refreshed("learned_words_dialog", LearnedWordsDialog)
 
     def learn_from_writing(self):
         from desktop.learn_dialog import LearnDialog
@@ -273,11 +269,17 @@ class MainWindow(QMainWindow):
     def show_models(self):
         from desktop.models_dialog import ModelsDialog
 
-        if self.models_dialog is None:
-            self.models_dialog = ModelsDialog(self)
+        return self._show_refreshed("models_dialog", ModelsDialog)
+
+    def _show_refreshed(self, attribute: str, dialog_class):
+        """The window's dialog of that kind, made the first time and refreshed after."""
+        dialog = getattr(self, attribute)
+        if dialog is None:
+            dialog = dialog_class(self)
+            setattr(self, attribute, dialog)
         else:
-            self.models_dialog.refresh()
-        return self._present(self.models_dialog)
+            dialog.refresh()
+        return self._present(dialog)
 
     @staticmethod
     def _present(dialog):

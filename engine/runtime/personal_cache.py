@@ -7,9 +7,12 @@ over those counts:
     P_cache(w | u v) = (c(u v w) + t(u v) P_cache(w | v)) / (c(u v) + t(u v))     and likewise down to
     P_cache(w)       = c(w) / N
 
-(t(h): how many different words followed h), and it is mixed into the model's distribution with a
-weight that grows with the evidence the cache has for the context (how often it saw the previous
-word), tuned on held-out text (bench/tune_cache.py): a recency count never drowns the model.
+(t(h): how many different words followed h), and it is mixed into the model's distribution,
+(1 - w) P_model + w P_cache, with a share w per evidence bin (how often the cache saw the context),
+tuned on held-out text: each sentence observed is held-out text until it is counted, and first moves
+the shares towards what would have predicted its words best beside the model (online EM). So a
+recency count never drowns the model, and the shares become the person's own: small for someone who
+writes as the model expects, large for a style it does not know.
 
 Counts decay with age, measured in words observed since: a use `half_life_words` words ago counts half.
 Stored as JSON (never a pickle) in the user data folder, 0600, written atomically.
