@@ -208,14 +208,15 @@ class LearnDialog(QDialog):
         self._partial_line = ""
         self.cancel_button.setEnabled(False)
         output = bytes(self.process.readAllStandardOutput()).decode("utf-8", "replace")
-        if self._cancelled or exit_code == CANCELLED_EXIT:
-            self._done("Cancelled: the model in use stays.")
-        elif exit_status == QProcess.ExitStatus.NormalExit and exit_code == 0:
+        finished = exit_status == QProcess.ExitStatus.NormalExit and exit_code == 0
+        if finished:  # even after Cancel: one that came while the model was being installed is ignored
             try:
                 report = json.loads(output)
                 self.show_report(report)
             except (ValueError, TypeError, KeyError, AttributeError) as error:
                 self._done(f"The fine-tune ended, but its report could not be read ({error}); the model in use stays.")
+        elif self._cancelled or exit_code == CANCELLED_EXIT:
+            self._done("Cancelled: the model in use stays.")
         else:
             last = self.messages[-1].removeprefix("nextword finetune: ") if self.messages else \
                 f"exit code {exit_code}"

@@ -9,15 +9,16 @@ import sys
 import uuid
 from pathlib import Path
 
-from engine.core.safe_write import write_bytes
+from engine.core.safe_write import NEW_FILE_MODE, write_bytes
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
 
-def write_text_atomically(path: str | Path, text: str) -> Path:
-    """`path` holds either its old text or all of `text` (UTF-8), never a part of it (engine/core/safe_write.py)."""
-    write_bytes(path, text.encode("utf-8"))
+def write_text_atomically(path: str | Path, text: str, new_file_mode: int = NEW_FILE_MODE) -> Path:
+    """`path` holds either its old text or all of `text` (UTF-8), never a part of it (engine/core/safe_write.py);
+    `new_file_mode` where it does not exist yet."""
+    write_bytes(path, text.encode("utf-8"), new_file_mode)
     return Path(path)
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from engine.core.atomic import write_text_atomically
 from engine.core.bundle import MANIFEST_FILE, BundleError
-from engine.core.paths import bundled_model_dir, private_dir, private_file, user_data_dir
+from engine.core.paths import bundled_model_dir, private_dir, user_data_dir
 
 BUNDLED = "bundled"
 POINTER_FILE = "active.json"
@@ -145,7 +145,7 @@ class ModelStore:
         private_dir(self.root)
         text = json.dumps({"format": POINTER_FORMAT, "version": 1, "active": active, "history": history,
                            "changed_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=2) + "\n"
-        write_text_atomically(private_file(self.pointer_path), text)
+        write_text_atomically(self.pointer_path, text, new_file_mode=0o600)
 
 
 def _make_private(folder: Path) -> None:

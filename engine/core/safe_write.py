@@ -37,7 +37,8 @@ def is_read_only(path: str | Path) -> bool:
     return stat.S_ISREG(mode) and (not mode & 0o222 or not os.access(path, os.W_OK))
 
 
-def write_bytes(path: str | Path, data: bytes) -> None:
+def write_bytes(path: str | Path, data: bytes, new_file_mode: int = NEW_FILE_MODE) -> None:
+    """`new_file_mode`: the mode of a file that does not exist yet (0o600 for the person's own data)."""
     target = Path(os.path.realpath(path))  # through symlinks: the link stays, its target changes
     try:
         old = os.stat(target)
@@ -48,11 +49,11 @@ def write_bytes(path: str | Path, data: bytes) -> None:
     if old is not None and stat.S_ISREG(old.st_mode) and old.st_nlink > 1:
         _rewrite_in_place(target, data)
     else:
-        _replace(target, data, old)
+        _replace(target, data, old, new_file_mode)
 
 
-def _replace(target: Path, data: bytes, old: os.stat_result | None) -> None:
-    fd, temporary = _create_temporary(target.parent, PRIVATE_MODE if old else NEW_FILE_MODE)
+def _replace(target: Path, data: bytes, old: os.stat_result | None, new_file_mode: int = NEW_FILE_MODE) -> None:
+    fd, temporary = _create_temporary(target.parent, PRIVATE_MODE if old else new_file_mode)
     try:
         try:
             _write_all(fd, data)

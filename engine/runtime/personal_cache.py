@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.core.paths import private_file, user_data_dir
+from engine.core.paths import private_dir, user_data_dir
 from engine.core.safe_write import write_bytes
 from engine.core.tokenizer import NUMBER_TOKEN, URL_TOKEN, is_word, starts_sentence, tokenize_cased
 from engine.core.vocab import BOS, Vocab
@@ -377,8 +377,9 @@ class PersonalCache:
         """Atomically, readable by the owner alone; a failure leaves the old file whole (OSError)."""
         target = Path(path) if path is not None else self.path or default_path()
         text = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
-        private_file(target)  # the first save creates it 0600; safe_write keeps the mode
-        write_bytes(target, text.encode("utf-8"))
+        private_dir(target.parent)
+        # Never created empty first: a reader (or a crash) sees the old cache or the new one, whole.
+        write_bytes(target, text.encode("utf-8"), new_file_mode=0o600)
         self.dirty = False
         return target
 

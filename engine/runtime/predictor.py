@@ -22,7 +22,7 @@ from engine.core.bundle import NGRAM_FILE, RARE_WORDS_FILE, BundleError, is_bund
 from engine.core.model_store import active_model_dir
 from engine.core.paths import read_blocklist
 from engine.core.tokenizer import split_partial, tokenize
-from engine.core.vocab import BOS, EOS, SPEAKERS, Vocab
+from engine.core.vocab import EOS, SPEAKERS, Vocab
 from engine.runtime.completion import Completion, complete_phrase
 from engine.runtime.lexicon import LexiconError, RareWords
 from engine.runtime.mixture import MixtureWeights, mix
@@ -149,13 +149,12 @@ class Predictor:
                     tokens: list[str] | None = None) -> list[int]:
         """The model's input for the text before the partial word, laid out as in training:
         `<s1> <bos> previous message <eos> <s2> <bos> context` when the message it answers is given."""
-        tokens = tokenize(context) if tokens is None else tokens
         if previous is None:
-            return self.vocab.encode([speaker or SPEAKERS[0], BOS, *tokens])
+            return self.chooser.context_ids(context, speaker or SPEAKERS[0], tokens)
         speaker = speaker or SPEAKERS[1]
         other = SPEAKERS[0] if speaker == SPEAKERS[1] else SPEAKERS[1]
         return [*self.chooser.context_ids(previous, other), self.vocab.index[EOS],
-                *self.vocab.encode([speaker, BOS, *tokens])]
+                *self.chooser.context_ids(context, speaker, tokens)]
 
     def distribution(self, context: str, previous: str | None = None, speaker: str | None = None) -> np.ndarray:
         """P(next token) after the context text: computed once per word, reused by every keystroke in it."""

@@ -72,9 +72,10 @@ class WordChooser:
         self._passed_source: tuple[np.ndarray | None, int] = (None, 0)
         self._shown_at: dict[str, list[str]] = {}
 
-    def context_ids(self, context_text: str, speaker: str = SPEAKERS[0]) -> list[int]:
-        """The model's input for a line: `<speaker> <bos> tokens`, as messages were laid out in training."""
-        return self.vocab.encode([speaker, BOS, *tokenize(context_text)])
+    def context_ids(self, context_text: str, speaker: str = SPEAKERS[0], tokens: list[str] | None = None) -> list[int]:
+        """The model's input for a line: `<speaker> <bos> tokens`, as messages were laid out in training
+        (`tokens`: the text's, when the caller has them already)."""
+        return self.vocab.encode([speaker, BOS, *(tokenize(context_text) if tokens is None else tokens)])
 
     def prefix_ids(self, partial: str) -> np.ndarray:
         """Ids of every offerable word that starts with the partial word (case-insensitive), itself included."""
