@@ -1,0 +1,49 @@
+"""Keeping a damaged file aside: renamed beside itself, never overwritten, so the person (or support) can look.
+
+Every file Nextword reads from the user's data folder (the acceptance log, settings, the personal cache,
+the model store's pointer and versions, autosaves) goes through this when it cannot be read as it should:
+the file is renamed `NAME.damaged-YYYYmmdd-HHMMSS` (a number added if that is taken) and Nextword starts
+that part afresh, saying once which file it was and where it went.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+SUFFIX = ".damaged-"
+
+
+class KeepAsideError(OSError):
+    """The damaged file could not be renamed (a read-only folder, a file locked elsewhere)."""
+
+
+def aside_name(path: str | Path, when: float | None = None) -> Path:
+    """Where `path` would be kept aside now: a name not taken yet, in the same folder."""
+    path = Path(path)
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(when))
+    candidate = path.with_name(f"{path.name}{SUFFIX}{stamp}")
+    number = 1
+    while os.path.lexists(candidate):
+        number += 1
+        candidate = path.with_name(f"{path.name}{SUFFIX}{stamp}-{number}")
+    return candidate
+
+
+def keep_aside(path: str | Path) -> Path:
+    """Rename the file or folder at `path` out of the way; its new path. Raises KeepAsideError (naming both
+    paths and why) when it cannot be renamed: the caller then must not write over it either."""
+    path = Path(path)
+    target = aside_name(path)
+    try:
+        os.rename(path, target)  # not replace: aside_name chose a free name, and nothing is ever overwritten
+    except OSError as error:
+        raise KeepAsideError(error.errno, f"{path} could not be moved to {target.name} "
+                                          f"({error.strerror or error})") from error
+    return target
+
+
+def is_kept_aside(path: str | Path) -> bool:
+    """True for a file this module renamed (so listings of the data folder can leave it out)."""
+    return SUFFIX in Path(path).name
