@@ -10,9 +10,9 @@ import re
 import sqlite3
 from concurrent.futures import Future
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from desktop.events import LOG_FILE, EventLog, print_problem
+from desktop.events import LOG_FILE, EventLog, NewerLog, UnusableLog, keep_log_aside, print_problem
 from desktop.stats import read_rows
 from desktop.tracker import SuggestionTracker
 from desktop.tuning import tune_inline_threshold
@@ -35,6 +35,32 @@ class _TuneJob(QRunnable):
             self.done.emit(None)
 
 
+def open_log(path, store_accepted_words: bool = False) -> tuple[EventLog | None, str]:
+    """The acceptance log at `path` and what to tell the person (empty: nothing). Another program's file, a
+    damaged one or a folder there is kept aside (renamed beside itself) and a fresh log started; a newer
+    Nextword's is left as it is, and so is one the disk will not let us write: logging is off this session."""
+    try:
+        return EventLog(path, store_accepted_words=store_accepted_words), ""
+    except UnusableLog as problem:
+        try:
+            aside = keep_log_aside(path)
+        except OSError as error:
+            return None, (f"Acceptance log off: {problem} and it could not be kept aside ({error}); "
+                          "move or delete it to log again")
+        said = f"The acceptance log {path} {problem.why}; it was kept aside as {aside.name} and a fresh log started"
+    except NewerLog as problem:
+        return None, f"Acceptance log off: {problem}; it is left as it is: upgrade Nextword to log again"
+    except (OSError, sqlite3.DatabaseError) as error:
+        if "readonly" in str(error) or isinstance(error, PermissionError):
+            return None, (f"Acceptance log off: {path} is read-only, so nothing is logged this session; "
+                          "make it (and its folder) writable to log again")
+        return None, f"Acceptance log off: {path}: {error}"
+    try:
+        return EventLog(path, store_accepted_words=store_accepted_words), said
+    except (UnusableLog, NewerLog, OSError, sqlite3.DatabaseError) as error:
+        return None, f"{said}, but that could not be opened either ({error}): nothing is logged this session"
+
+
 class AcceptanceRecorder(QObject):
     tuned = Signal(object)  # the tuned minimum confidence for inline text, or None (too little logged)
     problem = Signal(str)  # emitted on the log's writer thread: writes given up on
@@ -43,8 +69,8 @@ class AcceptanceRecorder(QObject):
     def __init__(self, window, log: EventLog):
         super().__init__(window)
         self.window, self.log = window, log
-        self.problem.connect(self._show_status)  # a slot of this QObject: run on the GUI thread, queued
-        self.deletion_done.connect(self._show_status)
+        self.problem.connect(window.messages.say)  # a slot of a GUI-thread object: queued to the GUI thread
+        self.deletion_done.connect(window.messages.say)
         log.on_problem = self.problem.emit
         self.tracker = SuggestionTracker(log.record)
         self.characters_typed = 0
@@ -59,14 +85,13 @@ class AcceptanceRecorder(QObject):
 
     @classmethod
     def attach(cls, window) -> AcceptanceRecorder | None:
-        """The recorder with the log in the user's data folder; None (and a status message) if it cannot open."""
+        """The recorder with the log in the user's data folder; None (and a status message) if it cannot open.
+        A file there that is not a usable log is kept aside and a fresh log started, said once."""
         path = user_data_dir() / LOG_FILE
-        try:
-            log = EventLog(path, store_accepted_words=window.preferences.store_accepted_words)
-        except (OSError, sqlite3.DatabaseError) as error:
-            window.statusBar().showMessage(f"Acceptance log off: {path}: {error}")
-            return None
-        return cls(window, log)
+        log, said = open_log(path, window.preferences.store_accepted_words)
+        if said:
+            window.messages.say(said)
+        return cls(window, log) if log is not None else None
 
     def tune_inline_confidence(self) -> None:
         """On a pool thread: read the log, tune the minimum confidence, hand it to the window."""
@@ -100,10 +125,6 @@ class AcceptanceRecorder(QObject):
     def _on_character_typed(self) -> None:
         self.characters_typed += 1
         self.log.note_characters_typed(self.characters_typed)  # written with the next burst, crash or not
-
-    @Slot(str)
-    def _show_status(self, text: str) -> None:
-        self.window.statusBar().showMessage(text, 10000)
 
     def delete_all(self) -> None:
         """Empty the log on its writer thread (the GUI never waits); deletion_done says how it went."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from desktop.settings import APPLICATION, ORGANIZATION, Preferences, open_settings
+from desktop.settings import APPLICATION, ORGANIZATION, Preferences, open_settings, settings_problem
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,15 +21,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def build_window(argv: list[str] | None = None):
-    from desktop import files
-    from desktop.acceptance import AcceptanceRecorder
-    from desktop.main_window import MainWindow
+    """The first window, FILE opened, then what a crashed session left offered back (desktop/recovery.py);
+    windows opened for restored documents are in `window.recovered_windows`."""
+    from desktop import files, recovery
 
     args = build_parser().parse_args(argv)
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     settings = open_settings(args.settings)
+    window = _new_window(args, settings)
+    window.messages.say(settings_problem(settings))
+    if args.file:
+        files.open_path(window, args.file)
+    window.recovered_windows = recovery.offer(window, Path(args.file) if args.file else None,
+                                              lambda: _new_window(args, settings))
+    return window
+
+
+def _new_window(args: argparse.Namespace, settings):
+    from desktop.acceptance import AcceptanceRecorder
+    from desktop.main_window import MainWindow
+
     preferences = Preferences.load(settings)
     if args.model:
         preferences.model_path = args.model
@@ -41,8 +55,6 @@ def build_window(argv: list[str] | None = None):
         window.restoreGeometry(geometry)
     else:
         window.resize(900, 600)
-    if args.file:
-        files.open_path(window, args.file)
     return window
 
 

@@ -8,9 +8,11 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
+from desktop.autosave import Autosaver
 from desktop.chips import SuggestionBar
 from desktop.editor import SuggestingEditor
 from desktop.settings import Preferences
+from desktop.status_messages import StatusMessages
 from desktop.textfile import TextFormat
 from desktop.worker import Request, Result, WorkerThread
 
@@ -46,6 +48,7 @@ class MainWindow(QMainWindow):
         self.model_label, self.provider_label, self.latency_label = QLabel("loading model…"), QLabel(""), QLabel("")
         for label in (self.model_label, self.provider_label, self.latency_label):
             self.statusBar().addPermanentWidget(label)
+        self.messages = StatusMessages(self.statusBar())  # what goes wrong, said one message after another
         self.model_error = ""
         # Tools > Learned Words…, Learn from My Writing… (while open) and Models…: desktop/learned_words.py,
         # learn_dialog.py, models_dialog.py
@@ -53,6 +56,7 @@ class MainWindow(QMainWindow):
         self.recorder = None  # the acceptance log's recorder, attached by build_window
         self.tuned_confidence: float | None = None  # from the log; shown in preferences
         self.last_result: Result | None = None
+        self.recovered_windows: list[MainWindow] = []  # opened at start for restored documents (desktop/recovery.py)
         self._request_id = 0
         self._request_position = -1  # the cursor position the latest request was made at
         self._find_text = ""
@@ -69,6 +73,7 @@ class MainWindow(QMainWindow):
         for position in range(5):
             shortcut = QShortcut(QKeySequence(f"Alt+{position + 1}"), self)
             shortcut.activated.connect(lambda position=position: self.suggestion_bar.accept_position(position))
+        self.autosaver = Autosaver(self)  # desktop/autosave.py: a crash costs a few seconds of typing at most
         self._update_title()
 
     # The worker
@@ -87,7 +92,7 @@ class MainWindow(QMainWindow):
         self.learned_words_removed.connect(worker.remove_learned_words)
         self.learned_forget_requested.connect(worker.forget_learned)
         self.files_to_learn.connect(worker.learn_files)
-        worker.learning_problem.connect(lambda text: self.statusBar().showMessage(text, 20000))
+        worker.learning_problem.connect(self.messages.say)  # queued: the worker emits on its own thread
         self.blocked_words_changed.emit(list(self.preferences.blocked_words))
         self.learning_paused_changed.emit(self.preferences.learning_paused)
         self.load_model()  # the worker opens the personal cache first
@@ -105,7 +110,7 @@ class MainWindow(QMainWindow):
     def _on_model_failed(self, reason: str) -> None:
         self.model_error = reason
         self.model_label.setText("No suggestions: model not loaded")
-        self.statusBar().showMessage(f"Suggestions are off: {reason}")  # shown once; the editor works as usual
+        self.messages.say(f"Suggestions are off: {reason}")  # said once; the editor works as usual
         self.last_result = None  # the old model's chips and grey text are gone with it
         self.suggestion_bar.show_words([])
         self.editor.clear_ghost()
@@ -322,6 +327,7 @@ class MainWindow(QMainWindow):
         if not files.may_discard(self):
             event.ignore()
             return
+        self.autosaver.close()  # closed on purpose, saved or discarded: nothing to offer back
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.preferences.save(self.settings)
         if self.learn_dialog is not None:

@@ -1,18 +1,32 @@
-"""Preferences: a dataclass over QSettings, so the rest of the editor reads plain attributes."""
+"""Preferences: a dataclass over QSettings, so the rest of the editor reads plain attributes.
+
+The settings file is the person's, and may be damaged, a folder, or read-only: open_settings keeps a damaged
+file or a folder aside (engine/core/damaged.py) and starts from the defaults; a read-only one is read and never
+written (changes last for the session). Either way `settings_problem(settings)` says it, once, for the status
+bar. Every value read is checked: one of the wrong type is the default, one out of range is brought into it.
+"""
 
 from __future__ import annotations
 
+import math
 import os
 import stat
+import tempfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from engine.core.damaged import KeepAsideError, keep_aside
 from engine.core.paths import private_file
 
 ORGANIZATION, APPLICATION = "Nextword", "Nextword"
 MAX_RECENT = 8
+MAX_BLOCKED = 10_000
+FONT_SIZES = (6, 48)  # as View > Bigger Text and Smaller Text allow
+CHIP_COUNTS = (0, 5)
+PROVIDERS = ("auto", "cpu", "cuda")
+_PROBLEM, _READ_ONLY = "nextword_settings_problem", "nextword_settings_read_only"  # dynamic QSettings properties
 
 
 @dataclass
@@ -38,43 +52,128 @@ class Preferences:
             default = getattr(preferences, item.name)
             value = settings.value(f"preferences/{item.name}", default)
             setattr(preferences, item.name, _typed(value, default))
-        preferences.chip_count = max(0, min(5, preferences.chip_count))
-        preferences.inline_min_confidence = max(0.0, min(1.0, preferences.inline_min_confidence))
-        if preferences.provider not in ("auto", "cpu", "cuda"):
+        preferences.chip_count = _clamp(preferences.chip_count, *CHIP_COUNTS)
+        preferences.font_size = _clamp(preferences.font_size, *FONT_SIZES)
+        preferences.inline_min_confidence = _clamp(preferences.inline_min_confidence, 0.0, 1.0)
+        if preferences.provider not in PROVIDERS:
             preferences.provider = "auto"
+        preferences.recent_files = preferences.recent_files[:MAX_RECENT]
+        preferences.blocked_words = preferences.blocked_words[:MAX_BLOCKED]
         return preferences
 
     def save(self, settings: QSettings) -> None:
+        """Written unless the file is read-only (then the changes last for the session, as said at start)."""
+        if settings.property(_READ_ONLY):
+            return
         for item in fields(self):
             settings.setValue(f"preferences/{item.name}", getattr(self, item.name))
         settings.sync()
+        if settings.status() == QSettings.Status.AccessError and not settings.property(_PROBLEM):
+            settings.setProperty(_READ_ONLY, True)
+            settings.setProperty(_PROBLEM, _cannot_save(Path(settings.fileName()), "cannot be written"))
 
     def add_recent(self, path: str) -> None:
         self.recent_files = [path, *[p for p in self.recent_files if p != path]][:MAX_RECENT]
 
 
+def _clamp(value, low, high):
+    return max(low, min(high, value))
+
+
 def _typed(value, default):
-    """QSettings hands back strings (and single-item lists as strings) from INI files: restore the type."""
+    """The value QSettings read, as the type of the field's default, or the default when it is not one.
+    INI files hand back strings (and single-item lists as strings); a damaged or hand-edited file can hand
+    back anything."""
     if isinstance(default, bool):
-        return value if isinstance(value, bool) else str(value).lower() in ("true", "1", "yes")
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower() if isinstance(value, str | int) else ""
+        return {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(text, default)
     if isinstance(default, list):
         if value is None or value == "":
             return []
-        return [str(item) for item in value] if isinstance(value, list | tuple) else [str(value)]
-    try:
-        return type(default)(value)
-    except (TypeError, ValueError):
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+            return list(value)
         return default
+    if isinstance(default, str):
+        return value if isinstance(value, str) and "\x00" not in value else default
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return default
+    try:
+        number = type(default)(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return number if math.isfinite(number) else default
 
 
 def open_settings(path: str | None = None) -> QSettings:
-    """The user's settings, or an INI file at `path` (tests, portable installs); readable by the user alone."""
-    if path:
-        settings = QSettings(path, QSettings.Format.IniFormat)
-    else:
-        settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
-    make_private(Path(settings.fileName()))
+    """The user's settings, or an INI file at `path` (tests, portable installs); readable by the user alone.
+    A damaged file or a folder there is kept aside and the defaults used; a read-only one is never written;
+    `settings_problem(settings)` says which, for the status bar."""
+    settings = _settings_at(path)
+    file = Path(settings.fileName())
+    if file.is_dir():
+        return _kept_aside(path, file, "is a folder, not a file")
+    make_private(file)
+    settings.allKeys()  # reads the file now: its status says whether it could be read
+    if settings.status() == QSettings.Status.FormatError:
+        return _kept_aside(path, file, "is damaged")
+    read_only = _read_only_problem(file)
+    if read_only:
+        settings.setProperty(_READ_ONLY, True)
+        settings.setProperty(_PROBLEM, _cannot_save(file, read_only))
     return settings
+
+
+def settings_problem(settings: QSettings) -> str:
+    """What the person should know about their settings file (kept aside, read-only), in a line or two;
+    empty when nothing. The window shows it once in the status bar at start."""
+    return settings.property(_PROBLEM) or ""
+
+
+def _settings_at(path: str | None) -> QSettings:
+    if path:
+        return QSettings(path, QSettings.Format.IniFormat)
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
+
+
+def _kept_aside(path: str | None, file: Path, why: str) -> QSettings:
+    """Fresh settings where `file` was, once it is kept aside; if it cannot be, settings in a scratch file (so
+    the damaged one is never written over) and a message that says so."""
+    try:
+        aside = keep_aside(file)
+    except KeepAsideError as error:
+        scratch = QSettings(str(Path(tempfile.mkdtemp(prefix="nextword-settings-")) / file.name),
+                            QSettings.Format.IniFormat)
+        scratch.setProperty(_PROBLEM, f"Your preferences file {file} {why} and could not be kept aside ({error}); "
+                                      "the defaults are used and changes last until you quit: move or delete it")
+        return scratch
+    settings = _settings_at(path)
+    make_private(file)
+    settings.setProperty(_PROBLEM, f"Your preferences file {file} {why}; it was kept aside as {aside.name} and "
+                                   "the defaults are used")
+    return settings
+
+
+def _read_only_problem(file: Path) -> str:
+    """Why the settings file cannot be written ('' when it can): the file read-only by its mode (honoured even
+    where the user could write anyway, as root can) or by the system, or its folder not writable."""
+    try:
+        mode = file.stat().st_mode
+    except OSError:
+        return ""  # QSettings reports what it cannot do through its status, when saving
+    if not mode & stat.S_IWUSR or not os.access(file, os.W_OK):
+        return "is read-only"
+    if not os.access(file.parent, os.W_OK):  # Qt saves to a new file in the folder, then renames it
+        return f"is in a read-only folder ({file.parent})"
+    return ""
+
+
+def _cannot_save(file: Path, why: str) -> str:
+    return (f"Your preferences cannot be saved: {file} {why}; changes last until you quit. Make it writable "
+            "(or remove it) to keep them.")
 
 
 def make_private(path: Path) -> None:

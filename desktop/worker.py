@@ -8,14 +8,14 @@ after its last change and when the worker stops. The GUI asks for what it knows 
 
 from __future__ import annotations
 
-import os
 import time
 from collections import deque
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
-SAVE_DELAY_MS = 3000  # the personal cache is written this long after its last change (and when the worker stops)
+SAVE_DELAY_MS = 3000  # the personal cache is written this long after its last change (and when the worker stops),
+SAVE_AT_MOST_MS = 30000  # and no later than this after its first unsaved change, however long the typing goes on
 LEARN_SLICE_S = 0.02  # teaching files: at most this long between two keystrokes' predictions
 TUNED_LINES = 500  # of a batch of files, the last lines also tune the cache's share beside the model (~10 ms each)
 
@@ -59,11 +59,21 @@ def describe_model(model_id: str) -> str:
     return "bundled model" if model_id == BUNDLED else f"{model_id} (learned from your writing)"
 
 
+def bundled_model():
+    """The model Nextword ships, as the store lists it, without reading the store's pointer."""
+    from engine.core.model_store import BUNDLED, StoredModel
+    from engine.core.paths import bundled_model_dir
+
+    return StoredModel(BUNDLED, bundled_model_dir())
+
+
 class PredictionWorker(QObject):
     model_loaded = Signal(str, str)  # description, provider in use
     model_failed = Signal(str)  # the reason, for the status bar
     suggestions_ready = Signal(object)  # Result
-    learning_problem = Signal(str)  # the personal cache or the kept text: a damaged file moved aside, a failed write
+    # For the status bar: the personal cache, the kept text or a model learned from the person's writing (the
+    # store's pointer or a version): a damaged file kept aside, a failed write, a fallback to another model.
+    learning_problem = Signal(str)
     learned_words_ready = Signal(object)  # list[LearnedWord], most used first: a snapshot for the GUI
     files_learned = Signal(object)  # FilesLearned
 
@@ -76,9 +86,12 @@ class PredictionWorker(QObject):
         self.personal_cache = None  # PersonalCache, opened on this thread by the first request that needs it
         self.learning_paused = False
         self.model_id = ""  # the store's model loaded ("bundled", "v2"); empty for a folder named by hand
+        self._cache_kept_from = None  # the damaged cache file that could not be kept aside: never saved over
         # A child: moved to the worker's thread with it, so it fires (and saves) there.
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save_personal_cache)
+        self._unsaved_since: float | None = None  # time.monotonic() of the first change not saved yet
+        self._save_failed = False  # the last save failed and the person was told
         self._file_batches: deque[FilesLearned] = deque()
 
     @property
@@ -92,29 +105,101 @@ class PredictionWorker(QObject):
 
     @Slot(str, str)
     def load(self, model_path: str, provider: str) -> None:
-        """The bundle at `model_path`, or (empty) the store's active model; the personal cache attached."""
+        """The bundle at `model_path`, or (empty) the store's active model; the personal cache attached.
+        Always ends in model_loaded or model_failed: the window never stays on "loading model…"."""
         from engine.core.bundle import ModelError
-        from engine.core.model_store import ModelStore
-        from engine.runtime.predictor import Predictor
 
-        cache = self.open_personal_cache()
         try:
-            if model_path:
-                path, model_id = model_path, ""
-            else:
-                active = ModelStore().active()
-                path, model_id = active.path, active.id
-            predictor = Predictor.load(path, provider=provider,
-                                       blocked_words=self.shipped_blocklist | self.blocked_words)
+            cache = self.open_personal_cache()
+            predictor, model_id = self._load_predictor(model_path, provider)
         except ModelError as error:
-            self.predictor = None
-            self.model_id = ""
-            self.model_failed.emit(str(error))
+            self._fail(str(error))
+            return
+        except Exception as error:  # a last resort: a fault nothing above foresaw still ends in a message
+            detail = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+            self._fail(f"the model could not be loaded ({type(error).__name__}{': ' if detail else ''}{detail}); "
+                       "choose another in Tools > Models, or reinstall Nextword")
             return
         predictor.attach_personal_cache(cache)
         self.predictor, self.model_id = predictor, model_id
         folder = predictor.backend.manifest.folder
         self.model_loaded.emit(describe_model(model_id) if model_id else folder.name, predictor.provider)
+
+    def _fail(self, reason: str) -> None:
+        self.predictor = None
+        self.model_id = ""
+        self.model_failed.emit(reason)
+
+    def _load_predictor(self, model_path: str, provider: str):
+        """(predictor, store id). A folder named by hand is only said to be unusable (it is the person's); a
+        version of the store that does not load is kept aside and the model in use before it is loaded; the
+        bundled model is never renamed (reinstalling mends it)."""
+        from engine.core.bundle import ModelError
+        from engine.core.model_store import BUNDLED, ModelStore
+        from engine.runtime.onnx_backend import pick_providers
+        from engine.runtime.predictor import Predictor
+
+        pick_providers(provider)  # a provider this machine lacks is no fault of any model: said before loading
+        blocked = self.shipped_blocklist | self.blocked_words
+        if model_path:
+            try:
+                return Predictor.load(model_path, provider=provider, blocked_words=blocked), ""
+            except ModelError as error:
+                raise type(error)(f"{error}; or clear the model folder in Edit > Preferences to use your "
+                                  "active model") from None
+        store = ModelStore()
+        model = self._active_model(store)
+        while True:
+            try:
+                return Predictor.load(model.path, provider=provider, blocked_words=blocked), model.id
+            except ModelError as error:
+                if model.id == BUNDLED:
+                    raise
+                model = self._instead_of(store, model, error)
+
+    def _active_model(self, store):
+        """The store's active model; a pointer that cannot be read is kept aside (and said) and the bundled
+        model used."""
+        from engine.core.damaged import KeepAsideError
+        from engine.core.model_store import ModelStoreError
+
+        try:
+            return store.active()
+        except ModelStoreError as error:
+            problem = str(error).split("; ", 1)[0]  # the file and what is wrong; what to do is said here
+            try:
+                aside = store.keep_pointer_aside()
+            except KeepAsideError as keep_error:
+                if store.pointer_path.exists():
+                    self.learning_problem.emit(f"{problem}; it could not be kept aside ({keep_error}), so the "
+                                               "bundled model is used this time: choose one in Tools > Models")
+                    return bundled_model()
+                return self._active_model(store)  # another window kept it aside first
+            self.learning_problem.emit(f"{problem}; it was kept aside as {aside.name} and the bundled model is "
+                                       "used: choose another in Tools > Models")
+            return store.active()
+
+    def _instead_of(self, store, model, error):
+        """The model to load instead of a stored version that failed, once the failure is said: the version
+        is kept aside (a newer Nextword's is left as it is) and the pointer goes back to the one before."""
+        from engine.core.bundle import NewerBundleError
+        from engine.core.damaged import KeepAsideError
+        from engine.core.model_store import SWITCH
+
+        problem = str(error).removesuffix(f"; {SWITCH}")
+        said = f"Your model {model.id} (learned from your writing) could not be loaded: {problem}"
+        if isinstance(error, NewerBundleError):
+            self.learning_problem.emit(f"{said}; the bundled model is used this time")
+            return bundled_model()
+        try:
+            aside, now_active = store.keep_version_aside(model.id)
+        except KeepAsideError as keep_error:
+            self.learning_problem.emit(f"{said}. It could not be kept aside ({keep_error}), so the bundled model "
+                                       "is used this time: choose one in Tools > Models")
+            return bundled_model()
+        self.learning_problem.emit(f"{said}. It was kept aside as {aside.name}; now using "
+                                   f"{describe_model(now_active)}: Tools > Models to choose another")
+        return store.get(now_active)
 
     @Slot(object)
     def set_blocked_words(self, words) -> None:
@@ -138,7 +223,7 @@ class PredictionWorker(QObject):
 
     # The personal cache: everything below runs on the worker's thread
     def open_personal_cache(self):
-        """The person's cache, read once; a damaged file is moved aside (and said once) and learning starts afresh."""
+        """The person's cache, read once; a damaged file is kept aside (and said once) and learning starts afresh."""
         if self.personal_cache is None:
             from engine.runtime.personal_cache import CacheError, PersonalCache, default_path
 
@@ -146,19 +231,22 @@ class PredictionWorker(QObject):
                 cache = PersonalCache.load()
             except CacheError as error:
                 cache = PersonalCache(default_path())
-                self.learning_problem.emit(self._move_aside(default_path(), error))
+                self.learning_problem.emit(self._keep_cache_aside(default_path(), error))
             cache.paused = self.learning_paused
             self.personal_cache = cache
         return self.personal_cache
 
-    @staticmethod
-    def _move_aside(path, error) -> str:
-        aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+    def _keep_cache_aside(self, path, error) -> str:
+        from engine.core.damaged import KeepAsideError, keep_aside
+
+        problem = str(error).removesuffix("; move it away or delete it to start learning afresh")  # done here
         try:
-            os.replace(path, aside)
-        except OSError as move_error:
-            return f"{error}; it could not be moved aside either ({move_error.strerror})"
-        return f"Your personal cache could not be read ({error}); it was moved to {aside} and learning starts afresh"
+            aside = keep_aside(path)
+        except KeepAsideError as keep_error:
+            self._cache_kept_from = path  # learning goes on for this session, but is never saved over it
+            return (f"{problem}; it could not be moved aside either ({keep_error}), so what is learned now is not "
+                    "saved: move or delete that file")
+        return f"{problem}; it was moved to {aside} and learning starts afresh"
 
     @Slot(bool)
     def set_learning_paused(self, paused: bool) -> None:
@@ -178,11 +266,15 @@ class PredictionWorker(QObject):
             try:
                 keep_text(text)
             except OSError as error:
-                self.learning_problem.emit(f"The text kept for learning could not be written: {error}")
+                from engine.core.safe_write import describe_write_error
+
+                where = error.filename or "the kept text"
+                self.learning_problem.emit(f"The sentence kept for learning could not be written to {where}: "
+                                           f"{describe_write_error(error)}")
         # Predictor.observe also tunes the cache's share beside the model; without a model, counts alone.
         learned = self.predictor.observe(text) if self.predictor is not None else cache.observe(text)
         if learned:
-            self._save_timer.start()  # (re)started: saved once the person pauses
+            self._save_soon()
 
     @Slot()
     def send_learned_words(self) -> None:
@@ -243,21 +335,38 @@ class PredictionWorker(QObject):
         self._file_batches.popleft()
         batch.lines = []
         if batch.lines_learned:
-            self._save_timer.start()
+            self._save_soon()
         self.files_learned.emit(batch)
         if self._file_batches:
             QTimer.singleShot(0, self._learn_some_lines)
 
+    def _save_soon(self) -> None:
+        """Saved once the person pauses; while they go on typing, every SAVE_AT_MOST_MS (a crash loses at most that)."""
+        now = time.monotonic()
+        if self._unsaved_since is None:
+            self._unsaved_since = now
+        waited_ms = (now - self._unsaved_since) * 1000
+        self._save_timer.start(int(max(0, min(SAVE_DELAY_MS, SAVE_AT_MOST_MS - waited_ms))))
+
     @Slot()
     def save_personal_cache(self) -> None:
         self._save_timer.stop()
+        self._unsaved_since = None
         cache = self.personal_cache
-        if cache is None or not cache.dirty:
+        if cache is None or not cache.dirty or self._cache_kept_from is not None:
             return
         try:
             cache.save()
+            self._save_failed = False
         except OSError as error:
-            self.learning_problem.emit(f"What Nextword learned could not be saved to {cache.path}: {error}")
+            from engine.core.safe_write import describe_write_error
+
+            if self._save_failed:
+                return  # said already; said again only after a save works and another fails
+            self._save_failed = True
+            self.learning_problem.emit(f"What Nextword learned could not be saved to {cache.path}: "
+                                       f"{describe_write_error(error)}. It is tried again at the next change; "
+                                       "what was saved before is kept.")
 
     @Slot()
     def shutdown(self) -> None:

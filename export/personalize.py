@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import errno
 import json
 import shutil
 import signal
@@ -30,12 +31,16 @@ from pathlib import Path
 from engine.core.bundle import ModelError
 from engine.core.corpus import CorpusError
 from engine.core.model_store import ModelStore, StoredModel
+from engine.core.paths import private_dir
 from engine.core.user_text import read_user_text, split_held_out
 from export.install import InstallRefused
 from export.personal_model import GENERAL_TOLERANCE, Candidate, build_candidate, measure_both
 
 HELD_OUT_SHARE = 0.10
 MIN_WORDS = 300  # below this there is nothing to prove a gain on
+# Free disk space a fine-tune needs beside the model it starts from: a checkpoint, a float and an int8 graph,
+# the copy installed, and room to spare (measured: about 3.2 times the shipped bundle's size).
+SPACE_PER_BUNDLE_BYTE, SPACE_SPARE_BYTES = 4, 16 * 2**20
 
 
 class FinetuneRefused(ValueError):
@@ -97,6 +102,7 @@ def run(args: argparse.Namespace) -> dict:
     earlier, held_out, skipped, files = _read(args.paths)
     store = ModelStore()
     active = StoredModel(Path(args.model).name, Path(args.model)) if args.model else store.active()
+    _check_free_space(store.root, active.path)
     scratch = store.new_scratch()
     try:
         candidate = build_candidate(active, earlier, args, scratch, progress)
@@ -117,6 +123,18 @@ def run(args: argparse.Namespace) -> dict:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return result
+
+
+def _check_free_space(folder: Path, bundle: Path) -> None:
+    """Refuse at once, rather than fail at the export minutes later, when the disk is too full."""
+    needed = SPACE_SPARE_BYTES + SPACE_PER_BUNDLE_BYTE * sum(
+        path.stat().st_size for path in Path(bundle).iterdir() if path.is_file())
+    private_dir(folder)
+    free = shutil.disk_usage(folder).free
+    if free < needed:
+        raise FinetuneRefused(f"the disk holding {folder} is too full: {free / 2**20:.0f} MB free, about "
+                              f"{needed / 2**20:.0f} MB needed to build a new model; free some space and try again "
+                              "(the model in use stays)")
 
 
 def _finish_before_cancel() -> None:
@@ -153,6 +171,14 @@ def format_report(result: dict) -> str:
     return "\n".join(lines)
 
 
+def _describe(error: Exception) -> str:
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = error.filename or ModelStore().root
+        return (f"the disk is full ({where}): free some space and try again; nothing was installed and the model "
+                "in use stays")
+    return str(error)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.out and Path(args.out).exists():
@@ -163,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = run(args)
     except (FinetuneRefused, CorpusError, ModelError, InstallRefused, OSError) as error:
-        print(f"nextword finetune: {error}", file=sys.stderr)
+        print(f"nextword finetune: {_describe(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("nextword finetune: cancelled; the model in use stays", file=sys.stderr)

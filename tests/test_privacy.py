@@ -63,3 +63,64 @@ def test_the_acceptance_log_and_its_folder_are_created_for_the_user_alone(tmp_pa
     assert log.close()
     assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
     assert {stat.S_IMODE(path.stat().st_mode) for path in (tmp_path / "data").iterdir()} == {0o600}
+
+
+SESSION_SENTENCES = [
+    "The quokka juggled seven turquoise marmalade jars at breakfast.",
+    "My cousin Thaddeus paints lighthouses with a borrowed toothbrush.",
+    "Please remind Ottoline that the zeppelin tickets arrive on Thursday.",
+]
+
+
+def private_files(root: Path) -> list[str]:
+    """Everything under root that someone other than its owner could read or enter."""
+    loose = []
+    for path in [root, *root.rglob("*")]:
+        mode = stat.S_IMODE(path.lstat().st_mode)
+        if path.is_symlink():
+            continue
+        if mode & 0o077 or (path.is_dir() and mode != 0o700) or (path.is_file() and mode != 0o600):
+            loose.append(f"{path.relative_to(root)} {oct(mode)}")
+    return loose
+
+
+def files_holding(root: Path, needles: list[bytes]) -> dict[str, list[bytes]]:
+    found = {}
+    for path in root.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            data = path.read_bytes()
+            hits = [needle for needle in needles if needle in data or needle.lower() in data.lower()]
+            if hits:
+                found[str(path.relative_to(root))] = hits
+    return found
+
+
+def four_word_runs(sentence: str) -> list[bytes]:
+    words = sentence.rstrip(".").split()
+    return [" ".join(words[start:start + 4]).encode() for start in range(len(words) - 3)]
+
+
+@pytest.mark.skipif(not no_network.supported(), reason="the socket filter needs Linux on x86_64 or aarch64")
+def test_a_whole_session_needs_no_network_keeps_no_typed_sentence_but_the_autosave_and_is_private(
+        tmp_path, tiny_bundle, tiny_corpus):
+    home, settings = tmp_path / "home", tmp_path / "config" / "settings.ini"
+    sentences, writing = tmp_path / "typed.txt", tmp_path / "writing.txt"
+    sentences.write_text("\n".join(SESSION_SENTENCES), encoding="utf-8")
+    writing.write_text(tiny_corpus.read_text(encoding="utf-8") * 2, encoding="utf-8")  # the person's own file
+    environment = {name: value for name, value in os.environ.items() if name != "ORT_DISABLE_TELEMETRY"}
+    environment.update(NEXTWORD_HOME=str(home), HOME=str(tmp_path / "user"), XDG_CACHE_HOME=str(tmp_path / "cache"),
+                       XDG_CONFIG_HOME=str(tmp_path / "config"), QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run([sys.executable, str(TESTS / "whole_session.py"), str(settings), str(sentences),
+                             str(writing), str(tiny_bundle), str(tiny_corpus)], capture_output=True, text=True,
+                            timeout=300, env=environment)
+    assert result.returncode == 0 and "session done" in result.stdout, result.stdout + result.stderr[-3000:]
+    runs = [run for sentence in SESSION_SENTENCES for run in four_word_runs(sentence)]
+    kept = files_holding(tmp_path, runs)
+    autosaves = {name for name in kept if name.startswith("home/autosave/")}
+    assert autosaves and set(kept[next(iter(autosaves))]) == set(runs)  # the grep finds what is there
+    assert set(kept) - autosaves <= {"typed.txt"}, kept  # and nowhere else but the test's own input file
+    unusual = [word.encode() for word in ("quokka", "turquoise", "Thaddeus", "toothbrush", "Ottoline", "zeppelin")]
+    in_log = {name: hits for name, hits in files_holding(home, unusual).items() if name.startswith("nextword.db")}
+    assert in_log == {}  # no typed word in the acceptance log
+    assert (home / "personal_cache.json").is_file() and (home / "models").is_dir()
+    assert private_files(home) + private_files(settings.parent) == []  # 0600 files, 0700 folders

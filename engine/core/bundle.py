@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.core.atomic import write_text_atomically
+from engine.core.damaged import read_problem
 from engine.core.tokenizer import TOKENIZER_VERSION
 from engine.core.vocab import Vocab, VocabError
 
@@ -39,6 +40,7 @@ FORMAT_VERSION = 1
 INPUT_NAMES = ("input_ids", "h0", "c0")
 OUTPUT_NAMES = ("logits", "hn", "cn")
 REEXPORT = "export it again with `nextword export CHECKPOINT --out DIR --int8`"
+COPY_AGAIN = f"copy the bundle again or {REEXPORT}"  # what to do with a bundle folder of the person's own
 
 
 class ModelError(ValueError):
@@ -48,6 +50,10 @@ class ModelError(ValueError):
 
 class BundleError(ModelError):
     """A bundle that cannot be used."""
+
+
+class NewerBundleError(BundleError):
+    """A bundle made by a newer Nextword: not damaged, so never kept aside; this version cannot use it."""
 
 
 @dataclass
@@ -64,6 +70,11 @@ class Manifest:
     ngram_mixture: dict | None = None
     metrics: dict = field(default_factory=dict)
     raw: dict = field(default_factory=dict)
+    advice: str = COPY_AGAIN  # what the person can do when a file of this bundle cannot be used
+
+    @property
+    def path(self) -> Path:
+        return self.folder / MANIFEST_FILE
 
     @property
     def model_path(self) -> Path:
@@ -83,45 +94,59 @@ def is_bundle(path: str | Path) -> bool:
     return path.is_dir() or path.name == MANIFEST_FILE
 
 
-def read_manifest(path: str | Path) -> Manifest:
+def read_manifest(path: str | Path, advice: str = COPY_AGAIN) -> Manifest:
     """The bundle at `path` (its folder or its manifest), checked: every file it names is there and
-    was made for this version of the tokenizer and the vocabulary beside it."""
+    was made for this version of the tokenizer and the vocabulary beside it. `advice` ends every message
+    about a file that cannot be used: what the person can do (copy or export again, reinstall, switch)."""
     folder = Path(path)
     if folder.name == MANIFEST_FILE:
         folder = folder.parent
     manifest_path = folder / MANIFEST_FILE
     if not folder.is_dir():
         raise BundleError(f"{folder}: model bundle not found; check the path or {REEXPORT}")
-    if not manifest_path.is_file():
-        raise BundleError(f"{manifest_path}: not found, so {folder} is not a model bundle; {REEXPORT}")
+    if not manifest_path.exists():
+        raise BundleError(f"{manifest_path}: not found, so {folder} is not a model bundle; {advice}")
     try:
         raw = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as problem:
-        raise BundleError(f"{manifest_path}: damaged ({problem}); {REEXPORT}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as problem:
+        what = read_problem(problem) if isinstance(problem, OSError) else f"damaged ({problem})"
+        raise BundleError(f"{manifest_path}: {what}; {advice}") from None
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-        raise BundleError(f"{manifest_path}: not a Nextword bundle manifest; {REEXPORT}")
+        raise BundleError(f"{manifest_path}: not a Nextword bundle manifest; {advice}")
+    if not isinstance(raw.get("version", 0), int):
+        raise BundleError(f"{manifest_path}: missing or wrong field 'version'; {advice}")
     if raw.get("version", 0) > FORMAT_VERSION:
-        raise BundleError(f"{manifest_path}: made by a newer Nextword (bundle format {raw['version']}); "
+        raise NewerBundleError(f"{manifest_path}: made by a newer Nextword (bundle format {raw['version']}); "
                           "upgrade Nextword to use it")
     if raw.get("tokenizer_version") != TOKENIZER_VERSION:
         raise BundleError(f"{manifest_path}: made for tokenizer version {raw.get('tokenizer_version')}, this "
-                          f"Nextword splits text with version {TOKENIZER_VERSION}; {REEXPORT}")
+                          f"Nextword splits text with version {TOKENIZER_VERSION}; {advice}")
     try:
         state = raw["state"]
         manifest = Manifest(
-            folder=folder, model_file=raw["default_model"], models=dict(raw["models"]),
+            folder=folder, model_file=str(raw["default_model"]), models=dict(raw["models"]),
             num_layers=int(state["num_layers"]), hidden_size=int(state["hidden_size"]),
             vocab_size=int(raw["vocab_size"]), vocab_hash=str(raw["vocab_hash"]), opset=int(raw["opset"]),
-            start_state_file=raw.get("start_state", ""), ngram_mixture=raw.get("ngram_mixture"),
-            metrics=raw.get("metrics", {}), raw=raw)
-    except (KeyError, TypeError, ValueError) as problem:
-        raise BundleError(f"{manifest_path}: missing or wrong field {problem}; {REEXPORT}") from None
-    if tuple(raw.get("inputs", ())) != INPUT_NAMES or tuple(raw.get("outputs", ())) != OUTPUT_NAMES:
+            start_state_file=str(raw.get("start_state") or ""), ngram_mixture=raw.get("ngram_mixture"),
+            metrics=raw.get("metrics", {}), raw=raw, advice=advice)
+        if min(manifest.num_layers, manifest.hidden_size, manifest.vocab_size) < 1:
+            raise ValueError("num_layers, hidden_size and vocab_size must be at least 1")
+        for name in (manifest.model_file, *manifest.models.values(), manifest.start_state_file):
+            if name and Path(name).name != name:
+                raise ValueError(f"{name!r} is not a file name in the bundle")
+    except (KeyError, TypeError, ValueError, AttributeError) as problem:
+        raise BundleError(f"{manifest_path}: missing or wrong field {problem}; {advice}") from None
+    if not all(isinstance(raw.get(key), list) for key in ("inputs", "outputs")) or \
+            tuple(raw["inputs"]) != INPUT_NAMES or tuple(raw["outputs"]) != OUTPUT_NAMES:
         raise BundleError(f"{manifest_path}: the graph's inputs and outputs are not {INPUT_NAMES} -> "
-                          f"{OUTPUT_NAMES}; {REEXPORT}")
+                          f"{OUTPUT_NAMES}; {advice}")
     for name in (manifest.model_file, VOCAB_FILE, manifest.start_state_file):
-        if name and not (folder / name).is_file():
-            raise BundleError(f"{folder / name}: missing from the bundle; copy the whole folder again or {REEXPORT}")
+        if not name:
+            continue
+        if (folder / name).is_dir():
+            raise BundleError(f"{folder / name}: is a folder, not a file; {advice}")
+        if not (folder / name).is_file():
+            raise BundleError(f"{folder / name}: missing from the bundle; {advice}")
     return manifest
 
 
@@ -131,10 +156,10 @@ def load_vocab(manifest: Manifest) -> Vocab:
     try:
         vocab = Vocab.load(path)
     except VocabError as error:
-        raise BundleError(f"{error}; {REEXPORT}") from None
+        raise BundleError(f"{error}; {manifest.advice}") from None
     if vocab.content_hash != manifest.vocab_hash or len(vocab) != manifest.vocab_size:
         raise BundleError(f"{path}: not the vocabulary this model was exported with (hash {vocab.content_hash[:12]}, "
-                          f"manifest says {manifest.vocab_hash[:12]}); {REEXPORT}")
+                          f"manifest says {manifest.vocab_hash[:12]}); {manifest.advice}")
     return vocab
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from engine.core.tokenizer import starts_sentence, tokenize_cased
+from engine.core.tokenizer import LINE_BREAKS, starts_sentence, tokenize_cased
 from engine.core.vocab import BOS, EOS, SPEAKERS
 
 Message = tuple[str, str]  # (speaker tag, text)
@@ -21,7 +22,6 @@ Document = list[Message]
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ".rst"}
 SPLITS = ("train", "valid", "test")
-_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 class CorpusError(ValueError):
@@ -30,7 +30,7 @@ class CorpusError(ValueError):
 
 def flatten(text: str) -> str:
     """The protocol's flattening: every line boundary becomes a space, then strip."""
-    return text.translate({ord(ch): " " for ch in _LINE_BREAKS}).strip()
+    return text.translate({ord(ch): " " for ch in LINE_BREAKS}).strip()
 
 
 def chitchat_split(conversation_id: str) -> str:
@@ -127,25 +127,31 @@ def read_text(path: str | Path) -> list[Document]:
     return documents
 
 
-def read_speaker_csv(path: str | Path) -> list[Document]:
-    """A CSV with `speaker,text` columns; the first speaker seen is <s1>, everyone else <s2>."""
+def read_speaker_csv(path: str | Path, text: str | None = None) -> list[Document]:
+    """A CSV with `speaker,text` columns; the first speaker seen is <s1>, everyone else <s2>.
+    text: the file's text, when the caller has read it already."""
     source = Path(path)
-    rows = csv.DictReader(read_utf8(source).splitlines())
-    columns = {name.strip().lower() for name in rows.fieldnames or []}
-    if not {"speaker", "text"} <= columns:
-        found = ", ".join(rows.fieldnames or []) or "no header"
-        raise CorpusError(f"{source}: CSV needs 'speaker' and 'text' columns (found: {found})")
+    text = read_utf8(source) if text is None else text
+    # Without the BOM that Excel writes ("\ufeffspeaker" is no `speaker` column), and split only where the
+    # csv module splits rows: str.splitlines() also splits at \x85 or \u2028 inside a message, which lost
+    # the rest of it.
+    rows = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     speakers: dict[str, str] = {}
     document: Document = []
     try:
+        columns = {name.strip().lower() for name in rows.fieldnames or []}  # reads the header: may raise too
+        if not {"speaker", "text"} <= columns:
+            found = ", ".join(rows.fieldnames or []) or "no header"
+            raise CorpusError(f"{source}: CSV needs 'speaker' and 'text' columns (found: {found})")
         for row in rows:
             row = {(key or "").strip().lower(): value if isinstance(value, str) else "" for key, value in row.items()}
-            text = flatten(row["text"])
-            if text:
+            message = flatten(row["text"])
+            if message:
                 tag = speakers.setdefault(row["speaker"].strip(), SPEAKERS[min(len(speakers), 1)])
-                document.append((tag, text))
+                document.append((tag, message))
     except csv.Error as error:
-        raise CorpusError(f"{source}: not a readable CSV (line {rows.line_num}: {error}); "
+        # rows.reader's count: the DictReader's own is that of the last row read whole, one line short here
+        raise CorpusError(f"{source}: not a readable CSV (line {rows.reader.line_num}: {error}); "
                           "save it as comma-separated UTF-8 text") from None
     return [document]
 

@@ -47,3 +47,16 @@ def keep_aside(path: str | Path) -> Path:
 def is_kept_aside(path: str | Path) -> bool:
     """True for a file this module renamed (so listings of the data folder can leave it out)."""
     return SUFFIX in Path(path).name
+
+
+def read_problem(error: BaseException) -> str:
+    """What stopped a file being read, in words for a message after its path: a folder where the file should
+    be, a file the person may not read, or a damaged or cut-short one (with the reader's own words)."""
+    if isinstance(error, IsADirectoryError):
+        return "is a folder, not a file"
+    if isinstance(error, PermissionError):
+        return "cannot be read (permission denied)"
+    detail = str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
+    if isinstance(error, OSError):
+        return f"cannot be read ({error.strerror or detail})"
+    return f"is damaged or cut short ({detail})"

@@ -5,6 +5,7 @@ read it like any other text file."""
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -26,8 +27,15 @@ def keep(sentence: str, path: Path | None = None) -> None:
     target = private_file(path or kept_text_path())
     # O_APPEND: a line is added whole after the others; the file is never rewritten, so nothing kept is lost.
     fd = os.open(target, os.O_WRONLY | os.O_APPEND)
+    data = (line + "\n").encode("utf-8")
     try:
-        os.write(fd, (line + "\n").encode("utf-8"))
+        size = os.fstat(fd).st_size
+        try:
+            if os.write(fd, data) != len(data):  # the disk filled up part way
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+        except OSError:
+            os.ftruncate(fd, size)  # no half line, which would run into the next one
+            raise
     finally:
         os.close(fd)
 

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.core.atomic import write_text_atomically
-from engine.core.bundle import MANIFEST_FILE, BundleError
-from engine.core.paths import bundled_model_dir, private_dir, user_data_dir
+from engine.core.bundle import COPY_AGAIN, MANIFEST_FILE, BundleError
+from engine.core.damaged import keep_aside, read_problem
+from engine.core.paths import REINSTALL, MissingResource, bundled_model_dir, private_dir, user_data_dir
 
 BUNDLED = "bundled"
 POINTER_FILE = "active.json"
@@ -32,6 +33,7 @@ RECORD_FILE = "finetune.json"
 SCRATCH_PREFIX = ".scratch-"
 POINTER_FORMAT = "nextword-model-pointer"
 _VERSION_NAME = re.compile(r"v(\d+)\Z")
+SWITCH = f"choose another model in Tools > Models (or `nextword models use {BUNDLED}`)"
 
 
 class ModelStoreError(BundleError):
@@ -64,9 +66,13 @@ class ModelStore:
             data = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(data, dict) or data.get("format") != POINTER_FORMAT:
                 raise ValueError("not a Nextword model pointer")
-            return {"active": str(data["active"]), "history": [str(item) for item in data.get("history", [])]}
+            history = data.get("history", [])
+            if not isinstance(data["active"], str) or not isinstance(history, list):
+                raise ValueError("its fields are of the wrong kind")
+            return {"active": data["active"], "history": [str(item) for item in history]}
         except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
-            raise ModelStoreError(f"{path}: the choice of active model cannot be read ({error}); "
+            why = read_problem(error) if isinstance(error, OSError) else f"cannot be read ({error})"
+            raise ModelStoreError(f"{path}: the choice of active model {why}; "
                                   f"`nextword models use {BUNDLED}` writes it again") from None
 
     def models(self) -> list[StoredModel]:
@@ -101,7 +107,7 @@ class ModelStore:
         try:
             pointer = self.read_pointer()
         except ModelStoreError:  # damaged: kept aside for whoever wants to look, and written anew
-            os.replace(self.pointer_path, self.pointer_path.with_name(f"{POINTER_FILE}.damaged"))
+            self.keep_pointer_aside()
             pointer = {"active": "", "history": []}
         model = self.get(model_id)
         if pointer["active"] != model.id:
@@ -116,6 +122,30 @@ class ModelStore:
         previous = history.pop() if history else BUNDLED
         self._write_pointer(previous, history)
         return self.get(previous)
+
+    def keep_pointer_aside(self) -> Path:
+        """A pointer that cannot be read, renamed beside itself (engine/core/damaged.py): the bundled model
+        is active until one is chosen again. Raises KeepAsideError when it cannot be renamed."""
+        return keep_aside(self.pointer_path)
+
+    def keep_version_aside(self, model_id: str) -> tuple[Path, str]:
+        """A version that does not load, renamed `vN.damaged-…` (never listed again), and the pointer back on
+        the model in use before it (the bundled one when none is left); where it went and the model now active.
+        Raises KeepAsideError when it cannot be renamed (nothing is changed then)."""
+        if not _VERSION_NAME.match(model_id):
+            raise ModelStoreError(f"{model_id!r}: only a version of {self.root} is kept aside")
+        aside = keep_aside(self.root / model_id)
+        try:
+            pointer = self.read_pointer()
+        except ModelStoreError:
+            return aside, BUNDLED  # a damaged pointer names no version: the bundled model is what loads
+        if pointer["active"] == model_id:
+            history = [item for item in pointer["history"] if item != model_id
+                       and (item == BUNDLED or (self.root / item / MANIFEST_FILE).is_file())]
+            previous = history.pop() if history else BUNDLED
+            self._write_pointer(previous, history)
+            return aside, previous
+        return aside, pointer["active"] if (self.root / pointer["active"] / MANIFEST_FILE).is_file() else BUNDLED
 
     def new_scratch(self) -> Path:
         """A private folder for a fine-tune to build its bundle in; stale ones of killed runs are removed."""
@@ -178,6 +208,23 @@ def _owner_gone(scratch: Path) -> bool:
     except PermissionError:
         return False  # alive, another user's
     return False
+
+
+def bundle_advice(path: str | Path) -> str:
+    """What the person can do about a bundle at `path` that cannot be used, by whose it is: the bundled model
+    is reinstalled, a version of the store is switched from, a folder of their own is copied or exported again."""
+    folder = Path(path)
+    if folder.name == MANIFEST_FILE:
+        folder = folder.parent
+    folder = folder.resolve()
+    try:
+        if folder == bundled_model_dir().resolve():
+            return f"this is the model Nextword ships: {REINSTALL}"
+    except MissingResource:
+        pass
+    if _VERSION_NAME.match(folder.name) and folder.parent == ModelStore().root.resolve():
+        return SWITCH
+    return COPY_AGAIN
 
 
 def active_model_dir() -> Path:

@@ -73,8 +73,13 @@ def user_data_dir() -> Path:
 def private_dir(path: str | Path) -> Path:
     """`path` created if needed, readable by its owner alone (0700) when Nextword creates it."""
     path = Path(path)
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
+    missing = []
+    while not path.exists() and path.parent != path:
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):  # each one 0700: mkdir(parents=True) would make the parents 0777 less the umask
+        folder.mkdir(mode=0o700, exist_ok=True)
+    return missing[0] if missing else path
 
 
 def private_file(path: str | Path) -> Path:

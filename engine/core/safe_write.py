@@ -169,3 +169,14 @@ def _remove(path: Path) -> None:
         os.unlink(path)
     except FileNotFoundError:
         pass
+
+
+def describe_write_error(error: OSError) -> str:
+    """Why a write failed, in the person's words, with what to do about it (for status bar messages)."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full; free some space"
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "it is read-only or not yours; check the folder's permissions"
+    if error.errno == errno.EISDIR:
+        return "a folder has that name; move the folder away"
+    return error.strerror or str(error)

@@ -52,13 +52,13 @@ def _read_file(path: Path) -> Document:
         raise CorpusError(f"not UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start}); save it as UTF-8 "
                           "to learn from it") from None
     if path.suffix.lower() == ".csv":
-        return _read_csv(path)
+        return _read_csv(path, decoded)  # the text read here, not the file again: its BOM is gone
     return [(SPEAKERS[0], line) for line in (flatten(line) for line in decoded.splitlines()) if line]
 
 
-def _read_csv(path: Path) -> Document:
+def _read_csv(path: Path, text: str) -> Document:
     try:
-        documents = read_speaker_csv(path)
+        documents = read_speaker_csv(path, text)
     except CorpusError as error:
         raise CorpusError(str(error).removeprefix(f"{path}: ")) from None
     return documents[0]

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.core.damaged import read_problem
 from engine.core.tokenizer import NUMBER_TOKEN, TOKENIZER_VERSION, URL_TOKEN, is_word
 
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
@@ -92,6 +93,8 @@ class Vocab:
         try:
             vocab = cls(list(data["tokens"]), list(data["counts"]), dict(data.get("display", {})),
                         int(data["tokenizer_version"]))
+            if not all(isinstance(token, str) for token in vocab.tokens):
+                raise ValueError("a token that is not text")
         except (KeyError, TypeError, ValueError) as error:
             raise VocabError(f"{source}: vocabulary is missing or has a bad field ({error})") from None
         if data.get("hash") and data["hash"] != vocab.content_hash:
@@ -112,6 +115,8 @@ def read_json(path: str | Path, file_name: str, name: str, error: type[Exception
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise error(f"{path}: {file_name} not found") from None
+    except OSError as problem:  # a folder where the file should be, a file the person may not read
+        raise error(f"{path}: {read_problem(problem)}{advice}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as problem:
         raise error(f"{path}: {name} is not valid JSON ({problem}){advice}") from None
 

@@ -24,6 +24,7 @@ from engine.core.tokenizer import is_word
 from engine.core.vocab import Vocab, choose_display_forms, read_json
 
 FORMAT = "nextword-rare-words"
+REBUILD = "rebuild it with `python -m engine.training.checkpoint` or delete it"
 
 
 def prefix_range(sorted_words: list[str], partial: str) -> tuple[int, int]:
@@ -86,15 +87,19 @@ class RareWords:
         Path(path).write_text(json.dumps(self.to_json(), ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, path: str | Path) -> RareWords:
-        data = read_json(path, "rare-word list", "rare-word list", LexiconError,
-                         "; rebuild it with `python -m engine.training.checkpoint` or delete it")
+    def load(cls, path: str | Path, advice: str = REBUILD) -> RareWords:
+        """The list saved at `path`; LexiconError (naming the file, ending with `advice`) for one that cannot be
+        used."""
+        data = read_json(path, "rare-word list", "rare-word list", LexiconError, f"; {advice}")
         if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise LexiconError(f"{path}: not a Nextword rare-word list")
-        words, counts = data.get("words"), data.get("counts")
+            raise LexiconError(f"{path}: not a Nextword rare-word list; {advice}")
+        words, counts, display = data.get("words"), data.get("counts"), data.get("display") or {}
         if not isinstance(words, list) or not isinstance(counts, list) or len(words) != len(counts):
-            raise LexiconError(f"{path}: rare-word list is damaged (words and counts differ); rebuild or delete it")
-        return cls([str(w) for w in words], [int(n) for n in counts], data.get("display") or {})
+            raise LexiconError(f"{path}: rare-word list is damaged (words and counts differ); {advice}")
+        try:
+            return cls([str(w) for w in words], [int(n) for n in counts], {str(w): str(f) for w, f in display.items()})
+        except (TypeError, ValueError, AttributeError) as error:
+            raise LexiconError(f"{path}: rare-word list is damaged ({error}); {advice}") from None
 
 
 class NearMisses:
@@ -104,8 +109,11 @@ class NearMisses:
         self.known = known
         self.deletions = {(word[:i] + word[i + 1:], i) for word in known for i in range(len(word))}
         self.shortened = {deleted for deleted, _ in self.deletions}
+        self.longest = max(map(len, known), default=0)
 
     def matches(self, word: str) -> bool:
+        if len(word) > self.longest + 1:
+            return False  # no slip away: and a 10,000-letter "word" is not cut 10,000 ways (0.1 s each time)
         for i in range(len(word)):
             deleted = word[:i] + word[i + 1:]
             if deleted in self.known or (deleted, i) in self.deletions:  # a letter added; a letter changed

@@ -10,7 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.core.damaged import read_problem
 from engine.core.tokenizer import split_partial
+
+
+class NgramError(ValueError):
+    """A trigram file that cannot be used; the message names the file and what is wrong with it."""
 
 
 def _discount(counts: np.ndarray) -> float:
@@ -119,15 +124,27 @@ class KneserNeyTrigram:
 
     @classmethod
     def load(cls, path: str | Path) -> KneserNeyTrigram:
-        with np.load(path, allow_pickle=False) as data:
-            if "trigram_key_gaps" in data.files:
-                trigram_keys = np.cumsum(data["trigram_key_gaps"], dtype=np.int64)
-                bigram_keys = np.cumsum(data["bigram_key_gaps"], dtype=np.int64)
-            else:  # written before keys were stored as gaps
-                trigram_keys, bigram_keys = data["trigram_keys"], data["bigram_keys"]
-            return cls(int(data["vocab_size"]), trigram_keys, data["trigram_counts"].astype(np.int32), bigram_keys,
-                       data["bigram_continuations"].astype(np.int32), data["unigram"],
-                       tuple(float(d) for d in data["discounts"]))
+        """The trigram saved at `path`; NgramError for any file that cannot be read as one (a folder, a zip
+        cut short or with flipped bits, arrays that do not fit together)."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if "trigram_key_gaps" in data.files:
+                    trigram_keys = np.cumsum(data["trigram_key_gaps"], dtype=np.int64)
+                    bigram_keys = np.cumsum(data["bigram_key_gaps"], dtype=np.int64)
+                else:  # written before keys were stored as gaps
+                    trigram_keys, bigram_keys = data["trigram_keys"], data["bigram_keys"]
+                model = cls(int(data["vocab_size"]), trigram_keys, data["trigram_counts"].astype(np.int32),
+                            bigram_keys, data["bigram_continuations"].astype(np.int32), data["unigram"],
+                            tuple(float(d) for d in data["discounts"]))
+        except Exception as error:  # numpy, zipfile and zlib raise many types for a damaged file
+            raise NgramError(f"{path}: {read_problem(error)}") from None
+        vocab = model.vocab_size
+        if (vocab < 1 or model.unigram.shape != (vocab,) or len(model.discounts) != 2
+                or model.trigram_keys.shape != model.trigram_counts.shape
+                or model.bigram_keys.shape != model.bigram_continuations.shape
+                or not np.all(np.isfinite(model.unigram))):
+            raise NgramError(f"{path}: is damaged (its arrays do not fit together)")
+        return model
 
 
 def _gaps(sorted_keys: np.ndarray) -> np.ndarray:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import onnxruntime as ort
 
-from engine.core.bundle import REEXPORT, BundleError, Manifest
+from engine.core.bundle import INPUT_NAMES, OUTPUT_NAMES, BundleError, Manifest
+from engine.core.damaged import read_problem
 
 # ORT_DISABLE_TELEMETRY (set in engine/__init__.py) is what keeps it off; this call also covers a host
 # program that imported onnxruntime before Nextword.
@@ -56,12 +57,15 @@ class OnnxStepper:
         try:
             self.session = ort.InferenceSession(str(manifest.model_path), session_options(threads),
                                                 providers=pick_providers(provider))
+        except BundleError:
+            raise
         except Exception as error:  # onnxruntime raises its own types for a damaged or foreign graph
-            first_line = str(error).strip().splitlines()[0][:200]
-            raise BundleError(f"{manifest.model_path}: onnxruntime cannot open it ({first_line}); "
-                              f"it may be cut short: copy the bundle again or {REEXPORT}") from None
+            raise BundleError(f"{manifest.model_path}: onnxruntime cannot open it ({_first_line(error)}); "
+                              f"it may be cut short: {manifest.advice}") from None
         self.provider = self.session.get_providers()[0]  # what really runs it, after any fallback
+        self._check_declared_shapes()
         self._start = self._read_start_state()
+        self._check_one_step()
 
     def _read_start_state(self) -> tuple[np.ndarray, np.ndarray]:
         shape = self.manifest.state_shape
@@ -70,11 +74,55 @@ class OnnxStepper:
         path = self.manifest.folder / self.manifest.start_state_file
         try:
             saved = np.load(path, allow_pickle=False).astype(np.float32)
-        except (OSError, ValueError) as error:
-            raise BundleError(f"{path}: unreadable start state ({error}); {REEXPORT}") from None
+        except Exception as error:  # numpy raises many types for a file cut short or with flipped bits
+            raise BundleError(f"{path}: the start state {read_problem(error)}; {self.manifest.advice}") from None
         if saved.shape != (2, *shape):
-            raise BundleError(f"{path}: start state has shape {saved.shape}, expected {(2, *shape)}; {REEXPORT}")
+            raise BundleError(f"{path}: start state has shape {saved.shape}, expected {(2, *shape)}; "
+                              f"{self.manifest.advice}")
         return saved[0], saved[1]
+
+    def _check_declared_shapes(self) -> None:
+        """The graph takes and gives what the manifest says (then one step is run: _check_one_step). A manifest
+        of another export loads otherwise, and then every keystroke fails inside onnxruntime."""
+        manifest = self.manifest
+        layers, hidden, vocab = manifest.num_layers, manifest.hidden_size, manifest.vocab_size
+        expected = {"input_ids": ("batch", "time"), "h0": (layers, "batch", hidden), "c0": (layers, "batch", hidden),
+                    "logits": ("batch", "time", vocab), "hn": (layers, "batch", hidden),
+                    "cn": (layers, "batch", hidden)}
+        inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
+        declared = {arg.name: tuple(arg.shape) for arg in [*inputs, *outputs]}
+        if {arg.name for arg in inputs} != set(INPUT_NAMES) or tuple(arg.name for arg in outputs) != OUTPUT_NAMES:
+            raise BundleError(f"{manifest.path}: does not describe {manifest.model_file}, whose inputs and outputs "
+                              f"are {', '.join(declared)}; {manifest.advice}")
+        wrong = [name for name, shape in expected.items()
+                 if len(declared[name]) != len(shape)
+                 or any(isinstance(got, int) and isinstance(want, int) and got != want
+                        for got, want in zip(declared[name], shape, strict=True))]
+        if wrong:
+            state, logits = declared["h0"], declared["logits"]
+            graph = (f"{state[0]} layers of {state[-1]} and {logits[-1]} words" if len(state) == 3 and logits
+                     else ", ".join(f"{name} {_shape(declared[name])}" for name in wrong))
+            raise BundleError(f"{manifest.path}: says {layers} layers of {hidden} and {vocab} words, but "
+                              f"{manifest.model_file} has {graph}: the manifest is not this graph's; {manifest.advice}")
+
+    def _check_one_step(self) -> None:
+        """One step from the start state gives probabilities over the vocabulary and a state of the manifest's
+        shape, all numbers: a graph that declares its sizes loosely is caught here, before any keystroke."""
+        manifest = self.manifest
+        layers, hidden, vocab = manifest.num_layers, manifest.hidden_size, manifest.vocab_size
+        try:
+            probabilities, (hidden_state, cell_state) = self.step([0], self._start)
+        except Exception as error:  # onnxruntime's own types: the graph does not take the state described
+            raise BundleError(f"{manifest.path}: {manifest.model_file} does not run with the state it describes "
+                              f"({_first_line(error)}); {manifest.advice}") from None
+        if probabilities.shape != (vocab,) or hidden_state.shape != manifest.state_shape \
+                or cell_state.shape != manifest.state_shape:
+            raise BundleError(f"{manifest.path}: says {layers} layers of {hidden} and {vocab} words, but a step of "
+                              f"{manifest.model_file} gives probabilities {probabilities.shape} and state "
+                              f"{hidden_state.shape}: the manifest is not this graph's; {manifest.advice}")
+        if not np.all(np.isfinite(probabilities)):
+            raise BundleError(f"{manifest.model_path}: is damaged (its first step gives values that are not numbers); "
+                              f"{manifest.advice}")
 
     def initial_state(self) -> tuple[np.ndarray, np.ndarray]:
         return self._start
@@ -96,3 +144,12 @@ class OnnxStepper:
         log_norm = top[:, 0] + np.log(np.exp(logits - top).sum(axis=-1))  # (T-1,)
         return logits[np.arange(len(logits)), token_ids[1:]] - log_norm  # (T-1,)
 
+
+
+def _shape(shape: tuple) -> str:
+    return "(" + ", ".join(str(dim) for dim in shape) + ")"
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else type(error).__name__

@@ -19,16 +19,33 @@ from pathlib import Path
 import numpy as np
 
 from engine.core.bundle import NGRAM_FILE, RARE_WORDS_FILE, BundleError, is_bundle, load_vocab, read_manifest
-from engine.core.model_store import active_model_dir
+from engine.core.model_store import active_model_dir, bundle_advice
 from engine.core.paths import read_blocklist
 from engine.core.tokenizer import split_partial, tokenize
 from engine.core.vocab import EOS, SPEAKERS, Vocab
 from engine.runtime.completion import Completion, complete_phrase
 from engine.runtime.lexicon import LexiconError, RareWords
 from engine.runtime.mixture import MixtureWeights, mix
-from engine.runtime.ngram import KneserNeyTrigram
+from engine.runtime.ngram import KneserNeyTrigram, NgramError
 from engine.runtime.personal_cache import NO_EXTRAS, Extras, PersonalCache
 from engine.runtime.suggestions import Suggestion, WordChooser
+
+# The network reads at most this many ids of context. 300 characters (what the editor passes) are about
+# 60 words, but may be 300 tokens ("a-a-a-a", "!?!?", "1.1.1."): each id not yet cached is one model
+# step (~0.35 ms on one CPU core), so a context read afresh (after a paste, or when the editor's window
+# moves) cost ~100 ms. Cut in steps of CONTEXT_TOKEN_STEP so that the start stays put while typing, and a
+# new word still runs one step; an LSTM remembers little of what came 60-80 tokens before anyway.
+MAX_CONTEXT_TOKENS = 80
+CONTEXT_TOKEN_STEP = 20
+
+
+def _last_tokens(ids: list[int]) -> list[int]:
+    """The last 60-80 ids of a longer context, starting at a multiple of CONTEXT_TOKEN_STEP: the start moves
+    once per CONTEXT_TOKEN_STEP tokens typed (and the window is then read afresh, 60 steps)."""
+    if len(ids) <= MAX_CONTEXT_TOKENS:
+        return ids
+    start = -(-(len(ids) - MAX_CONTEXT_TOKENS) // CONTEXT_TOKEN_STEP) * CONTEXT_TOKEN_STEP
+    return ids[start:]
 
 
 class Predictor:
@@ -59,11 +76,14 @@ class Predictor:
         provider: auto (CUDA when onnxruntime offers it, else CPU), cpu or cuda; `predictor.provider`
         says which one runs it. model: default (int8 when the bundle has it), float or int8.
         blocked_words: never offered unless typed in full; default the shipped blocklist.
-        Raises BundleError with what is wrong and what to do for a missing, damaged or foreign bundle.
+        Raises BundleError with what is wrong and what to do for a missing, damaged or foreign bundle: every
+        file is read through code that turns any failure into one, naming the file; what to do depends on
+        whose bundle it is (engine/core/model_store.py bundle_advice).
         """
         from engine.runtime.onnx_backend import OnnxStepper
 
-        manifest = read_manifest(path if path is not None else active_model_dir())
+        folder = path if path is not None else active_model_dir()
+        manifest = read_manifest(folder, advice=bundle_advice(folder))
         if model != "default":
             if model not in manifest.models:
                 raise BundleError(f"{manifest.folder}: this bundle has no {model} model "
@@ -71,10 +91,15 @@ class Predictor:
             manifest.model_file = manifest.models[model]
             if not manifest.model_path.is_file():
                 raise BundleError(f"{manifest.model_path}: missing from the bundle")
+        try:
+            mixture = MixtureWeights.from_json(manifest.ngram_mixture)
+        except (KeyError, TypeError, ValueError) as error:
+            raise BundleError(f"{manifest.path}: missing or wrong field ngram_mixture ({error}); "
+                              f"{manifest.advice}") from None
         vocab = load_vocab(manifest)
-        ngram, rare_words = load_companions(manifest.folder, BundleError, len(vocab))
+        ngram, rare_words = load_companions(manifest.folder, BundleError, len(vocab), manifest.advice)
         backend = OnnxStepper(manifest, provider, threads)
-        predictor = cls(vocab, backend, ngram, MixtureWeights.from_json(manifest.ngram_mixture),
+        predictor = cls(vocab, backend, ngram, mixture,
                         rare_words=rare_words,
                         blocked_words=read_blocklist() if blocked_words is None else blocked_words)
         predictor.train_data = manifest.raw.get("train_data")
@@ -148,13 +173,14 @@ class Predictor:
     def context_ids(self, context: str, previous: str | None = None, speaker: str | None = None,
                     tokens: list[str] | None = None) -> list[int]:
         """The model's input for the text before the partial word, laid out as in training:
-        `<s1> <bos> previous message <eos> <s2> <bos> context` when the message it answers is given."""
+        `<s1> <bos> previous message <eos> <s2> <bos> context` when the message it answers is given; at most
+        its last MAX_CONTEXT_TOKENS ids, from a start that stays put while typing (_last_tokens)."""
         if previous is None:
-            return self.chooser.context_ids(context, speaker or SPEAKERS[0], tokens)
+            return _last_tokens(self.chooser.context_ids(context, speaker or SPEAKERS[0], tokens))
         speaker = speaker or SPEAKERS[1]
         other = SPEAKERS[0] if speaker == SPEAKERS[1] else SPEAKERS[1]
-        return [*self.chooser.context_ids(previous, other), self.vocab.index[EOS],
-                *self.chooser.context_ids(context, speaker, tokens)]
+        return _last_tokens([*self.chooser.context_ids(previous, other), self.vocab.index[EOS],
+                             *self.chooser.context_ids(context, speaker, tokens)])
 
     def distribution(self, context: str, previous: str | None = None, speaker: str | None = None) -> np.ndarray:
         """P(next token) after the context text: computed once per word, reused by every keystroke in it."""
@@ -205,7 +231,7 @@ class Predictor:
     def token_probabilities(self, tokens: list[str]) -> np.ndarray:
         """P(each token | the tokens before it) from a line's start, network and trigram mixed as for
         suggestions. A word the vocabulary lacks gets a hundredth of <unk>'s probability."""
-        ids = self.context_ids("", tokens=tokens)  # <s1> <bos> tokens
+        ids = self.chooser.context_ids("", tokens=tokens)  # <s1> <bos> tokens, all of them: one run reads them
         network = np.exp(self.network_log_probs([*ids, self.vocab.index[EOS]]))[1:len(tokens) + 1]
         probabilities = np.empty(len(tokens))
         for position in range(len(tokens)):
@@ -228,21 +254,22 @@ class Predictor:
         return complete_phrase(self, left_text, previous, speaker, min_probability, max_words)
 
 
-def load_companions(folder: Path, error: type[Exception], vocab_size: int):
-    """The trigram and the rare words saved beside a model, each None when absent."""
+def load_companions(folder: Path, error: type[Exception], vocab_size: int,
+                    advice: str = "copy it again or delete it to run without it"):
+    """The trigram and the rare words saved beside a model, each None when absent; `error` (naming the file,
+    ending with `advice`) for one that cannot be used."""
     ngram_path, rare_path = folder / NGRAM_FILE, folder / RARE_WORDS_FILE
     ngram = rare_words = None
     if ngram_path.exists():
         try:
             ngram = KneserNeyTrigram.load(ngram_path)
-        except (OSError, ValueError, KeyError) as problem:
-            raise error(f"{ngram_path}: unreadable trigram ({type(problem).__name__}); it may be cut short: "
-                        "copy it again or delete it to run without it") from None
+        except NgramError as problem:
+            raise error(f"{problem}; {advice}") from None
         if ngram.vocab_size != vocab_size:
             raise error(f"{ngram_path}: made for another vocabulary ({ngram.vocab_size} words, the model has "
-                        f"{vocab_size}); delete it or copy the matching one")
+                        f"{vocab_size}); {advice}")
     try:
-        rare_words = RareWords.load(rare_path) if rare_path.exists() else None
+        rare_words = RareWords.load(rare_path, advice) if rare_path.exists() else None
     except LexiconError as problem:
         raise error(str(problem)) from None
     return ngram, rare_words

@@ -6,12 +6,13 @@ and a checkpoint cannot run code when opened.
 
 from __future__ import annotations
 
-import os
+import io
 from pathlib import Path
 
 import torch
 
 from engine.core.bundle import ModelError
+from engine.core.safe_write import write_bytes
 from engine.core.vocab import Vocab, VocabError
 from engine.training.model import LSTMLanguageModel, ModelConfig
 
@@ -35,9 +36,11 @@ def save_checkpoint(path: str | Path, model: LSTMLanguageModel, vocab: Vocab, **
         "vocab": vocab.to_json(),
         **extra,
     }
-    partial = target.with_name(target.name + ".partial")
-    torch.save(payload, partial)
-    os.replace(partial, target)
+    # Serialised in memory, then written like any file: a full disk is an OSError that names the file and
+    # leaves no partial file (torch.save to a path raises a bare RuntimeError from its C++ writer instead).
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    write_bytes(target, buffer.getvalue())
 
 
 def load_checkpoint(path: str | Path) -> dict:
