@@ -4,7 +4,7 @@ a hundred kills and 100,000 keys (bench/kill_finetune.py, bench/soak.py, bench/k
 import json
 import random
 
-from bench import kill_finetune, soak
+from bench import kill_editor, kill_finetune, soak
 
 STORY = ["The wizard casts a spell on the dragon.", "Merlin the wizard reads his spellbook by candlelight.",
          "The dragon guards the golden treasure in the cave.", "A young apprentice studies the ancient spellbook."]
@@ -33,3 +33,13 @@ def test_a_soak_types_through_the_window_with_the_log_and_cache_on_and_reports_e
     assert result["summary"]["missed"] == 0
     assert reports[-1]["log_mb"] > reports[0]["log_mb"] and reports[-1]["learned_words"] > 0
     assert all(item["p95_ms"] > 0 for item in reports[1:])
+
+
+def test_the_editor_killed_while_it_types_and_logs_leaves_a_sound_log_and_an_autosave_of_the_text(capsys):
+    # Killed after 6.5-8 s of typing: the autosave must hold what was typed up to 6 s before the kill.
+    code = kill_editor.main(["--kills", "2", "--least", "6.5", "--most", "8", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0, result
+    for row in result["rows"]:
+        assert row["integrity"] == "ok" and row["committed_rows_there"] and row["stats_exit"] == 0
+        assert 0 < row["autosaved"] <= row["typed"] and row["autosave_is_what_was_typed"]
