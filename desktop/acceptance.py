@@ -12,7 +12,8 @@ from concurrent.futures import Future
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from desktop.events import LOG_FILE, EventLog, NewerLog, UnusableLog, keep_log_aside, print_problem
+from desktop.events import LOG_FILE, EventLog, print_problem
+from desktop.log_schema import NewerLog, UnusableLog, keep_log_aside
 from desktop.stats import read_rows
 from desktop.tracker import SuggestionTracker
 from desktop.tuning import tune_inline_threshold

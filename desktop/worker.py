@@ -52,21 +52,6 @@ class FilesLearned:
     next_line: int = field(default=0, repr=False)
 
 
-def describe_model(model_id: str) -> str:
-    """How the status bar names a model of the store (engine/core/model_store.py)."""
-    from engine.core.model_store import BUNDLED
-
-    return "bundled model" if model_id == BUNDLED else f"{model_id} (learned from your writing)"
-
-
-def bundled_model():
-    """The model Nextword ships, as the store lists it, without reading the store's pointer."""
-    from engine.core.model_store import BUNDLED, StoredModel
-    from engine.core.paths import bundled_model_dir
-
-    return StoredModel(BUNDLED, bundled_model_dir())
-
-
 class PredictionWorker(QObject):
     model_loaded = Signal(str, str)  # description, provider in use
     model_failed = Signal(str)  # the reason, for the status bar
@@ -107,11 +92,13 @@ class PredictionWorker(QObject):
     def load(self, model_path: str, provider: str) -> None:
         """The bundle at `model_path`, or (empty) the store's active model; the personal cache attached.
         Always ends in model_loaded or model_failed: the window never stays on "loading model…"."""
+        from desktop.model_loading import describe_model, load_predictor
         from engine.core.bundle import ModelError
 
         try:
             cache = self.open_personal_cache()
-            predictor, model_id = self._load_predictor(model_path, provider)
+            predictor, model_id = load_predictor(model_path, provider, self.shipped_blocklist | self.blocked_words,
+                                                 self.learning_problem.emit)
         except ModelError as error:
             self._fail(str(error))
             return
@@ -129,77 +116,6 @@ class PredictionWorker(QObject):
         self.predictor = None
         self.model_id = ""
         self.model_failed.emit(reason)
-
-    def _load_predictor(self, model_path: str, provider: str):
-        """(predictor, store id). A folder named by hand is only said to be unusable (it is the person's); a
-        version of the store that does not load is kept aside and the model in use before it is loaded; the
-        bundled model is never renamed (reinstalling mends it)."""
-        from engine.core.bundle import ModelError
-        from engine.core.model_store import BUNDLED, ModelStore
-        from engine.runtime.onnx_backend import pick_providers
-        from engine.runtime.predictor import Predictor
-
-        pick_providers(provider)  # a provider this machine lacks is no fault of any model: said before loading
-        blocked = self.shipped_blocklist | self.blocked_words
-        if model_path:
-            try:
-                return Predictor.load(model_path, provider=provider, blocked_words=blocked), ""
-            except ModelError as error:
-                raise type(error)(f"{error}; or clear the model folder in Edit > Preferences to use your "
-                                  "active model") from None
-        store = ModelStore()
-        model = self._active_model(store)
-        while True:
-            try:
-                return Predictor.load(model.path, provider=provider, blocked_words=blocked), model.id
-            except ModelError as error:
-                if model.id == BUNDLED:
-                    raise
-                model = self._instead_of(store, model, error)
-
-    def _active_model(self, store):
-        """The store's active model; a pointer that cannot be read is kept aside (and said) and the bundled
-        model used."""
-        from engine.core.damaged import KeepAsideError
-        from engine.core.model_store import ModelStoreError
-
-        try:
-            return store.active()
-        except ModelStoreError as error:
-            problem = str(error).split("; ", 1)[0]  # the file and what is wrong; what to do is said here
-            try:
-                aside = store.keep_pointer_aside()
-            except KeepAsideError as keep_error:
-                if store.pointer_path.exists():
-                    self.learning_problem.emit(f"{problem}; it could not be kept aside ({keep_error}), so the "
-                                               "bundled model is used this time: choose one in Tools > Models")
-                    return bundled_model()
-                return self._active_model(store)  # another window kept it aside first
-            self.learning_problem.emit(f"{problem}; it was kept aside as {aside.name} and the bundled model is "
-                                       "used: choose another in Tools > Models")
-            return store.active()
-
-    def _instead_of(self, store, model, error):
-        """The model to load instead of a stored version that failed, once the failure is said: the version
-        is kept aside (a newer Nextword's is left as it is) and the pointer goes back to the one before."""
-        from engine.core.bundle import NewerBundleError
-        from engine.core.damaged import KeepAsideError
-        from engine.core.model_store import SWITCH
-
-        problem = str(error).removesuffix(f"; {SWITCH}")
-        said = f"Your model {model.id} (learned from your writing) could not be loaded: {problem}"
-        if isinstance(error, NewerBundleError):
-            self.learning_problem.emit(f"{said}; the bundled model is used this time")
-            return bundled_model()
-        try:
-            aside, now_active = store.keep_version_aside(model.id)
-        except KeepAsideError as keep_error:
-            self.learning_problem.emit(f"{said}. It could not be kept aside ({keep_error}), so the bundled model "
-                                       "is used this time: choose one in Tools > Models")
-            return bundled_model()
-        self.learning_problem.emit(f"{said}. It was kept aside as {aside.name}; now using "
-                                   f"{describe_model(now_active)}: Tools > Models to choose another")
-        return store.get(now_active)
 
     @Slot(object)
     def set_blocked_words(self, words) -> None:

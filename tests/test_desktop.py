@@ -263,7 +263,8 @@ def test_preferences_dialog_changes_chips_inline_text_and_blocked_words(window, 
 
 @pytest.mark.bundled_model
 def test_a_typing_session_logs_what_was_shown_and_what_became_of_it(window, qtbot, tmp_path):
-    from desktop.events import LOG_FILE, open_database
+    from desktop.events import LOG_FILE
+    from desktop.log_schema import open_database
 
     type_and_wait(qtbot, window, "how are yo")
     qtbot.waitUntil(window.editor.ghost_showing, timeout=5000)
@@ -291,7 +292,8 @@ def test_a_typing_session_logs_what_was_shown_and_what_became_of_it(window, qtbo
 
 @pytest.mark.bundled_model
 def test_delete_my_data_empties_the_log_and_logging_goes_on(window, qtbot, tmp_path):
-    from desktop.events import LOG_FILE, open_database
+    from desktop.events import LOG_FILE
+    from desktop.log_schema import open_database
 
     type_and_wait(qtbot, window, "how are yo")
     window.suggestion_bar.chip_clicked.emit("you")

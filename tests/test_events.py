@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from desktop.events import EventLog, LoggedSuggestion, open_database
+from desktop.events import EventLog, LoggedSuggestion
+from desktop.log_schema import open_database
 from desktop.stats import compute_stats, main, read_rows
 
 
