@@ -61,19 +61,30 @@ def try_lock(lock: QLockFile) -> bool:
     return True
 
 
+def split_blocks(raw: str, piece: int = 1 << 20) -> list[str]:
+    """raw.split(BLOCK_BREAK), a megabyte at a time: on the writer's thread, one split of a 50 MB text would
+    hold Python's GIL, and so the GUI thread, for a tenth of a second."""
+    lines, start = [], 0
+    while (cut := raw.find(textfile.BLOCK_BREAK, start + piece)) >= 0:
+        lines += raw[start:cut].split(textfile.BLOCK_BREAK)
+        start = cut + 1
+    return lines + raw[start:].split(textfile.BLOCK_BREAK)
+
+
 class AutosaveWriter:
     """One daemon thread that writes and removes autosaves in the order asked; for each autosave only the newest
     request waits. `report(problem)` is called on that thread after each: '' when it worked."""
 
     def __init__(self, folder: Path, report: Callable[[str], None]):
         self.folder, self._report = folder, report
-        self._pending: dict[str, autosave_store.Autosave | None] = {}  # id -> snapshot to write, or None: remove
+        # id -> the call that makes the autosave to write, or None: remove it
+        self._pending: dict[str, Callable[[], autosave_store.Autosave] | None] = {}
         self._ready = threading.Condition()
         self._closing = False
         self._thread = threading.Thread(target=self._run, name="autosave-writer", daemon=True)
         self._thread.start()
 
-    def request(self, autosave_id: str, snapshot: autosave_store.Autosave | None) -> None:
+    def request(self, autosave_id: str, snapshot: Callable[[], autosave_store.Autosave] | None) -> None:
         with self._ready:
             self._pending[autosave_id] = snapshot  # replaces an older one still waiting
             self._ready.notify()
@@ -93,14 +104,14 @@ class AutosaveWriter:
                 if snapshot is None:
                     autosave_store.remove(self.folder, autosave_id)
                 else:
-                    autosave_store.write(self.folder, snapshot)
+                    autosave_store.write(self.folder, snapshot())
             except OSError as error:
                 self._tell(f"Autosave is not working: {self.folder}: {error.strerror or error}. Your text is "
                            "still here; free some disk space or make that folder writable, and save your work.")
             else:
                 self._tell("")
 
-    def _take(self) -> tuple[str, autosave_store.Autosave | None] | None:
+    def _take(self) -> tuple[str, Callable[[], autosave_store.Autosave] | None] | None:
         with self._ready:
             while not self._pending and not self._closing:
                 self._ready.wait()
@@ -176,16 +187,30 @@ class Autosaver(QObject):
         if not self._unsaved or not self.document.isModified():
             return
         self._unsaved, self._has_file = False, True
+        started = time.perf_counter()
         self._writer.request(self.autosave_id, self.snapshot())
+        # A big document's copy holds the GUI thread (about 0.15 s for 50 MB): while typing never pauses, it is
+        # taken at most every 50 times as long, so the editor stays responsive however big the text.
+        took_ms = (time.perf_counter() - started) * 1000
+        self._longest.setInterval(max(AUTOSAVE_MAX_DELAY_MS, int(took_ms * 50)))
 
-    def snapshot(self) -> autosave_store.Autosave:
-        lines = self.document.toRawText().split(textfile.BLOCK_BREAK)
+    def snapshot(self) -> Callable[[], autosave_store.Autosave]:
+        """What the document holds now, copied on the GUI thread (the document is not thread-safe); the
+        returned call makes the autosave of it on the writer's thread (the split into lines takes a while)."""
+        raw = self.document.toRawText()
         text_format = replace(self.window.file_format)  # the snapshot's own: the writer reads it later
-        ends = textfile.terminators(self.document, text_format, len(lines) - 1)
+        count = self.document.blockCount() - 1
+        ends = textfile.terminators(self.document, text_format, count) if text_format.mixed else None  # block states
         path = str(Path(self.window.path).absolute()) if self.window.path else None
         changed_at = datetime.fromtimestamp(self._changed_at or time.time(), UTC)
-        return autosave_store.Autosave(self.autosave_id, path, changed_at, os.getpid(),
-                                       textfile.DecodedText(lines, ends, text_format))
+        autosave_id = self.autosave_id
+
+        def make() -> autosave_store.Autosave:
+            lines = split_blocks(raw)
+            decoded = textfile.DecodedText(lines, ends or [text_format.line_end] * count, text_format)
+            return autosave_store.Autosave(autosave_id, path, changed_at, os.getpid(), decoded)
+
+        return make
 
     def _remove(self) -> None:
         if self._has_file:
