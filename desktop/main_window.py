@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QMainWindow, QM
 from desktop.autosave import Autosaver
 from desktop.chips import SuggestionBar
 from desktop.editor import SuggestingEditor
-from desktop.settings import Preferences
+from desktop.settings import Preferences, writable
 from desktop.status_messages import StatusMessages
 from desktop.textfile import TextFormat
 from desktop.worker import Request, Result, WorkerThread
@@ -328,7 +328,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.autosaver.close()  # closed on purpose, saved or discarded: nothing to offer back
-        self.settings.setValue("window/geometry", self.saveGeometry())
+        if writable(self.settings):  # a read-only file stays as it is (as root, Qt would write it all the same)
+            self.settings.setValue("window/geometry", self.saveGeometry())
         self.preferences.save(self.settings)
         if self.learn_dialog is not None:
             self.learn_dialog.stop_for_exit()  # a fine-tune under way is cancelled: the model in use stays

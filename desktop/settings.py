@@ -63,7 +63,7 @@ class Preferences:
 
     def save(self, settings: QSettings) -> None:
         """Written unless the file is read-only (then the changes last for the session, as said at start)."""
-        if settings.property(_READ_ONLY):
+        if not writable(settings):
             return
         for item in fields(self):
             settings.setValue(f"preferences/{item.name}", getattr(self, item.name))
@@ -131,6 +131,11 @@ def settings_problem(settings: QSettings) -> str:
     """What the person should know about their settings file (kept aside, read-only), in a line or two;
     empty when nothing. The window shows it once in the status bar at start."""
     return settings.property(_PROBLEM) or ""
+
+
+def writable(settings: QSettings) -> bool:
+    """False for a read-only settings file: nothing is written to it (Preferences.save, the window's geometry)."""
+    return not settings.property(_READ_ONLY)
 
 
 def _settings_at(path: str | None) -> QSettings:

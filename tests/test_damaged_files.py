@@ -470,6 +470,22 @@ def test_a_read_only_settings_file_is_said_once_never_written_and_changes_last_t
     assert stat.S_IMODE(path.stat().st_mode) & 0o200 == 0
 
 
+def test_the_window_says_its_settings_are_read_only_and_closing_writes_nothing_to_them(qtbot, tmp_path):
+    from desktop.app import build_window
+
+    path = tmp_path / "settings.ini"
+    path.write_text("[preferences]\nfont_size=14\n")
+    path.chmod(0o444)
+    before = path.read_bytes()
+    window = build_window(["--settings", str(path)])
+    window.show()
+    assert any(text.startswith(f"Your preferences cannot be saved: {path}") for text in window.messages.said)
+    window.change_font_size(2)  # View > Bigger Text: in effect, not saved
+    assert window.editor.font().pointSize() == 16
+    window.close()
+    assert path.read_bytes() == before
+
+
 def test_a_settings_file_that_cannot_be_written_is_said_when_saving(tmp_path, monkeypatch):
     from PySide6.QtCore import QSettings
 
