@@ -28,6 +28,7 @@ from engine.core.bundle import (
     RARE_WORDS_FILE,
     START_STATE_FILE,
     VOCAB_FILE,
+    file_checksums,
     write_manifest,
 )
 from engine.core.corpus import CorpusError
@@ -85,6 +86,7 @@ def build_bundle(checkpoint: str | Path, out: str | Path, int8: bool = False, ch
         manifest["export_seconds"] = round(time.perf_counter() - started, 1)
         manifest["files"] = {path.name: path.stat().st_size for path in sorted(scratch.iterdir())
                              if path.name != MANIFEST_FILE}
+        manifest["checksums"] = file_checksums(scratch)  # checked at every load (engine/core/bundle.py)
         write_manifest(scratch, manifest)
         install_bundle(scratch, out)
     finally:

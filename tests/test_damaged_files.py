@@ -76,7 +76,8 @@ def full_bundle(tiny_bundle, tiny_run, tmp_path_factory):
     KneserNeyTrigram.fit(ids, manifest.vocab_size).save(folder / "ngram.npz")
     RareWords(["zorblax", "quibblewick"], [3, 2]).save(folder / "rare_words.json")
     np.save(folder / "start_state.npy", np.zeros((2, *manifest.state_shape), np.float32))
-    edit_json(folder / "manifest.json", start_state="start_state.npy", ngram_mixture=0.3)
+    # No checksums: each file's own reading must say what is wrong with it (a bundle exported before them)
+    edit_json(folder / "manifest.json", start_state="start_state.npy", ngram_mixture=0.3, checksums=None)
     Predictor.load(folder)  # whole, it loads
     return folder
 
@@ -173,6 +174,30 @@ def test_a_read_only_bundle_loads_as_usual(bundle):
     for path in bundle.iterdir():
         path.chmod(0o444)
     assert Predictor.load(bundle).suggest("how are ", 3)
+
+
+@pytest.fixture
+def exported(tiny_bundle, tmp_path):
+    """A copy of a bundle as exported now, with its files' checksums."""
+    shutil.copytree(tiny_bundle, tmp_path / "exported")
+    return tmp_path / "exported"
+
+
+def test_a_bit_flipped_in_the_graphs_weights_is_caught_by_its_checksum(exported):
+    assert Predictor.load(exported).suggest("how are ", 3)
+    graph = exported / "model.int8.onnx"
+    data = bytearray(graph.read_bytes())
+    data[len(data) // 2] ^= 0x10  # inside the weights: onnxruntime would load and run it
+    graph.write_bytes(bytes(data))
+    with pytest.raises(BundleError, match="model.int8.onnx: damaged .*checksum"):
+        Predictor.load(exported)
+
+
+def test_a_bundle_exported_before_checksums_loads_as_before(exported):
+    manifest = json.loads((exported / "manifest.json").read_text())
+    del manifest["checksums"]
+    (exported / "manifest.json").write_text(json.dumps(manifest))
+    assert Predictor.load(exported).suggest("how are ", 3)
 
 
 # The model store: the pointer and the versions

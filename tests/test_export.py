@@ -135,7 +135,7 @@ def test_a_missing_bundle_says_where_it_looked(tmp_path):
 def test_a_truncated_model_says_to_copy_it_again(broken):
     model = broken / "model.int8.onnx"
     model.write_bytes(model.read_bytes()[:1000])
-    with pytest.raises(BundleError, match="model.int8.onnx: onnxruntime cannot open it.*copy the bundle again"):
+    with pytest.raises(BundleError, match="model.int8.onnx: .*copy the bundle again"):
         Predictor.load(broken)
 
 

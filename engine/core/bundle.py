@@ -17,6 +17,7 @@ Torch-free: the desktop reads bundles with numpy and onnxruntime only.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,6 +149,38 @@ def read_manifest(path: str | Path, advice: str = COPY_AGAIN) -> Manifest:
         if not (folder / name).is_file():
             raise BundleError(f"{folder / name}: missing from the bundle; {advice}")
     return manifest
+
+
+def file_checksums(folder: str | Path) -> dict[str, str]:
+    """sha256 of each file of a bundle the model reads (not its card or records, which people edit); the
+    manifest records them (`checksums`) at export."""
+    data_files = {FLOAT_MODEL_FILE, INT8_MODEL_FILE, VOCAB_FILE, NGRAM_FILE, RARE_WORDS_FILE, START_STATE_FILE}
+    return {path.name: _sha256(path) for path in sorted(Path(folder).iterdir())
+            if path.is_file() and path.name in data_files}
+
+
+def check_files(manifest: Manifest) -> None:
+    """Every file the manifest has a checksum for is the file exported: a bit flipped in a graph's weights
+    loads and runs, and would only suggest nonsense. A bundle exported before checksums has none to check."""
+    for name, expected in (manifest.raw.get("checksums") or {}).items():
+        path = manifest.folder / name
+        if Path(name).name != name or not path.is_file():
+            continue  # a file the model does not use may be gone; one it uses is checked where it is read
+        try:
+            actual = _sha256(path)
+        except OSError as error:
+            raise BundleError(f"{path}: {read_problem(error)}; {manifest.advice}") from None
+        if actual != expected:
+            raise BundleError(f"{path}: damaged (it is not the file exported: its checksum differs); "
+                              f"{manifest.advice}")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def load_vocab(manifest: Manifest) -> Vocab:

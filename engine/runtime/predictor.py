@@ -18,7 +18,15 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.core.bundle import NGRAM_FILE, RARE_WORDS_FILE, BundleError, is_bundle, load_vocab, read_manifest
+from engine.core.bundle import (
+    NGRAM_FILE,
+    RARE_WORDS_FILE,
+    BundleError,
+    check_files,
+    is_bundle,
+    load_vocab,
+    read_manifest,
+)
 from engine.core.model_store import active_model_dir, bundle_advice
 from engine.core.paths import read_blocklist
 from engine.core.tokenizer import split_partial, tokenize
@@ -96,6 +104,7 @@ class Predictor:
         except (KeyError, TypeError, ValueError) as error:
             raise BundleError(f"{manifest.path}: missing or wrong field ngram_mixture ({error}); "
                               f"{manifest.advice}") from None
+        check_files(manifest)  # ~20 ms for the shipped bundle, on the loading thread
         vocab = load_vocab(manifest)
         ngram, rare_words = load_companions(manifest.folder, BundleError, len(vocab), manifest.advice)
         backend = OnnxStepper(manifest, provider, threads)
