@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
 
-from desktop import textfile
+from desktop import loading, textfile
 from engine.core import safe_write
 
 
@@ -27,42 +27,82 @@ def open_dialog(window) -> None:
     if may_discard(window):
         path = window.ask_path(save=False)
         if path:
-            open_path(window, path)
+            open_path(window, path, in_background=True)
 
 
-def open_path(window, path: str | Path) -> bool:
+def open_path(window, path: str | Path, in_background: bool = False) -> bool:
     """Load a UTF-8 text file; a missing or undecodable one gets a message naming it, and the text
-    already in the editor stays as it is."""
+    already in the editor stays as it is. `in_background`: a big file is read on a thread and put in a
+    slice at a time (desktop/loading.py); True then means it is opening, and a problem is said later."""
     path = Path(path)
+    cancel_loading(window)
+    if in_background and _size(path) > loading.BIG_FILE_BYTES:
+        window.loader = loading.FileLoader(window, path, lambda path, decoded: _opened(window, path, decoded),
+                                           lambda path, error: _cannot_open(window, path, error))
+        window.loader.finished.connect(lambda _whole: setattr(window, "loader", None))
+        window.loader.start()
+        return True
     try:
         decoded = textfile.decode(path.read_bytes())
-    except FileNotFoundError:
-        window.show_message("Cannot open", f"{path}: file not found.")
-        return False
-    except UnicodeDecodeError:
-        window.show_message("Cannot open", f"{path}: not UTF-8 text. Save it as UTF-8 in another editor, "
-                                           "then open it again.")
-        return False
-    except OSError as error:
-        window.show_message("Cannot open", f"{path}: {error.strerror}.")
+    except (OSError, UnicodeDecodeError) as error:
+        _cannot_open(window, path, error)
         return False
     textfile.show(window.editor.document(), decoded)
+    _opened(window, path, decoded)
+    return True
+
+
+def cancel_loading(window) -> None:
+    """A file still opening stops here (its part taken out again): closing, New or another Open."""
+    if window.loader is not None:
+        window.loader.cancel()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # read at once: the reading says what is wrong
+
+
+def _opened(window, path: Path, decoded: textfile.DecodedText) -> None:
     window.editor.document().setModified(False)
     window.path = path
     window.file_format = decoded.format
     window.preferences.add_recent(str(path))
     window.preferences.save(window.settings)
     window._update_title()
-    return True
+
+
+def _cannot_open(window, path: Path, error: Exception) -> None:
+    if isinstance(error, FileNotFoundError):
+        window.show_message("Cannot open", f"{path}: file not found.")
+    elif isinstance(error, UnicodeDecodeError):
+        window.show_message("Cannot open", f"{path}: not UTF-8 text. Save it as UTF-8 in another editor, "
+                                           "then open it again.")
+    else:
+        window.show_message("Cannot open", f"{path}: {getattr(error, 'strerror', None) or error}.")
 
 
 def save(window) -> bool:
+    if still_opening(window):
+        return False
     if window.path is None:
         return save_as(window)
     return write(window, window.path)
 
 
+def still_opening(window) -> bool:
+    """True (and said) while a file is opening: a part of it must never be saved over the whole."""
+    if window.loader is None:
+        return False
+    window.messages.say(f"{window.loader.path.name} is still opening; save once it is open")
+    return True
+
+
 def save_as(window) -> bool:
+    if still_opening(window):
+        return False
     path = window.ask_path(save=True)
     return write(window, Path(path)) if path else False
 
@@ -96,7 +136,9 @@ def _may_overwrite_read_only(window, path: Path) -> bool:
 
 
 def may_discard(window) -> bool:
-    """True when there are no unsaved changes, or the person chose to save or discard them."""
+    """True when there are no unsaved changes, or the person chose to save or discard them. A file still
+    opening is not the person's text: its loading stops."""
+    cancel_loading(window)
     if not window.editor.document().isModified():
         return True
     answer = QMessageBox.question(
@@ -113,5 +155,5 @@ def fill_recent_menu(window) -> None:
     menu.clear()
     for path in window.preferences.recent_files:
         action = menu.addAction(path)
-        action.triggered.connect(lambda _=False, path=path: may_discard(window) and open_path(window, path))
+        action.triggered.connect(lambda _=False, path=path: may_discard(window) and open_path(window, path, True))
     menu.setEnabled(bool(window.preferences.recent_files))

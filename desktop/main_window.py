@@ -37,6 +37,7 @@ class MainWindow(QMainWindow):
         self.settings, self.preferences = settings, preferences
         self.path: Path | None = None
         self.file_format = TextFormat()  # the open file's BOM and line ends; a new document: UTF-8 and \n
+        self.loader = None  # a big file being opened (desktop/loading.py)
         self.editor = SuggestingEditor()
         self.suggestion_bar = SuggestionBar(preferences.chip_count)
         central = QWidget()

@@ -50,12 +50,26 @@ def decode(data: bytes) -> DecodedText:
     """Strict UTF-8 (UnicodeDecodeError otherwise), the BOM taken off and remembered."""
     bom = data.startswith(BOM)
     text = data[len(BOM):].decode("utf-8") if bom else data.decode("utf-8")
-    parts = SPLIT.split(text)
-    lines, terminators = parts[0::2], parts[1::2]
+    lines, terminators = split_lines(text)
     line_end = dominant(terminators)
     text_format = TextFormat(bom=bom, line_end=line_end, mixed=any(end != line_end for end in terminators),
                              keeps_line_separators=LINE_SEPARATOR in text)
     return DecodedText(lines, terminators, text_format)
+
+
+def split_lines(text: str, piece: int = 1 << 20) -> tuple[list[str], list[str]]:
+    """The lines and the breaks between them, a megabyte at a time: one regex split of a 50 MB text holds
+    Python's GIL, and so the GUI thread, for most of a second (desktop/loading.py reads on a thread)."""
+    lines, terminators, start = [""], [], 0
+    while start < len(text):
+        cut = text.find("\n", start + piece)  # after a \n: a \r\n is never cut in two
+        end = len(text) if cut < 0 else cut + 1
+        parts = SPLIT.split(text[start:end])
+        lines[-1] += parts[0]  # a piece ends with a break, so this only joins at the very start
+        lines += parts[2::2]
+        terminators += parts[1::2]
+        start = end
+    return lines, terminators
 
 
 def dominant(terminators: list[str]) -> str:
@@ -81,6 +95,11 @@ def show(document, decoded: DecodedText) -> None:
     text = "\n".join(decoded.lines)
     # Qt drops a U+FEFF at the start of the document: give it one to drop.
     document.setPlainText("\ufeff" + text if text.startswith("\ufeff") else text)
+    mark_line_ends(document, decoded)
+
+
+def mark_line_ends(document, decoded: DecodedText) -> None:
+    """Each block whose line end is not the file's dominant one has it in its state."""
     if decoded.format.mixed:
         line_end, block = decoded.format.line_end, document.firstBlock()
         for end in decoded.terminators:

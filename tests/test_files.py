@@ -27,6 +27,7 @@ class LightWindow:
         self.editor = SuggestingEditor()
         self.path = None
         self.file_format = textfile.TextFormat()
+        self.loader = None
         self.settings = None
         self.recent = []
         self.preferences = SimpleNamespace(add_recent=self.recent.append, save=lambda settings: None)
