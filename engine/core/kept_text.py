@@ -27,7 +27,8 @@ def keep(sentence: str, path: Path | None = None) -> None:
     target = private_file(path or kept_text_path())
     # O_APPEND: a line is added whole after the others; the file is never rewritten, so nothing kept is lost.
     fd = os.open(target, os.O_WRONLY | os.O_APPEND)
-    data = (line + "\n").encode("utf-8")
+    # A lone surrogate (a Python str may hold one; no file can) is kept as "?", not refused with the rest
+    data = (line + "\n").encode("utf-8", errors="replace")
     try:
         size = os.fstat(fd).st_size
         try:

@@ -58,6 +58,9 @@ TUNING_MEMORY = 5000.0  # tokens: the shares follow how the person writes now, n
 # savings more than from its second on held-out text of two styles (the Bible, Python's docstrings).
 MIN_USES_OFFERED = 2
 MAX_NGRAMS = 400_000  # beyond this the weakest pairs and triples are dropped (a few MB on disk)
+# Longer "words" are counted but never offered: a pasted key or a 7,000-letter run is no word to type, and
+# while one was offered every prefix of it had a completion, so each keystroke in it ranked all its prefixes.
+MAX_OFFERED_LETTERS = 50  # the longest dictionary words have 45
 # The shares are tuned on at most a sentence's first TUNED_TOKENS tokens (all of them are counted): the
 # model's probabilities cost ~0.4 ms a token, and a 300-character "sentence" of 300 tokens ("a-a-a-a", a
 # pasted list) took ~100 ms to learn. Most sentences are shorter; a long one's start is evidence enough.
@@ -460,8 +463,9 @@ class _VocabView:
         self.sorted_slots = np.asarray(order, dtype=np.int64)
 
     def offerable(self, word: str, count: float) -> bool:
-        """A word the vocabulary lacks: offered once typed twice, or once if it does not look like a typo."""
-        if not is_word(word):
+        """A word the vocabulary lacks, of at most MAX_OFFERED_LETTERS: offered once typed twice, or once if it
+        does not look like a typo."""
+        if not is_word(word) or len(word) > MAX_OFFERED_LETTERS:
             return False
         if count >= self.min_stored_count:
             return True
