@@ -13,6 +13,7 @@ accepted and ignored suggestions alike. Memory growth is counted from the first 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import sys
@@ -31,6 +32,15 @@ from desktop.app import build_window  # noqa: E402
 from engine.evaluation.metrics import percentile, read_lines  # noqa: E402
 
 
+def trim_heap() -> None:
+    """Hand the C heap's free pages back to the system (glibc malloc_trim), so that resident memory counts
+    what is in use, not what was freed and kept for later; nothing where there is no glibc."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def resident_mb() -> float:
     """The process's resident memory now (Linux /proc), else its peak."""
     try:
@@ -45,12 +55,8 @@ def resident_mb() -> float:
 
 
 def file_mb(path: Path) -> float:
-    """A file's size with its SQLite journal beside it (-wal), in MB; 0 when it is not there."""
-    total = 0
-    for candidate in (path, path.with_name(path.name + "-wal")):
-        if candidate.exists():
-            total += candidate.stat().st_size
-    return total / 2**20
+    """A file's size in MB; 0 when it is not there."""
+    return path.stat().st_size / 2**20 if path.exists() else 0.0
 
 
 def keystrokes(lines: list[str], count: int, accept_every: int):
@@ -86,11 +92,14 @@ def press(window, kind: str, text: str) -> None:
 def report(window, home: Path, keys: int, delays: list[float], missed: int) -> dict:
     worker = window.worker_thread.worker
     cache = worker.personal_cache
-    return {"keys": keys, "rss_mb": round(resident_mb(), 1),
+    rss = resident_mb()
+    trim_heap()
+    return {"keys": keys, "rss_mb": round(rss, 1), "rss_trimmed_mb": round(resident_mb(), 1),
             "p50_ms": round(percentile(delays, 50), 3) if delays else None,
             "p95_ms": round(percentile(delays, 95), 3) if delays else None,
             "missed": missed, "document_characters": window.editor.document().characterCount(),
             "log_mb": round(file_mb(home / "nextword.db"), 3),
+            "log_wal_mb": round(file_mb(home / "nextword.db-wal"), 3),
             "cache_mb": round(file_mb(home / "personal_cache.json"), 3),
             "learned_words": len(cache.learned_words()) if cache is not None else 0}
 

@@ -35,25 +35,37 @@ from desktop.app import build_window  # noqa: E402
 from engine.evaluation.metrics import percentile, read_lines  # noqa: E402
 
 
+class _Waiter:
+    """Runs the event loop until a predicate holds after a result arrives. One per window, connected once:
+    a connection, a timer and a closure made per key (100,000 of them in bench/soak.py) each left a little
+    behind in PySide, which the soak counted as the editor's memory growth."""
+
+    def __init__(self, window):
+        self.loop, self.predicate = QEventLoop(), None
+        self.timer = QTimer(singleShot=True, timeout=self.loop.quit)
+        window.suggestions_shown.connect(self._check)  # emitted on the GUI thread once the chips are updated
+
+    def _check(self, *_args) -> None:
+        if self.predicate is not None and self.predicate():
+            self.loop.quit()
+
+    def wait(self, predicate, timeout_ms: int) -> bool:
+        if predicate():
+            return True
+        self.predicate = predicate
+        self.timer.start(timeout_ms)
+        self.loop.exec()
+        self.timer.stop()
+        self.predicate = None
+        return predicate()
+
+
 def wait_for(window, predicate, timeout_ms: int = 5000) -> bool:
     """Run the event loop until predicate() holds after a result arrives (or the timeout)."""
-    if predicate():
-        return True
-    loop = QEventLoop()
-
-    def check(*_args):
-        if predicate():
-            loop.quit()
-
-    window.suggestions_shown.connect(check)  # emitted on the GUI thread once the chips are updated
-    # A timer of our own, stopped after: QTimer.singleShot(ms, loop.quit) keeps a wrapper alive per call,
-    # which a 100,000-key soak counted as the editor's memory growth (bench/soak.py)
-    timer = QTimer(singleShot=True, interval=timeout_ms, timeout=loop.quit)
-    timer.start()
-    loop.exec()
-    timer.stop()
-    window.suggestions_shown.disconnect(check)
-    return predicate()
+    waiter = window.__dict__.get("_bench_waiter")
+    if waiter is None:
+        waiter = window.__dict__["_bench_waiter"] = _Waiter(window)
+    return waiter.wait(predicate, timeout_ms)
 
 
 def shown_for(window, left_text: str) -> bool:
