@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from counting_stepper import CountingStepper
 from fuzz_text import (
     LINE_BREAKS,
     TAUGHT_SENTENCES,
@@ -230,17 +231,6 @@ def test_a_csv_message_with_a_unicode_line_separator_is_read_whole(tmp_path):
 
 def test_a_long_context_is_read_in_at_most_the_window_and_a_new_word_costs_one_step(predictor):
     # Why: 300 characters may be 300 tokens ("a-a-a", "1.1.1."): read afresh, one model step each, ~100 ms.
-    class CountingStepper:
-        def __init__(self, backend):
-            self.backend, self.steps = backend, 0
-
-        def initial_state(self):
-            return self.backend.initial_state()
-
-        def step(self, token_ids, state):
-            self.steps += len(token_ids)
-            return self.backend.step(token_ids, state)
-
     counted = Predictor(predictor.vocab, CountingStepper(predictor.backend), predictor.ngram, predictor.mixture)
     counted.suggest("a-" * 150, 3)
     assert counted.backend.steps <= predictor_module.MAX_CONTEXT_TOKENS

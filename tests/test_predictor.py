@@ -1,23 +1,10 @@
 import numpy as np
 import pytest
+from counting_stepper import CountingStepper
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.runtime.predictor import Predictor
-
-
-class CountingStepper:
-    """Wraps a backend and counts model steps."""
-
-    def __init__(self, backend):
-        self.backend, self.steps = backend, 0
-
-    def initial_state(self):
-        return self.backend.initial_state()
-
-    def step(self, token_ids, state):
-        self.steps += len(token_ids)
-        return self.backend.step(token_ids, state)
 
 
 def fresh(tiny_predictor, **kwargs):

@@ -73,7 +73,7 @@ def type_session(settings: str, sentences: list[str]) -> None:
         wait_until(lambda: shown(window))
     assert window.editor.toPlainText().split("\n")[: len(sentences)] == sentences, window.editor.toPlainText()
     dialog = window.show_learned_words()
-    wait_until(lambda: dialog.list.count() > 0 if hasattr(dialog, "list") else True)
+    wait_until(lambda: dialog.table.rowCount() > 0)  # what the cache learned, listed
     # Learning and logging, written as they would be before any crash: the cache saved, the log flushed.
     window.worker_thread.stop()
     assert window.recorder.log.flush()
