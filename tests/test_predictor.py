@@ -35,7 +35,9 @@ def test_a_new_word_runs_one_step(tiny_predictor):
 
 def test_backspace_and_edits_reuse_the_longest_cached_context(tiny_predictor):
     predictor = fresh(tiny_predictor)
-    predictor.suggest("I want to go to the ", 3)
+    words = "I want to go to the ".split()
+    for count in range(len(words) + 1):  # typed word by word (a pasted sentence is read in runs: RUN_TOKENS)
+        predictor.suggest(" ".join(words[:count]) + " ", 3)
     steps = predictor.backend.steps
     predictor.suggest("I want to ", 3)  # backspace: everything is cached
     predictor.suggest("I want a ", 3)  # an edit: only the changed word is new

@@ -23,7 +23,9 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import sys
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +67,10 @@ MAX_OFFERED_LETTERS = 50  # the longest dictionary words have 45
 # model's probabilities cost ~0.4 ms a token, and a 300-character "sentence" of 300 tokens ("a-a-a-a", a
 # pasted list) took ~100 ms to learn. Most sentences are shorter; a long one's start is evidence enough.
 TUNED_TOKENS = 32
+# The followers of this many histories, the last asked for, are kept laid out over the vocabulary (~1 KB
+# each); older ones are laid out again when next asked for (well under a millisecond). Kept all, they were
+# 3 MB after 100,000 keystrokes of new text, and growing.
+LAID_OUT_HISTORIES = 1024
 
 
 class CacheError(ValueError):
@@ -155,12 +161,13 @@ class PersonalCache:
                 increment = math.exp(self.rate * (self.clock - self._base))
                 u = tokens[position - 2] if position >= 2 else BOS
                 v = tokens[position - 1] if position >= 1 else BOS
+                pair = (u, v)  # one tuple for both tables that key on it
                 self._add(self.unigrams, token, increment, None)
                 self._add(self.bigrams.setdefault(v, {}), token, increment, v)
                 if position >= 1:
-                    self._add(self.trigrams.setdefault((u, v), {}), token, increment, (u, v))
+                    self._add(self.trigrams.setdefault(pair, {}), token, increment, pair)
                 if self._view is not None:
-                    self._view.counted(token, increment, v, (u, v))
+                    self._view.counted(token, increment, v, pair)
             if self.rate * (self.clock - self._base) > 30:
                 self._rescale()
             if self._entries > MAX_NGRAMS:
@@ -202,7 +209,7 @@ class PersonalCache:
                 elif surface == token:
                     self.display.pop(token, None)
             sentence_start = starts_sentence(surface)
-            tokens.append(token)
+            tokens.append(sys.intern(token))  # one string per word, however many tables and pairs hold it
         return tokens
 
     def _add(self, table: dict[str, float], token: str, increment: float, history) -> None:
@@ -410,11 +417,12 @@ class PersonalCache:
 
     def _read(self, data: dict) -> None:
         self.clock = self._base = float(data["clock"])
-        self.unigrams = {str(w): float(c) for w, c in data["unigrams"].items()}
+        word = sys.intern  # one string per word, as observe keeps them (JSON gives a new one each time)
+        self.unigrams = {word(str(w)): float(c) for w, c in data["unigrams"].items()}
         for v, w, c in data["bigrams"]:
-            self.bigrams.setdefault(str(v), {})[str(w)] = float(c)
+            self.bigrams.setdefault(word(str(v)), {})[word(str(w))] = float(c)
         for u, v, w, c in data["trigrams"]:
-            self.trigrams.setdefault((str(u), str(v)), {})[str(w)] = float(c)
+            self.trigrams.setdefault((word(str(u)), word(str(v))), {})[word(str(w))] = float(c)
         self.never = {str(word) for word in data.get("never", [])}
         self.display = {str(word): str(form) for word, form in data.get("display", {}).items()}
         tuning = data.get("tuning") or {}
@@ -445,7 +453,7 @@ class _VocabView:
             if row is not None:
                 self.unigram[row] = count
         self.unigrams = unigrams  # the cache's own table, read when a word outside the vocabulary is offered
-        self._followers: dict[object, _Followers] = {}
+        self._followers: OrderedDict[object, _Followers] = OrderedDict()  # the last LAID_OUT_HISTORIES asked for
         self._typo: dict[str, bool] = {}  # near-miss answers, asked once per word
         self.extra_words: list[str] = []
         self.extra_index: dict[str, int] = {}
@@ -501,6 +509,10 @@ class _VocabView:
         found = self._followers.get(key)
         if found is None:
             found = self._followers[key] = _Followers(self, followers)
+            if len(self._followers) > LAID_OUT_HISTORIES:
+                self._followers.popitem(last=False)
+        else:
+            self._followers.move_to_end(key)
         return found
 
 
