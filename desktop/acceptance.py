@@ -102,11 +102,12 @@ class AcceptanceRecorder(QObject):
         self.log.paused = preferences.learning_paused  # pausing learning pauses logging too
         self.log.store_accepted_words = preferences.store_accepted_words
 
-    def _on_model_loaded(self, description: str, provider: str) -> None:
+    def _on_model_loaded(self, description: str, architecture: str, provider: str) -> None:
         predictor = self.window.worker_thread.worker.predictor
         if predictor is not None:  # the model's version: which bundle, which export, which graph
             manifest = predictor.backend.manifest
-            description = (f"{description}: {manifest.model_file}, exported {manifest.raw.get('exported_at', '?')}, "
+            description = (f"{description}: {architecture} {manifest.model_file}, "
+                           f"exported {manifest.raw.get('exported_at', '?')}, "
                            f"vocabulary {manifest.vocab_hash}")
         self._model = (description, provider)
         if not self.log.session_started:

@@ -102,10 +102,10 @@ class MainWindow(QMainWindow):
         """The model in preferences, or the store's active one: loaded on the worker thread (the editor goes on)."""
         self.model_requested.emit(self.preferences.model_path, self.preferences.provider)
 
-    def _on_model_loaded(self, description: str, provider: str) -> None:
+    def _on_model_loaded(self, description: str, architecture: str, provider: str) -> None:
         self.model_error = ""
         self.model_label.setText(f"Model: {description}")
-        self.provider_label.setText("CUDA" if provider.startswith("CUDA") else "CPU")
+        self.provider_label.setText(f"{architecture.upper()} on {'CUDA' if provider.startswith('CUDA') else 'CPU'}")
         self._debounce.start()
 
     def _on_model_failed(self, reason: str) -> None:

@@ -53,7 +53,7 @@ class FilesLearned:
 
 
 class PredictionWorker(QObject):
-    model_loaded = Signal(str, str)  # description, provider in use
+    model_loaded = Signal(str, str, str)  # description, architecture ("lstm", ...), provider in use
     model_failed = Signal(str)  # the reason, for the status bar
     suggestions_ready = Signal(object)  # Result
     # For the status bar: the personal cache, the kept text or a model learned from the person's writing (the
@@ -110,7 +110,8 @@ class PredictionWorker(QObject):
         predictor.attach_personal_cache(cache)
         self.predictor, self.model_id = predictor, model_id
         folder = predictor.backend.manifest.folder
-        self.model_loaded.emit(describe_model(model_id) if model_id else folder.name, predictor.provider)
+        self.model_loaded.emit(describe_model(model_id) if model_id else folder.name,
+                               predictor.backend.manifest.architecture, predictor.provider)
 
     def _fail(self, reason: str) -> None:
         self.predictor = None

@@ -34,7 +34,7 @@ def check_graph(path: str | Path) -> None:
 def check_parity(model, session, seed: int = 0) -> dict:
     """Float ONNX against torch on several batch sizes and lengths, from non-zero states."""
     generator = torch.Generator().manual_seed(seed)
-    layers, hidden = model.config.num_layers, model.config.hidden_size
+    layers, hidden = model.state_layers, model.state_size
     worst = {"logits": 0.0, "state": 0.0}
     for batch, length in PARITY_SHAPES:
         ids = torch.randint(0, model.config.vocab_size, (batch, length), generator=generator)  # (B, T)

@@ -80,7 +80,14 @@ def model_from_bundle(path, model_file: str | None = None) -> tuple[LSTMLanguage
     if not isinstance(config_fields, dict):
         raise BundleError(f"{manifest.folder}: the manifest does not say how the model is built (model_config); "
                           "export it again with this Nextword")
-    config = ModelConfig(**{**config_fields, "dropout": 0.0})
+    try:
+        config = ModelConfig(**{**config_fields, "dropout": 0.0})
+    except (TypeError, ValueError) as error:
+        raise BundleError(f"{manifest.folder}: its model_config is not one this Nextword builds ({error}); "
+                          "export it again with this Nextword") from None
+    if config.arch != "lstm":
+        raise BundleError(f"{manifest.folder}: an {config.arch.upper()} model; learning your writing starts from "
+                          "an LSTM model only: choose one in Preferences (the bundled model is one)")
     graph = onnx.load(str(manifest.folder / model_file)).graph
     weights = _Weights(graph)
     state: dict[str, torch.Tensor] = {}

@@ -46,9 +46,8 @@ OPSET = 17
 
 def export_graph(model, path: Path, opset: int = OPSET) -> None:
     """TorchScript export: it keeps batch and length dynamic (the dynamo exporter can freeze them)."""
-    layers, hidden = model.config.num_layers, model.config.hidden_size
     ids = torch.zeros((2, 3), dtype=torch.long)  # (B, T)
-    state = (torch.zeros(layers, 2, hidden), torch.zeros(layers, 2, hidden))  # (L, B, H) each
+    state = model.init_state(2)  # (L, B, H) each
     batch_and_time, batch = {0: "batch", 1: "time"}, {1: "batch"}
     with warnings.catch_warnings():
         # The TorchScript exporter warns that it is deprecated and that tracing sees Python ifs; the
@@ -109,7 +108,8 @@ def _write_bundle(scratch: Path, model, vocab, payload: dict, source: Path, log)
         np.save(scratch / START_STATE_FILE, torch.stack(start).numpy())  # (2, L, 1, H)
     manifest = {
         "inputs": list(INPUT_NAMES), "outputs": list(OUTPUT_NAMES),
-        "state": {"num_layers": model.config.num_layers, "hidden_size": model.config.hidden_size,
+        "architecture": model.config.arch,
+        "state": {"num_layers": model.state_layers, "hidden_size": model.state_size,
                   "shape": "(num_layers, batch, hidden_size)"},
         "tokenizer_version": TOKENIZER_VERSION, "vocab_hash": vocab.content_hash, "vocab_size": len(vocab),
         "opset": OPSET, "models": {"float": FLOAT_MODEL_FILE}, "default_model": FLOAT_MODEL_FILE, "quantized": False,

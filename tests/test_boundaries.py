@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from no_torch import BLOCK_TORCH
 
 ROOT = Path(__file__).resolve().parents[1]
 TORCH_FREE_PACKAGES = ("engine.core", "engine.runtime", "engine.evaluation", "desktop")
@@ -69,7 +70,7 @@ def test_nextword_stats_does_not_load_nltk_or_onnxruntime(tmp_path):
 @pytest.mark.bundled_model
 def test_the_bundled_model_suggests_with_torch_unimportable():
     # As on a desktop install: any attempt to import torch fails.
-    code = ("import sys; sys.modules['torch'] = None\n"
+    code = (BLOCK_TORCH +
             "from engine.runtime.predictor import Predictor\n"
             "predictor = Predictor.load()\n"
             "words = [s.word for s in predictor.suggest('how are yo', 3)]\n"
@@ -81,7 +82,7 @@ def test_the_bundled_model_suggests_with_torch_unimportable():
 
 
 def test_the_editor_loads_the_model_with_torch_unimportable(tmp_path):
-    code = ("import sys; sys.modules['torch'] = None\n"
+    code = (BLOCK_TORCH +
             "from PySide6.QtCore import QEventLoop, QTimer\n"
             "from desktop.app import build_window\n"
             f"window = build_window(['--settings', {str(tmp_path / 's.ini')!r}])\n"

@@ -3,12 +3,15 @@ import torch
 
 from engine.training.batching import (
     IGNORE,
+    ExampleBatches,
     batchify,
     line_batches,
     line_chunks,
     message_spans,
     num_windows,
+    prefix_chunks,
     shard_streams,
+    window_chunks,
     windows,
 )
 
@@ -78,3 +81,25 @@ def test_line_batches_keep_to_the_token_budget():
     assert [len(inputs) for inputs, _ in batches] == [3, 3, 3, 1]
     every_target = sorted(t for _, targets in batches for t in targets.flatten().tolist() if t != IGNORE)
     assert every_target == sorted(i for begin, end in chunks for i in range(begin + 1, end))
+
+
+def test_prefixes_are_every_prefix_of_every_message_padded_before_with_only_the_next_word_learned():
+    ids = np.array([1, 2, 3, 9, 4, 5, 9])  # two messages, 9 ends each
+    chunks = prefix_chunks(message_spans(ids, 9), max_tokens=8)
+    assert chunks.tolist() == [[0, 2], [0, 3], [0, 4], [4, 6], [4, 7]]
+    batches = ExampleBatches(ids, chunks, tokens_per_batch=100, pad_id=0)
+    inputs, targets = batches[0]
+    assert inputs.tolist() == [[0, 0, 1], [0, 0, 4], [0, 1, 2], [0, 4, 5], [1, 2, 3]]
+    assert targets.tolist() == [[IGNORE, IGNORE, 2], [IGNORE, IGNORE, 5], [IGNORE, IGNORE, 3], [IGNORE, IGNORE, 9],
+                                [IGNORE, IGNORE, 9]]
+
+
+def test_windows_slide_a_token_at_a_time_and_keep_to_the_token_budget():
+    ids = np.arange(10, 30)
+    chunks = window_chunks(len(ids), window=3)
+    batches = ExampleBatches(ids, chunks, tokens_per_batch=16, pad_id=0)
+    assert [len(batches[i][0]) for i in range(len(batches))] == [4, 4, 4, 4, 1]  # 4 examples of 4 tokens
+    learned = [int(t) for i in range(len(batches)) for t in batches[i][1][:, -1]]
+    assert learned == list(range(13, 30))  # every token after the first window, once
+    inputs, _ = batches[0]
+    assert inputs[1].tolist() == [11, 12, 13]

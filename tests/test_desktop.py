@@ -16,7 +16,7 @@ from engine.runtime.predictor import Predictor  # noqa: E402
 def test_typing_how_are_yo_shows_you_among_the_chips(window, qtbot):
     type_and_wait(qtbot, window, "how are yo")
     assert "you" in chips(window)
-    assert window.provider_label.text() == "CPU" and window.latency_label.text().endswith("ms")
+    assert window.provider_label.text() == "LSTM on CPU" and window.latency_label.text().endswith("ms")
 
 
 @pytest.mark.bundled_model

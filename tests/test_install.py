@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from no_torch import BLOCK_TORCH
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ("engine", "export", "desktop", "resources", "pyproject.toml", "README.md")
@@ -44,7 +45,7 @@ def test_the_installed_wheel_suggests_from_another_folder_without_torch(wheel, t
     result = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q", "--target",
                              str(site), str(wheel)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
-    code = ("import sys; sys.modules['torch'] = None\n"
+    code = (BLOCK_TORCH +
             "import engine\n"
             f"assert engine.__file__.startswith({str(site)!r}), engine.__file__\n"
             "from engine.core.paths import read_blocklist\n"

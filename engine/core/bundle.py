@@ -57,6 +57,11 @@ class NewerBundleError(BundleError):
     """A bundle made by a newer Nextword: not damaged, so never kept aside; this version cannot use it."""
 
 
+# The model architectures a bundle may hold (engine/training/architectures.py builds them); all run behind the
+# same graph signature: input_ids, h0, c0 -> logits, hn, cn.
+ARCHITECTURES = ("lstm", "nplm")
+
+
 @dataclass
 class Manifest:
     folder: Path
@@ -72,6 +77,7 @@ class Manifest:
     metrics: dict = field(default_factory=dict)
     raw: dict = field(default_factory=dict)
     advice: str = COPY_AGAIN  # what the person can do when a file of this bundle cannot be used
+    architecture: str = "lstm"  # one of ARCHITECTURES; bundles made before there was a choice are LSTMs
 
     @property
     def path(self) -> Path:
@@ -129,7 +135,9 @@ def read_manifest(path: str | Path, advice: str = COPY_AGAIN) -> Manifest:
             num_layers=int(state["num_layers"]), hidden_size=int(state["hidden_size"]),
             vocab_size=int(raw["vocab_size"]), vocab_hash=str(raw["vocab_hash"]), opset=int(raw["opset"]),
             start_state_file=str(raw.get("start_state") or ""), ngram_mixture=raw.get("ngram_mixture"),
-            metrics=raw.get("metrics", {}), raw=raw, advice=advice)
+            metrics=raw.get("metrics", {}), raw=raw, advice=advice, architecture=str(raw.get("architecture", "lstm")))
+        if manifest.architecture not in ARCHITECTURES:
+            raise ValueError(f"'architecture': {manifest.architecture!r} is not one of {', '.join(ARCHITECTURES)}")
         if min(manifest.num_layers, manifest.hidden_size, manifest.vocab_size) < 1:
             raise ValueError("num_layers, hidden_size and vocab_size must be at least 1")
         for name in (manifest.model_file, *manifest.models.values(), manifest.start_state_file):

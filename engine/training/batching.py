@@ -106,3 +106,60 @@ def line_batches(ids: np.ndarray, chunks: list[tuple[int, int]], tokens_per_batc
             targets[row, : len(tokens) - 1] = tokens[1:]
         batches.append((inputs, targets))
     return batches
+
+
+# The tutorials' layouts: many short examples, each read from a zero state with only its last token a target.
+#
+#   prefixes (the article-titles tutorial): every prefix of every message, with the token after it;
+#   windows (the chat tutorial): every run of `window` tokens of the stream, with the token after it.
+#
+# There is one example per token, each re-reading up to a line (prefixes) or `window` tokens: far more
+# reading per target than the stream layout, which is what `docs/models.md` measures. They are padded
+# before the tokens, as Keras's pad_sequences does by default, and built batch by batch when asked for:
+# the chitchat training text makes ~2 million of them.
+
+
+def prefix_chunks(spans: np.ndarray, max_tokens: int) -> np.ndarray:
+    """(N, 2) [begin, end): each message's first 2..max_tokens+1 tokens, one example per end."""
+    chunks = [(begin, stop) for begin, end in spans.tolist()
+              for stop in range(begin + 2, min(end, begin + max_tokens + 1) + 1)]
+    return np.asarray(chunks, dtype=np.int64).reshape(-1, 2)
+
+
+def window_chunks(num_tokens: int, window: int) -> np.ndarray:
+    """(N, 2) [begin, end): every `window` tokens of the stream with the one after, a token apart."""
+    begins = np.arange(max(0, num_tokens - window), dtype=np.int64)
+    return np.stack([begins, begins + window + 1], axis=1)
+
+
+class ExampleBatches:
+    """Examples of similar length batched together, at most tokens_per_batch tokens (padding included);
+    batch i is built when asked for."""
+
+    def __init__(self, ids: np.ndarray, chunks: np.ndarray, tokens_per_batch: int, pad_id: int):
+        self.ids, self.pad_id = np.asarray(ids, dtype=np.int64), pad_id
+        lengths = chunks[:, 1] - chunks[:, 0]
+        order = np.argsort(lengths, kind="stable")
+        self.chunks, lengths = chunks[order], lengths[order]
+        self.groups: list[tuple[int, int]] = []  # [first, last) rows of self.chunks
+        first = 0
+        while first < len(self.chunks):
+            last = first + 1  # sorted, so the row just added is the group's longest
+            while last < len(self.chunks) and (last - first + 1) * lengths[last] <= tokens_per_batch:
+                last += 1
+            self.groups.append((first, last))
+            first = last
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        first, last = self.groups[index]
+        rows = self.chunks[first:last]
+        width = int((rows[:, 1] - rows[:, 0]).max()) - 1
+        inputs = np.full((len(rows), width), self.pad_id, dtype=np.int64)  # (B, T)
+        targets = np.full((len(rows), width), IGNORE, dtype=np.int64)  # (B, T)
+        for row, (begin, end) in enumerate(rows.tolist()):
+            inputs[row, width - (end - begin - 1):] = self.ids[begin:end - 1]  # padded before
+            targets[row, -1] = self.ids[end - 1]  # only the token after the example is learned
+        return torch.from_numpy(inputs), torch.from_numpy(targets)

@@ -10,11 +10,13 @@ import io
 from pathlib import Path
 
 import torch
+from torch import nn
 
 from engine.core.bundle import ModelError
 from engine.core.safe_write import write_bytes
 from engine.core.vocab import Vocab, VocabError
-from engine.training.model import LSTMLanguageModel, ModelConfig
+from engine.training.architectures import build_model
+from engine.training.model import ModelConfig
 
 FORMAT = "nextword-checkpoint"
 FORMAT_VERSION = 1
@@ -24,7 +26,7 @@ class CheckpointError(ModelError):
     """A checkpoint that cannot be used; the message names the file and what to do."""
 
 
-def save_checkpoint(path: str | Path, model: LSTMLanguageModel, vocab: Vocab, **extra) -> None:
+def save_checkpoint(path: str | Path, model: nn.Module, vocab: Vocab, **extra) -> None:
     """Write atomically: an interrupted save leaves the previous checkpoint intact."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -59,15 +61,15 @@ def load_checkpoint(path: str | Path) -> dict:
     return payload
 
 
-def load_model(path: str | Path) -> tuple[LSTMLanguageModel, Vocab, dict]:
+def load_model(path: str | Path) -> tuple[nn.Module, Vocab, dict]:
     """The model in eval mode, its vocabulary, and the raw checkpoint (for its records)."""
     payload = load_checkpoint(path)
     try:
         vocab = Vocab.from_json(payload["vocab"], str(path))
         config = ModelConfig(**payload["model_config"])
-        model = LSTMLanguageModel(config)
+        model = build_model(config)
         model.load_state_dict(_weights(payload))
-    except (KeyError, TypeError, RuntimeError, VocabError) as error:
+    except (KeyError, TypeError, ValueError, RuntimeError, VocabError) as error:
         raise CheckpointError(f"{path}: checkpoint does not fit this version of Nextword ({error})") from None
     model.eval()
     return model, vocab, payload

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 
 from engine.training.model import ModelConfig
 
-LAYOUTS = ("stream", "lines")
+LAYOUTS = ("stream", "lines", "prefixes", "windows")
 # What a resume may change: the budget and where it runs. Everything else stays as the run was started.
 RESUMABLE = ("max_minutes", "max_steps", "epochs", "device", "threads", "patience", "out_dir")
 
@@ -44,8 +44,10 @@ class TrainConfig:
     amp: bool = True  # bfloat16 autocast on CUDA; ignored on CPU
     # "stream": one long text, state carried across windows (learns from the conversation so far);
     # "lines": runs of 1..context_messages messages, each from a zero state (how a fresh line is typed).
+    # "prefixes" and "windows": the tutorials' layouts (engine/training/batching.py), kept to compare against.
     layout: str = "stream"
     context_messages: int = 2
+    window: int = 15  # tokens per example with --layout windows
     init_from: str = ""  # start from this checkpoint's weights and vocabulary (fine-tuning)
 
     def __post_init__(self) -> None:
@@ -70,8 +72,15 @@ class TrainConfig:
 
 
 HELP = {
+    "arch": "lstm: embeddings through an LSTM (the default); nplm: Bengio's neural probabilistic model, the last "
+            "--context-words words' embeddings through a tanh layer",
+    "context_words": "with --arch nplm, how many words it reads",
+    "direct": "with --arch nplm, also connect the words straight to the output, as the paper does",
     "layout": "stream: the text as one stream, state carried across messages; lines: each run of up to "
-              "--context-messages messages from a fresh state, as a new line is typed",
+              "--context-messages messages from a fresh state, as a new line is typed; prefixes: every prefix of "
+              "every message, padded, predicting the word after it (the article-titles tutorial); windows: every "
+              "--window tokens of the stream predicting the next (the chat tutorial)",
+    "window": "with --layout windows, how many tokens each example reads",
     "context_messages": "with --layout lines, how many consecutive messages one run may hold",
     "init_from": "start from this training checkpoint's weights and vocabulary (fine-tuning): model sizes "
                  "come from it, and its run folder's encoded text is reused when built from the same data",
@@ -93,7 +102,8 @@ def _add_flags(parser: argparse.ArgumentParser, defaults, skip: set[str]) -> Non
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nextword train", description="Train the next-word LSTM language model.")
+    parser = argparse.ArgumentParser(prog="nextword train",
+                                     description="Train a next-word language model (an LSTM by default).")
     defaults = TrainConfig()
     parser.add_argument("--data", dest="train_data", nargs="+", default=defaults.train_data, metavar="SOURCE",
                         help="training text: chitchat:train, a .txt file or folder, or a speaker,text .csv")

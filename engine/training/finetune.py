@@ -25,8 +25,8 @@ from engine.core.corpus import Document, tokenize_documents
 from engine.core.tokenizer import is_word
 from engine.core.vocab import EOS, PAD, UNK, Vocab, choose_display_forms
 from engine.runtime.lexicon import prefix_range
+from engine.training.architectures import build_model
 from engine.training.batching import IGNORE, line_batches, line_chunks, message_spans
-from engine.training.model import LSTMLanguageModel
 from engine.training.validation import evaluate_lines_perplexity
 
 
@@ -87,11 +87,11 @@ class _KnownWords:
 
 
 @torch.no_grad()
-def extend_model(model: LSTMLanguageModel, old: Vocab, new: Vocab) -> LSTMLanguageModel:
+def extend_model(model: nn.Module, old: Vocab, new: Vocab) -> nn.Module:
     """A copy of the model with output and embedding rows for the new words (tied weights: one matrix)."""
     added = len(new) - len(old)
     config = replace(model.config, vocab_size=len(new))
-    grown = LSTMLanguageModel(config)
+    grown = build_model(config)
     state = {name: tensor.clone() for name, tensor in model.state_dict().items()}
     embed, bias = state["embed.weight"], state["head.bias"]
     unk, known = old.index[UNK], _KnownWords(old)
@@ -115,11 +115,11 @@ def extend_model(model: LSTMLanguageModel, old: Vocab, new: Vocab) -> LSTMLangua
 class Finetuner:
     """Training on the person's lines with general replay; the best weights on their held-out slice win."""
 
-    def __init__(self, model: LSTMLanguageModel, vocab: Vocab, config: FinetuneConfig,
+    def __init__(self, model: nn.Module, vocab: Vocab, config: FinetuneConfig,
                  progress: Callable[[float, str], None] = lambda share, message: None):
         self.model, self.vocab, self.config, self.progress = model, vocab, config, progress
         self.model.drop.p = config.dropout
-        if self.model.config.num_layers > 1:
+        if self.model.config.arch == "lstm" and self.model.config.num_layers > 1:
             self.model.lstm.dropout = config.dropout
         self.rng = np.random.default_rng(config.seed)
         self.history: list[list[float]] = []  # [step, train loss, held-out perplexity]

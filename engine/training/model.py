@@ -1,4 +1,8 @@
-"""ModelConfig and LSTMLanguageModel: Embedding -> LSTM -> Linear, the next-word distribution."""
+"""ModelConfig and LSTMLanguageModel: Embedding -> LSTM -> Linear, the next-word distribution.
+
+Every architecture (engine/training/architectures.py) takes `forward(input_ids, state)` and gives
+`(logits, state)`, with its state a pair of (state_layers, B, state_size) tensors, so training, export
+and the predictor carry any of them the same way."""
 
 from __future__ import annotations
 
@@ -7,18 +11,29 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
+from engine.core.bundle import ARCHITECTURES
+
 State = tuple[torch.Tensor, torch.Tensor]  # (h, c), each (L, B, H)
 
 
 @dataclass
 class ModelConfig:
     vocab_size: int = 0  # 0 until the vocabulary is known: the trainer sets it from the data
+    arch: str = "lstm"  # one of ARCHITECTURES
     embed_dim: int = 256
-    hidden_size: int = 512
-    num_layers: int = 2
+    hidden_size: int = 512  # the LSTM's state; nplm: its tanh layer
+    num_layers: int = 2  # LSTM layers
     dropout: float = 0.2
     # Share the embedding matrix with the output layer: fewer parameters, better perplexity.
     tie_weights: bool = True
+    context_words: int = 5  # nplm: the last n words it reads
+    direct: bool = False  # nplm: the paper's direct connections from the words to the output too
+
+    def __post_init__(self) -> None:
+        if self.arch not in ARCHITECTURES:
+            raise ValueError(f"arch: {self.arch!r} is not one of {', '.join(ARCHITECTURES)}")
+        if self.arch == "nplm" and self.context_words < 2:
+            raise ValueError(f"context_words: {self.context_words} is too few; nplm reads at least 2 words")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -62,6 +77,14 @@ class LSTMLanguageModel(nn.Module):
                 nn.init.zeros_(param)
                 hidden = self.config.hidden_size
                 param.data[hidden : 2 * hidden] = 1.0
+
+    @property
+    def state_layers(self) -> int:
+        return self.config.num_layers
+
+    @property
+    def state_size(self) -> int:
+        return self.config.hidden_size
 
     def init_state(self, batch_size: int, device: torch.device | str = "cpu") -> State:
         shape = (self.config.num_layers, batch_size, self.config.hidden_size)

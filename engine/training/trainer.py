@@ -1,4 +1,4 @@
-"""The Trainer: the LSTM language model trained on token streams (or single lines) in one run folder.
+"""The Trainer: a language model trained on token streams (or lines, or the tutorials' examples) in one run folder.
 
 A run folder holds vocab.json and the encoded data (with data.json, what they were built from),
 last.pt (resumable), best.pt (lowest validation perplexity), run.json (config, data hashes, metrics,
@@ -20,20 +20,25 @@ from torch import nn
 from tqdm import tqdm
 
 from engine.core.vocab import EOS, PAD, Vocab, VocabError
+from engine.training.architectures import build_model
 from engine.training.batching import (
     IGNORE,
+    ExampleBatches,
     batchify,
     line_batches,
     line_chunks,
     message_spans,
     num_windows,
+    prefix_chunks,
     shard_streams,
+    window_chunks,
     windows,
 )
 from engine.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from engine.training.config import TrainConfig
 from engine.training.distributed import Distributed, pick_device
-from engine.training.model import LSTMLanguageModel, ModelConfig, count_parameters
+from engine.training.embedding_map import MAP_FILE, save_embedding_map
+from engine.training.model import ModelConfig, count_parameters
 from engine.training.plots import save_curves
 from engine.training.rundata import RunData, prepare_data
 from engine.training.validation import evaluate_lines_perplexity, evaluate_perplexity, message_start_state
@@ -69,8 +74,9 @@ def initial_weights(config: TrainConfig) -> tuple[TrainConfig, dict, Vocab]:
     except (KeyError, VocabError) as error:
         raise CheckpointError(f"{config.init_from}: no usable vocabulary ({error})") from None
     sizes = ModelConfig(**payload["model_config"])
-    model = replace(config.model, embed_dim=sizes.embed_dim, hidden_size=sizes.hidden_size,
-                    num_layers=sizes.num_layers, tie_weights=sizes.tie_weights)
+    model = replace(config.model, arch=sizes.arch, embed_dim=sizes.embed_dim, hidden_size=sizes.hidden_size,
+                    num_layers=sizes.num_layers, tie_weights=sizes.tie_weights, context_words=sizes.context_words,
+                    direct=sizes.direct)
     return replace(config, model=model), payload["model"], vocab
 
 
@@ -118,7 +124,7 @@ class Trainer:
 
     def _build_model(self, weights: dict | None) -> None:
         config = self.config
-        self.model = LSTMLanguageModel(config.model).to(self.device)
+        self.model = build_model(config.model).to(self.device)
         if weights is not None:
             self.model.load_state_dict(weights)
         decay = [p for p in self.model.parameters() if p.dim() >= 2]
@@ -137,14 +143,12 @@ class Trainer:
 
     def _plan_batches(self) -> None:
         config, data, distributed = self.config, self.data, self.distributed
-        self.lines = config.layout == "lines"
+        self.lines = config.layout != "stream"  # every example from a zero state, padded
         if self.lines:
-            chunks = line_chunks(message_spans(data.train_ids, data.vocab.index[EOS]), config.context_messages,
-                                 config.seed)
-            batches = line_batches(data.train_ids, chunks, config.batch_size * config.seq_len,
-                                   data.vocab.index[PAD])
-            self.per_epoch = len(batches) // distributed.world_size
-            self.line_batches = batches[distributed.rank :: distributed.world_size][: self.per_epoch]  # its own
+            self.line_batches = self._padded_batches()
+            self.per_epoch = len(self.line_batches) // distributed.world_size
+            self.batch_ids = list(range(distributed.rank, len(self.line_batches), distributed.world_size))
+            self.batch_ids = self.batch_ids[: self.per_epoch]  # this worker's own
         else:
             streams = batchify(data.train_ids, config.batch_size * distributed.world_size)
             self.streams = shard_streams(streams, distributed.rank, distributed.world_size).to(self.device)  # (B, N)
@@ -158,6 +162,17 @@ class Trainer:
                  f"{len(data.train_ids):,} training tokens, {self.per_epoch} windows per epoch "
                  f"on {self.device}{workers}")
 
+    def _padded_batches(self):
+        """The batches of a layout that reads each example from a zero state, in a fixed order."""
+        config, data = self.config, self.data
+        budget, pad = config.batch_size * config.seq_len, data.vocab.index[PAD]
+        spans = message_spans(data.train_ids, data.vocab.index[EOS])
+        if config.layout == "prefixes":
+            return ExampleBatches(data.train_ids, prefix_chunks(spans, config.seq_len), budget, pad)
+        if config.layout == "windows":
+            return ExampleBatches(data.train_ids, window_chunks(len(data.train_ids), config.window), budget, pad)
+        return line_batches(data.train_ids, line_chunks(spans, config.context_messages, config.seed), budget, pad)
+
     # Batches and steps
     def batches(self, epoch: int, start: int):
         """(index, inputs (B, T), targets (B, T)) of one epoch, from batch `start` on."""
@@ -166,7 +181,7 @@ class Trainer:
             return
         order = np.random.default_rng(self.config.seed + epoch).permutation(self.per_epoch)  # same on every worker
         for index in range(start, self.per_epoch):
-            inputs, targets = self.line_batches[order[index]]
+            inputs, targets = self.line_batches[self.batch_ids[order[index]]]
             yield index, inputs.to(self.device), targets.to(self.device)
 
     def step(self, inputs: torch.Tensor, targets: torch.Tensor) -> float:
@@ -328,6 +343,9 @@ class Trainer:
             valid_points = [(s, ppl) for s, _, ppl in progress.history if ppl is not None]
             save_curves(self.out / "loss_curve.png", {"train perplexity": train_points,
                                                       "valid perplexity": valid_points})
+            if self.model.config.arch == "nplm":  # as the tutorial shows its embeddings
+                save_embedding_map(self.out / MAP_FILE, self.model.embed.weight.detach().cpu().numpy(),
+                                   self.data.vocab, title=f"NPLM embeddings, t-SNE ({self.out.name})")
             self.log(f"{self.stop_reason}; best validation perplexity {progress.best_valid_ppl:.2f}; "
                      f"{progress.step} steps in {progress.seconds / 60:.1f} min; saved {self.out}")
         return record

@@ -1,0 +1,115 @@
+"""Every architecture trains, exports to a checked ONNX bundle, and suggests through the predictor."""
+
+import json
+
+import pytest
+import torch
+from conftest import tiny_config
+
+from engine.training.architectures import build_model
+from engine.training.model import ModelConfig
+
+
+def nplm(**overrides):
+    torch.manual_seed(0)
+    settings = dict(vocab_size=50, arch="nplm", embed_dim=8, hidden_size=12, dropout=0.0, context_words=4)
+    return build_model(ModelConfig(**{**settings, **overrides})).eval()
+
+
+@pytest.mark.parametrize("direct", [False, True])
+def test_nplm_reads_the_last_n_words_and_a_carried_state_equals_one_run(direct):
+    model = nplm(direct=direct)
+    if direct:
+        torch.nn.init.normal_(model.direct.weight)  # starts at zero: give the direct path a say
+    ids = torch.randint(0, 50, (2, 9))  # (B, T)
+    full, (window, _) = model(ids)
+    assert full.shape == (2, 9, 50) and window.shape == (1, 2, 3 * 8)
+    state, steps = None, []
+    for start in range(0, 9, 2):  # a step of one or two words at a time, the window carried
+        logits, state = model(ids[:, start:start + 2], state)
+        steps.append(logits)
+    torch.testing.assert_close(torch.cat(steps, dim=1), full, atol=1e-5, rtol=1e-5)
+    # Only the last 4 words count: a different word 5 back changes nothing.
+    changed = ids.clone()
+    changed[:, 4] = (changed[:, 4] + 1) % 50
+    torch.testing.assert_close(model(changed)[0][:, -1], full[:, -1])
+    assert not torch.allclose(model(changed)[0][:, 5], full[:, 5])
+
+
+def test_every_architecture_a_bundle_may_name_is_one_the_engine_builds():
+    from engine.core.bundle import ARCHITECTURES
+    from engine.training.architectures import MODELS
+
+    assert set(MODELS) == set(ARCHITECTURES)
+
+
+def test_unknown_architecture_is_refused_with_the_choices(tiny_corpus, tmp_path, capsys):
+    from engine.training.train import main
+
+    assert main(["--data", str(tiny_corpus), "--out-dir", str(tmp_path / "run"), "--arch", "gru"]) == 2
+    assert "arch: 'gru' is not one of lstm, nplm" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def nplm_run(tiny_corpus, tmp_path_factory):
+    from engine.training.trainer import train
+
+    out = tmp_path_factory.mktemp("nplm_run")
+    train(tiny_config(tiny_corpus, out, arch="nplm", context_words=4, hidden_size=48, epochs=20),
+          log=lambda *args: None)
+    return out
+
+
+def test_nplm_trains_and_draws_its_embeddings(nplm_run):
+    from engine.runtime.predictor import Predictor
+
+    record = json.loads((nplm_run / "run.json").read_text())
+    assert record["model_config"]["arch"] == "nplm"
+    assert record["best_valid_perplexity"] < 6  # the tiny corpus is 8 sentences
+    picture = nplm_run / "embeddings_tsne.png"
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and picture.stat().st_size > 10_000
+    predictor = Predictor.open(nplm_run / "best.pt")
+    assert predictor.suggest("I don't know what you ", 1)[0].word == "mean"
+
+
+def test_nplm_exports_to_a_bundle_that_matches_torch_and_suggests(nplm_run, tiny_corpus, tmp_path):
+    from engine.runtime.predictor import Predictor
+    from export.checks import LOGIT_TOLERANCE
+    from export.onnx_export import main
+
+    out = tmp_path / "bundle"
+    assert main([str(nplm_run / "best.pt"), "--out", str(out), "--int8", "--check-text", str(tiny_corpus),
+                 "--check-topk", "60", "--check-ksr", "20"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["architecture"] == "nplm"
+    assert manifest["checks"]["float_vs_torch"]["max_logit_error"] <= LOGIT_TOLERANCE
+    for model in ("float", "int8"):
+        predictor = Predictor.load(out, provider="cpu", model=model)
+        assert predictor.suggest("I don't know what you ", 1)[0].word == "mean"
+        assert "Netflix" in [s.word for s in predictor.suggest("Do you like to watch ", 3)]
+
+
+def test_learning_your_writing_from_an_nplm_bundle_says_to_choose_an_lstm(nplm_run, tmp_path):
+    from engine.core.bundle import BundleError
+    from export.from_onnx import model_from_bundle
+    from export.onnx_export import build_bundle
+
+    out = tmp_path / "bundle"
+    build_bundle(nplm_run / "best.pt", out, log=lambda message: None)
+    with pytest.raises(BundleError, match="an NPLM model; learning your writing starts from an LSTM model only"):
+        model_from_bundle(out)
+
+
+@pytest.mark.parametrize("layout", ["prefixes", "windows"])
+def test_the_tutorials_layouts_train_and_count_one_target_per_example(tiny_corpus, tmp_path, layout):
+    from engine.training.train import main
+
+    out = tmp_path / layout
+    assert main(["--data", str(tiny_corpus), "--valid", "--out-dir", str(out), "--layout", layout, "--window", "6",
+                 "--embed-dim", "16", "--hidden-size", "32", "--num-layers", "1", "--min-count", "1",
+                 "--max-steps", "30", "--eval-every", "30", "--batch-size", "4", "--seq-len", "16",
+                 "--threads", "1"]) == 0
+    record = json.loads((out / "run.json").read_text())
+    assert record["steps"] == 30 and record["config"]["layout"] == layout
+    # 64 tokens a batch, padding included: one target per example, so far fewer targets than tokens
+    assert 30 <= record["tokens_seen"] < 30 * 64 / 2
