@@ -121,9 +121,11 @@ def line_batches(ids: np.ndarray, chunks: list[tuple[int, int]], tokens_per_batc
 
 def prefix_chunks(spans: np.ndarray, max_tokens: int) -> np.ndarray:
     """(N, 2) [begin, end): each message's first 2..max_tokens+1 tokens, one example per end."""
-    chunks = [(begin, stop) for begin, end in spans.tolist()
-              for stop in range(begin + 2, min(end, begin + max_tokens + 1) + 1)]
-    return np.asarray(chunks, dtype=np.int64).reshape(-1, 2)
+    begins, ends = spans[:, 0].astype(np.int64), spans[:, 1].astype(np.int64)
+    counts = np.clip(np.minimum(ends, begins + max_tokens + 1) - begins - 1, 0, None)  # prefixes per message
+    starts = np.repeat(begins, counts)
+    within = np.arange(len(starts)) - np.repeat(np.cumsum(counts) - counts, counts)  # 0, 1, ... per message
+    return np.stack([starts, starts + 2 + within], axis=1)  # numpy: millions of them, no Python tuples
 
 
 def window_chunks(num_tokens: int, window: int) -> np.ndarray:
