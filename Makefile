@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint clean data kjv
+.PHONY: run test install lint clean data kjv styles
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,14 @@ kjv:
 	data/bible-kjv/root/usr/bin/bible -d data/bible-kjv/root/usr/lib/bible.data -f gen1:1-num4:49 \
 		| cut -d' ' -f2- > data/kjv.txt
 	wc -lw data/kjv.txt
+
+# Held-out texts of other styles for docs/models.md, never trained on: the four gospels (KJV, from the
+# packages `make kjv` unpacks) and Python's own docstrings (bench/docstrings.py).
+styles: kjv
+	data/bible-kjv/root/usr/bin/bible -d data/bible-kjv/root/usr/lib/bible.data -f mat1:1-joh21:25 \
+		| cut -d' ' -f2- > data/gospels.txt
+	$(BIN)/python bench/docstrings.py --out data/pydoc.txt
+	wc -lw data/gospels.txt data/pydoc.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache
