@@ -114,9 +114,9 @@ def line_batches(ids: np.ndarray, chunks: list[tuple[int, int]], tokens_per_batc
 #   windows (the chat tutorial): every run of `window` tokens of the stream, with the token after it.
 #
 # There is one example per token, each re-reading up to a line (prefixes) or `window` tokens: far more
-# reading per target than the stream layout, which is what `docs/models.md` measures. They are padded
-# before the tokens, as Keras's pad_sequences does by default, and built batch by batch when asked for:
-# the chitchat training text makes ~2 million of them.
+# reading per target than the stream layout (bench/train_throughput.py measures it for prefixes). They are
+# padded before the tokens, as Keras's pad_sequences does by default, and built batch by batch when asked
+# for: the chitchat training text (3.2 million tokens) makes about as many.
 
 
 def prefix_chunks(spans: np.ndarray, max_tokens: int) -> np.ndarray:

@@ -6,7 +6,8 @@ It has no recurrence, so its state is simply what it has read: the embeddings of
 laid out as a (1, B, (n - 1) * E) tensor. That lets it run behind the same `step(token_ids, state)` as
 the LSTM, in training (a stream's window carried across batches), in ONNX and in the predictor. The
 second half of the pair is zeros of the same shape, passed through unchanged, so the graph's inputs and
-outputs are the LSTM's. A line starts from zero embeddings, as the window's words before the text.
+outputs are the LSTM's. A line starts from the start state its run saved, as the LSTM's does: the mean
+window after a message ends for a stream-trained model, zeros for the other layouts.
 """
 
 from __future__ import annotations
