@@ -85,16 +85,24 @@ def line_chunks(spans: np.ndarray, max_messages: int, seed: int, max_tokens: int
     return chunks
 
 
+def length_groups(lengths, tokens_per_batch: int) -> list[tuple[int, int]]:
+    """[first, last) runs of `lengths` (sorted, shortest first) that fit tokens_per_batch padded to their longest."""
+    groups, first = [], 0
+    while first < len(lengths):
+        last = first + 1  # sorted, so the item just added is the group's longest
+        while last < len(lengths) and (last - first + 1) * lengths[last] <= tokens_per_batch:
+            last += 1
+        groups.append((first, last))
+        first = last
+    return groups
+
+
 def line_batches(ids: np.ndarray, chunks: list[tuple[int, int]], tokens_per_batch: int,
                  pad_id: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """Chunks of similar length batched together, at most tokens_per_batch tokens (padding included)."""
     ordered = sorted((chunk for chunk in chunks if chunk[1] - chunk[0] >= 2), key=lambda chunk: chunk[1] - chunk[0])
-    groups: list[list[tuple[int, int]]] = [[]]
-    for chunk in ordered:
-        longest = chunk[1] - chunk[0]  # sorted, so this chunk is the group's longest
-        if groups[-1] and (len(groups[-1]) + 1) * longest > tokens_per_batch:
-            groups.append([])
-        groups[-1].append(chunk)
+    groups = [ordered[first:last] for first, last in
+              length_groups([end - begin for begin, end in ordered], tokens_per_batch)]
     batches = []
     for group in groups:
         width = max(end - begin for begin, end in group) - 1
@@ -142,15 +150,8 @@ class ExampleBatches:
         self.ids, self.pad_id = np.asarray(ids, dtype=np.int64), pad_id
         lengths = chunks[:, 1] - chunks[:, 0]
         order = np.argsort(lengths, kind="stable")
-        self.chunks, lengths = chunks[order], lengths[order]
-        self.groups: list[tuple[int, int]] = []  # [first, last) rows of self.chunks
-        first = 0
-        while first < len(self.chunks):
-            last = first + 1  # sorted, so the row just added is the group's longest
-            while last < len(self.chunks) and (last - first + 1) * lengths[last] <= tokens_per_batch:
-                last += 1
-            self.groups.append((first, last))
-            first = last
+        self.chunks = chunks[order]
+        self.groups = length_groups(lengths[order].tolist(), tokens_per_batch)  # [first, last) rows of self.chunks
 
     def __len__(self) -> int:
         return len(self.groups)

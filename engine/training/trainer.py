@@ -143,11 +143,11 @@ class Trainer:
 
     def _plan_batches(self) -> None:
         config, data, distributed = self.config, self.data, self.distributed
-        self.lines = config.layout != "stream"  # every example from a zero state, padded
-        if self.lines:
-            self.line_batches = self._padded_batches()
-            self.per_epoch = len(self.line_batches) // distributed.world_size
-            self.batch_ids = list(range(distributed.rank, len(self.line_batches), distributed.world_size))
+        self.padded = config.layout != "stream"  # every example from a zero state, padded
+        if self.padded:
+            self.padded_batches = self._padded_batches()
+            self.per_epoch = len(self.padded_batches) // distributed.world_size
+            self.batch_ids = list(range(distributed.rank, len(self.padded_batches), distributed.world_size))
             self.batch_ids = self.batch_ids[: self.per_epoch]  # this worker's own
         else:
             streams = batchify(data.train_ids, config.batch_size * distributed.world_size)
@@ -176,18 +176,18 @@ class Trainer:
     # Batches and steps
     def batches(self, epoch: int, start: int):
         """(index, inputs (B, T), targets (B, T)) of one epoch, from batch `start` on."""
-        if not self.lines:
+        if not self.padded:
             yield from windows(self.streams, self.config.seq_len, start)
             return
         order = np.random.default_rng(self.config.seed + epoch).permutation(self.per_epoch)  # same on every worker
         for index in range(start, self.per_epoch):
-            inputs, targets = self.line_batches[self.batch_ids[order[index]]]
+            inputs, targets = self.padded_batches[self.batch_ids[order[index]]]
             yield index, inputs.to(self.device), targets.to(self.device)
 
     def step(self, inputs: torch.Tensor, targets: torch.Tensor) -> float:
         """One optimizer step; returns the batch's mean loss."""
         config = self.config
-        if self.lines:
+        if self.padded:
             self.state = None  # every chunk starts fresh
         elif self.state is not None:
             self.state = tuple(s.detach() for s in self.state)  # truncated BPTT: keep the values, cut the graph
@@ -236,7 +236,7 @@ class Trainer:
             loss = self.step(inputs, targets)
             progress.step += 1
             progress.window = index + 1
-            targets_in_step = int((targets != IGNORE).sum()) if self.lines else targets.numel()
+            targets_in_step = int((targets != IGNORE).sum()) if self.padded else targets.numel()
             progress.tokens += targets_in_step * self.distributed.world_size
             self.running_loss, self.running_count = self.running_loss + loss, self.running_count + 1
             now = time.monotonic()
@@ -278,7 +278,7 @@ class Trainer:
     def validation_perplexity(self) -> float:
         """Measured the way the layout trains: per message from zeros, or over the stream."""
         data, config = self.data, self.config
-        if self.lines:
+        if self.padded:
             return evaluate_lines_perplexity(self.model, data.valid_ids, data.vocab.index[EOS],
                                              data.vocab.index[PAD], self.device, config.valid_tokens)
         return evaluate_perplexity(self.model, data.valid_ids, self.device, config.valid_tokens)
@@ -304,9 +304,9 @@ class Trainer:
         return self.distributed.broadcast_flag(stop)
 
     def start_state(self) -> list:
-        """The state a line starts from when the model is used: zeros for a line-trained model, else the
-        mean state after a message ends."""
-        if self.lines:
+        """The state a line starts from when the model is used: zeros for a model trained from zero states
+        (lines, prefixes, windows), else the mean state after a message ends."""
+        if self.padded:
             return list(self.model.init_state(1))
         start = message_start_state(self.model, self.data.valid_ids[:100000], self.data.vocab.index[EOS])
         return [s.cpu() for s in start]
