@@ -15,6 +15,7 @@ from desktop.settings import Preferences, writable
 from desktop.status_messages import StatusMessages
 from desktop.textfile import TextFormat
 from desktop.worker import Request, Result, WorkerThread
+from engine.core.bundle import ARCHITECTURE_NAMES
 
 DEBOUNCE_MS = 4  # coalesces keys queued together (a burst, a slow frame); far below one frame (16 ms)
 
@@ -105,7 +106,8 @@ class MainWindow(QMainWindow):
     def _on_model_loaded(self, description: str, architecture: str, provider: str) -> None:
         self.model_error = ""
         self.model_label.setText(f"Model: {description}")
-        self.provider_label.setText(f"{architecture.upper()} on {'CUDA' if provider.startswith('CUDA') else 'CPU'}")
+        runs_on = "CUDA" if provider.startswith("CUDA") else "CPU"
+        self.provider_label.setText(f"{ARCHITECTURE_NAMES[architecture]} on {runs_on}")
         self._debounce.start()
 
     def _on_model_failed(self, reason: str) -> None:

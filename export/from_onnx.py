@@ -16,7 +16,7 @@ import onnx
 import torch
 from onnx import numpy_helper
 
-from engine.core.bundle import BundleError, Manifest, load_vocab, read_manifest
+from engine.core.bundle import ARCHITECTURE_NAMES, BundleError, Manifest, load_vocab, read_manifest
 from engine.core.vocab import Vocab
 from engine.training.model import LSTMLanguageModel, ModelConfig
 
@@ -86,7 +86,8 @@ def model_from_bundle(path, model_file: str | None = None) -> tuple[LSTMLanguage
         raise BundleError(f"{manifest.folder}: its model_config is not one this Nextword builds ({error}); "
                           "export it again with this Nextword") from None
     if config.arch != "lstm":
-        raise BundleError(f"{manifest.folder}: an {config.arch.upper()} model; learning your writing starts from "
+        raise BundleError(f"{manifest.folder}: a model of kind {ARCHITECTURE_NAMES[config.arch]}; learning your "
+                          "writing starts from "
                           "an LSTM model only: choose one in Preferences (the bundled model is one)")
     graph = onnx.load(str(manifest.folder / model_file)).graph
     weights = _Weights(graph)

@@ -28,6 +28,7 @@ from engine.core.bundle import (
     RARE_WORDS_FILE,
     START_STATE_FILE,
     VOCAB_FILE,
+    WORDS_FILE,
     file_checksums,
     write_manifest,
 )
@@ -36,7 +37,7 @@ from engine.core.tokenizer import TOKENIZER_VERSION
 from engine.evaluation.metrics import read_lines
 from engine.runtime.onnx_backend import ort, session_options
 from engine.runtime.predictor import Predictor
-from engine.training.checkpoint import CheckpointError, load_model, start_state_of
+from engine.training.checkpoint import CheckpointError, load_model, start_state_of, words_of
 from export.checks import ExportCheckFailed, check_graph, check_int8, check_parity, measure, top3_agreement
 from export.install import InstallRefused, check_target, install_bundle, scratch_folder
 from export.quantize import quantize_int8
@@ -100,6 +101,9 @@ def _write_bundle(scratch: Path, model, vocab, payload: dict, source: Path, log)
     parity = check_parity(model, _session(scratch / FLOAT_MODEL_FILE))
     log(f"float ONNX matches torch: logits within {parity['max_logit_error']:.1e}")
     vocab.save(scratch / VOCAB_FILE)
+    words = words_of(payload, source)
+    if words is not None:
+        words.save(scratch / WORDS_FILE)  # a character model's words (engine/core/characters.py)
     for companion in (NGRAM_FILE, RARE_WORDS_FILE):
         if (source.parent / companion).exists():
             shutil.copy2(source.parent / companion, scratch / companion)
@@ -112,6 +116,7 @@ def _write_bundle(scratch: Path, model, vocab, payload: dict, source: Path, log)
         "state": {"num_layers": model.state_layers, "hidden_size": model.state_size,
                   "shape": "(num_layers, batch, hidden_size)"},
         "tokenizer_version": TOKENIZER_VERSION, "vocab_hash": vocab.content_hash, "vocab_size": len(vocab),
+        **({"words_hash": words.content_hash} if words is not None else {}),
         "opset": OPSET, "models": {"float": FLOAT_MODEL_FILE}, "default_model": FLOAT_MODEL_FILE, "quantized": False,
         "start_state": START_STATE_FILE if (scratch / START_STATE_FILE).exists() else "",
         "ngram_mixture": payload.get("ngram_mixture"),

@@ -47,7 +47,7 @@ def test_unknown_architecture_is_refused_with_the_choices(tiny_corpus, tmp_path,
     from engine.training.train import main
 
     assert main(["--data", str(tiny_corpus), "--out-dir", str(tmp_path / "run"), "--arch", "gru"]) == 2
-    assert "arch: 'gru' is not one of lstm, nplm" in capsys.readouterr().err
+    assert "arch: 'gru' is not one of lstm, char-lstm, nplm, transformer" in capsys.readouterr().err
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,7 @@ def test_learning_your_writing_from_an_nplm_bundle_says_to_choose_an_lstm(nplm_r
 
     out = tmp_path / "bundle"
     build_bundle(nplm_run / "best.pt", out, log=lambda message: None)
-    with pytest.raises(BundleError, match="an NPLM model; learning your writing starts from an LSTM model only"):
+    with pytest.raises(BundleError, match="a model of kind NPLM; learning your writing starts from an LSTM model only"):
         model_from_bundle(out)
 
 
@@ -113,3 +113,112 @@ def test_the_tutorials_layouts_train_and_count_one_target_per_example(tiny_corpu
     assert record["steps"] == 30 and record["config"]["layout"] == layout
     # 64 tokens a batch, padding included: one target per example, so far fewer targets than tokens
     assert 30 <= record["tokens_seen"] < 30 * 64 / 2
+
+
+def transformer(**overrides):
+    torch.manual_seed(0)
+    settings = dict(vocab_size=50, arch="transformer", embed_dim=16, hidden_size=32, num_layers=2, heads=2,
+                    attention_span=6, dropout=0.0)
+    return build_model(ModelConfig(**{**settings, **overrides})).eval()
+
+
+def test_the_transformers_cached_steps_equal_one_full_run():
+    model = transformer()
+    ids = torch.randint(0, 50, (2, 20))  # (B, T): longer than the span, so the window slides
+    full, _ = model(ids)
+    for chunk in (1, 3, 8):  # a keystroke's one position, and runs, the key/value cache carried between
+        state, steps = None, []
+        for start in range(0, 20, chunk):
+            logits, state = model(ids[:, start:start + chunk], state)
+            steps.append(logits)
+        torch.testing.assert_close(torch.cat(steps, dim=1), full, atol=1e-5, rtol=1e-5)
+    assert state[0].shape == (2, 2, 6 * (16 + 1))  # (L, B, span * (D + 1)): keys and their flags
+    # Each position sees itself and the 6 before it, through each of 2 layers: 12 back at most.
+    changed = ids.clone()
+    changed[:, 0] = (changed[:, 0] + 1) % 50
+    torch.testing.assert_close(model(changed)[0][:, 13:], full[:, 13:])
+    assert not torch.allclose(model(changed)[0][:, 12], full[:, 12])
+
+
+def test_a_transformer_whose_heads_do_not_divide_its_width_is_refused():
+    with pytest.raises(ValueError, match="heads: 16 .* does not split into 3 heads"):
+        ModelConfig(vocab_size=50, arch="transformer", embed_dim=16, heads=3)
+
+
+@pytest.fixture(scope="module")
+def transformer_run(tiny_corpus, tmp_path_factory):
+    from engine.training.trainer import train
+
+    out = tmp_path_factory.mktemp("transformer_run")
+    train(tiny_config(tiny_corpus, out, arch="transformer", num_layers=2, heads=2, hidden_size=64,
+                      attention_span=16, epochs=20, lr=3e-3), log=lambda *args: None)
+    return out
+
+
+def test_the_transformer_trains_exports_and_suggests(transformer_run, tiny_corpus, tmp_path):
+    from engine.runtime.predictor import Predictor
+    from export.checks import LOGIT_TOLERANCE
+    from export.onnx_export import main
+
+    assert Predictor.open(transformer_run / "best.pt").suggest("I don't know what you ", 1)[0].word == "mean"
+    out = tmp_path / "bundle"
+    assert main([str(transformer_run / "best.pt"), "--out", str(out), "--int8", "--check-text", str(tiny_corpus),
+                 "--check-topk", "60", "--check-ksr", "20"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["architecture"] == "transformer" and not manifest["start_state"]  # a line starts empty
+    assert manifest["checks"]["float_vs_torch"]["max_logit_error"] <= LOGIT_TOLERANCE
+    for model in ("float", "int8"):
+        predictor = Predictor.load(out, provider="cpu", model=model)
+        assert predictor.suggest("I don't know what you ", 1)[0].word == "mean"
+        assert "Netflix" in [s.word for s in predictor.suggest("Do you like to watch ", 3)]
+
+
+def test_a_line_is_spelled_with_its_markers_whole_and_a_space_after_every_word():
+    from engine.core.characters import build_characters, encode, spelled
+
+    tokens = ["<s1>", "<bos>", "hi", "<num>", "!", "<eos>"]
+    assert spelled(tokens) == ["<s1>", "<bos>", "h", "i", " ", "<num>", " ", "!", " ", "<eos>"]
+    letters = build_characters(tokens, 1)
+    assert letters.decode(encode(tokens, letters)) == spelled(tokens)
+
+
+@pytest.fixture(scope="module")
+def char_run(tiny_corpus, tmp_path_factory):
+    from engine.training.trainer import train
+
+    out = tmp_path_factory.mktemp("char_run")
+    train(tiny_config(tiny_corpus, out, arch="char-lstm", embed_dim=24, hidden_size=96, seq_len=48, epochs=30,
+                      lr=5e-3), log=lambda *args: None)
+    return out
+
+
+def test_the_character_model_completes_a_word_it_has_seen_and_suggests_the_next(char_run):
+    from engine.runtime.predictor import Predictor
+
+    record = json.loads((char_run / "run.json").read_text())
+    assert record["model_config"]["arch"] == "char-lstm" and record["model_config"]["vocab_size"] < 60
+    predictor = Predictor.open(char_run / "best.pt")
+    assert not predictor.word_level
+    assert "Netflix" in [s.word for s in predictor.suggest("Do you like to watch Netf", 3)]
+    assert "mean" in [s.word for s in predictor.suggest("I don't know what you ", 3)]
+    completion = predictor.complete("I don't know what you me")
+    assert completion.text == "an" and completion.words == ("mean",)
+
+
+def test_the_character_model_exports_and_suggests_from_its_bundle(char_run, tiny_corpus, tmp_path):
+    from engine.runtime.predictor import Predictor
+    from export.onnx_export import main
+
+    out = tmp_path / "bundle"
+    assert main([str(char_run / "best.pt"), "--out", str(out), "--int8", "--check-text", str(tiny_corpus),
+                 "--check-topk", "60", "--check-ksr", "20"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["architecture"] == "char-lstm" and (out / "words.json").is_file()
+    for model in ("float", "int8"):
+        predictor = Predictor.load(out, provider="cpu", model=model)
+        assert "Netflix" in [s.word for s in predictor.suggest("Do you like to watch Netf", 3)]
+        assert "mean" in [s.word for s in predictor.suggest("I don't know what you ", 3)]
+    # What the person writes is learned as with a word model: a word it wrote comes first after its context.
+    predictor.observe("I love my zebra")
+    predictor.observe("I love my zebra")
+    assert predictor.suggest("I love my ", 1)[0].word == "zebra"

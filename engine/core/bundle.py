@@ -9,6 +9,7 @@ A bundle is a folder:
     start_state.npy   optional (2, L, 1, H) state every line starts from (absent: zeros)
     ngram.npz         optional Kneser-Ney trigram mixed into the network's probabilities
     rare_words.json   optional completions beyond the vocabulary
+    words.json        a character model's word vocabulary (vocab.json then holds its characters)
 
 Every file name is defined here and nowhere else. Other files in the folder (a model card, training
 records) are not part of the bundle: the runtime never reads them and an export keeps them.
@@ -34,8 +35,9 @@ VOCAB_FILE = "vocab.json"
 START_STATE_FILE = "start_state.npy"
 NGRAM_FILE = "ngram.npz"
 RARE_WORDS_FILE = "rare_words.json"
+WORDS_FILE = "words.json"
 BUNDLE_FILES = (MANIFEST_FILE, FLOAT_MODEL_FILE, INT8_MODEL_FILE, VOCAB_FILE, START_STATE_FILE, NGRAM_FILE,
-                RARE_WORDS_FILE)
+                RARE_WORDS_FILE, WORDS_FILE)
 FORMAT = "nextword-bundle"
 FORMAT_VERSION = 1
 INPUT_NAMES = ("input_ids", "h0", "c0")
@@ -59,7 +61,8 @@ class NewerBundleError(BundleError):
 
 # The model architectures a bundle may hold (engine/training/architectures.py builds them); all run behind the
 # same graph signature: input_ids, h0, c0 -> logits, hn, cn.
-ARCHITECTURES = ("lstm", "nplm")
+ARCHITECTURES = ("lstm", "char-lstm", "nplm", "transformer")
+ARCHITECTURE_NAMES = {"lstm": "LSTM", "char-lstm": "Character LSTM", "nplm": "NPLM", "transformer": "Transformer"}
 
 
 @dataclass
@@ -78,6 +81,7 @@ class Manifest:
     raw: dict = field(default_factory=dict)
     advice: str = COPY_AGAIN  # what the person can do when a file of this bundle cannot be used
     architecture: str = "lstm"  # one of ARCHITECTURES; bundles made before there was a choice are LSTMs
+    words_hash: str = ""  # a character model's word vocabulary (WORDS_FILE)
 
     @property
     def path(self) -> Path:
@@ -135,7 +139,10 @@ def read_manifest(path: str | Path, advice: str = COPY_AGAIN) -> Manifest:
             num_layers=int(state["num_layers"]), hidden_size=int(state["hidden_size"]),
             vocab_size=int(raw["vocab_size"]), vocab_hash=str(raw["vocab_hash"]), opset=int(raw["opset"]),
             start_state_file=str(raw.get("start_state") or ""), ngram_mixture=raw.get("ngram_mixture"),
-            metrics=raw.get("metrics", {}), raw=raw, advice=advice, architecture=str(raw.get("architecture", "lstm")))
+            metrics=raw.get("metrics", {}), raw=raw, advice=advice, architecture=str(raw.get("architecture", "lstm")),
+            words_hash=str(raw.get("words_hash") or ""))
+        if manifest.architecture == "char-lstm" and not manifest.words_hash:
+            raise ValueError("'words_hash': a character model names its word vocabulary")
         if manifest.architecture not in ARCHITECTURES:
             raise ValueError(f"'architecture': {manifest.architecture!r} is not one of {', '.join(ARCHITECTURES)}")
         if min(manifest.num_layers, manifest.hidden_size, manifest.vocab_size) < 1:
@@ -149,7 +156,8 @@ def read_manifest(path: str | Path, advice: str = COPY_AGAIN) -> Manifest:
             tuple(raw["inputs"]) != INPUT_NAMES or tuple(raw["outputs"]) != OUTPUT_NAMES:
         raise BundleError(f"{manifest_path}: the graph's inputs and outputs are not {INPUT_NAMES} -> "
                           f"{OUTPUT_NAMES}; {advice}")
-    for name in (manifest.model_file, VOCAB_FILE, manifest.start_state_file):
+    words = WORDS_FILE if manifest.words_hash else ""
+    for name in (manifest.model_file, VOCAB_FILE, manifest.start_state_file, words):
         if not name:
             continue
         if (folder / name).is_dir():
@@ -162,7 +170,8 @@ def read_manifest(path: str | Path, advice: str = COPY_AGAIN) -> Manifest:
 def file_checksums(folder: str | Path) -> dict[str, str]:
     """sha256 of each file of a bundle the model reads (not its card or records, which people edit); the
     manifest records them (`checksums`) at export."""
-    data_files = {FLOAT_MODEL_FILE, INT8_MODEL_FILE, VOCAB_FILE, NGRAM_FILE, RARE_WORDS_FILE, START_STATE_FILE}
+    data_files = {FLOAT_MODEL_FILE, INT8_MODEL_FILE, VOCAB_FILE, NGRAM_FILE, RARE_WORDS_FILE, START_STATE_FILE,
+                  WORDS_FILE}
     return {path.name: _sha256(path) for path in sorted(Path(folder).iterdir())
             if path.is_file() and path.name in data_files}
 
@@ -202,6 +211,18 @@ def load_vocab(manifest: Manifest) -> Vocab:
         raise BundleError(f"{path}: not the vocabulary this model was exported with (hash {vocab.content_hash[:12]}, "
                           f"manifest says {manifest.vocab_hash[:12]}); {manifest.advice}")
     return vocab
+
+
+def load_words(manifest: Manifest) -> Vocab:
+    """A character model's word vocabulary, refused if it is not the one exported with it."""
+    path = manifest.folder / WORDS_FILE
+    try:
+        words = Vocab.load(path)
+    except VocabError as error:
+        raise BundleError(f"{error}; {manifest.advice}") from None
+    if words.content_hash != manifest.words_hash:
+        raise BundleError(f"{path}: not the word vocabulary this model was exported with; {manifest.advice}")
+    return words
 
 
 def write_manifest(folder: str | Path, manifest: dict) -> Path:

@@ -36,23 +36,28 @@ def line_ids(chooser, line: str) -> list[int]:
     return [*chooser.context_ids(line), chooser.vocab.index[EOS]]
 
 
-def line_perplexities(predictor, baseline: KneserNeyTrigram | None, lines: list[str]) -> tuple[float, float]:
+def line_perplexities(predictor, baseline: KneserNeyTrigram | None, lines: list[str],
+                      chooser=None) -> tuple[float | None, float]:
     """(product perplexity, baseline perplexity) over every token after <bos>, <eos> included.
 
     The product's perplexity is that of what it predicts from: the network mixed with its trigram,
-    by the same `mix` and weights as its suggestions. Without a baseline, its perplexity is nan.
+    by the same `mix` and weights as its suggestions. Without a baseline, its perplexity is nan;
+    without a word-level predictor (None: a character model), the product's is None.
     """
     model_nll = baseline_nll = 0.0
     count = 0
+    chooser = chooser or predictor.chooser
     for line in lines:
-        ids = line_ids(predictor.chooser, line)
-        network = np.exp(predictor.network_log_probs(ids))[1:]  # targets ids[2:]
+        ids = line_ids(chooser, line)
+        network = np.exp(predictor.network_log_probs(ids))[1:] if predictor is not None else None  # targets ids[2:]
         for position, target in enumerate(ids[2:], start=2):
             context = ids[:position]
-            weight = predictor.mixture_weight(context)
-            trigram = predictor.ngram.distribution(context)[target] if weight else None
-            model_nll -= math.log(mix(network[position - 2], trigram, weight))
+            if predictor is not None:
+                weight = predictor.mixture_weight(context)
+                trigram = predictor.ngram.distribution(context)[target] if weight else None
+                model_nll -= math.log(mix(network[position - 2], trigram, weight))
             if baseline is not None:
                 baseline_nll -= math.log(baseline.distribution(context)[target])
             count += 1
-    return perplexity(model_nll, count), perplexity(baseline_nll, count) if baseline is not None else float("nan")
+    model = perplexity(model_nll, count) if predictor is not None else None
+    return model, perplexity(baseline_nll, count) if baseline is not None else float("nan")

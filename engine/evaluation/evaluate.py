@@ -18,6 +18,7 @@ from engine.evaluation.baseline import baseline_for, line_perplexities
 from engine.evaluation.metrics import keystroke_savings, read_lines, top_k_accuracy
 from engine.runtime.mixture import MixtureWeights
 from engine.runtime.ngram import NgramPredictor
+from engine.runtime.suggestions import WordChooser
 
 DEFAULT_TRAIN_DATA = ["chitchat:train"]
 
@@ -40,10 +41,14 @@ def open_predictor(model_path: str | None, ngram_weight: float | None = None, lo
 def evaluate(file: str, model_path: str | None = None, n_topk: int = 3000, n_ksr: int = 1000,
              ngram_weight: float | None = None, log=print) -> dict:
     predictor, ngram = open_predictor(model_path, ngram_weight, log)
-    baseline = NgramPredictor(ngram, predictor.chooser)
+    chooser = predictor.chooser
+    if not predictor.word_level:  # a character model's chooser leaves the rotation of chips to it
+        chooser = WordChooser(predictor.vocab, chooser.blocked_words, chooser.rare_words)
+    baseline = NgramPredictor(ngram, chooser)
     topk_lines, ksr_lines = read_lines(file, n_topk), read_lines(file, n_ksr)
     results = {}
-    ppl_model, ppl_baseline = line_perplexities(predictor, ngram, topk_lines)
+    ppl_model, ppl_baseline = line_perplexities(predictor if predictor.word_level else None, ngram, topk_lines,
+                                                chooser)
     for name, candidate, ppl in (("model", predictor, ppl_model), ("baseline", baseline, ppl_baseline)):
         log(f"measuring the {name} on {len(topk_lines)} + {len(ksr_lines)} lines")
         topk = top_k_accuracy(candidate, topk_lines)
@@ -64,7 +69,9 @@ def format_table(results: dict) -> str:
             ("accepted_per_100_words", "{:.1f}"), ("p50_ms", "{:.2f}"), ("p95_ms", "{:.2f}")]
     lines = [f"{'metric':<24}{'model':>12}{'KN trigram':>12}"]
     for name, fmt in rows:
-        lines.append(f"{name:<24}{fmt.format(results['model'][name]):>12}{fmt.format(results['baseline'][name]):>12}")
+        shown = [fmt.format(results[side][name]) if results[side][name] is not None else "—"
+                 for side in ("model", "baseline")]
+        lines.append(f"{name:<24}{shown[0]:>12}{shown[1]:>12}")
     counts = results["lines"]
     lines.append(f"top-k: {counts['topk']['lines']} lines, {counts['topk']['words']} words, "
                  f"{counts['topk']['characters']} characters; KSR: {counts['ksr']['lines']} lines, "
@@ -92,6 +99,7 @@ def _tune(args) -> int:
 
     predictor = Predictor.open(args.model, provider="cpu")
     predictor.cache_size = 1 << 16  # every context of the text is asked for once per weight
+    predictor.cache_bytes = 4 << 30
     ngram = predictor.ngram or baseline_for(predictor.vocab, predictor.train_data or DEFAULT_TRAIN_DATA,
                                             log=lambda message: print(message, file=sys.stderr))
     return print_tuning(predictor, ngram, args.file, args.n_topk, args.json)

@@ -136,6 +136,13 @@ class OnnxStepper:
         logits, state = self._run(np.asarray([token_ids], dtype=np.int64), state)  # (1, T, V)
         return softmax(logits[0, -1]), state
 
+    def step_each(self, token_ids: list[int], states: list) -> tuple[np.ndarray, list]:
+        """One id for each of several streams, in one run: probabilities (B, V) and each stream's state."""
+        hidden = np.concatenate([state[0] for state in states], axis=1)  # (L, B, H)
+        cell = np.concatenate([state[1] for state in states], axis=1)
+        logits, (hidden, cell) = self._run(np.asarray(token_ids, dtype=np.int64)[:, None], (hidden, cell))  # (B, 1, V)
+        return softmax(logits[:, -1]), [(hidden[:, row:row + 1], cell[:, row:row + 1]) for row in range(len(states))]
+
     def token_log_probs(self, token_ids: list[int]) -> np.ndarray:
         """log P(token_ids[t+1] | token_ids[:t+1]) for every t, in one run: the perplexity of one line."""
         logits, _ = self._run(np.asarray([token_ids[:-1]], dtype=np.int64), self._start)  # (1, T-1, V)

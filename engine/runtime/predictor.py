@@ -25,6 +25,7 @@ from engine.core.bundle import (
     check_files,
     is_bundle,
     load_vocab,
+    load_words,
     read_manifest,
 )
 from engine.core.model_store import active_model_dir, bundle_advice
@@ -55,16 +56,18 @@ CONTEXT_TOKEN_STEP = 20
 RUN_TOKENS = 8
 
 
-def _last_tokens(ids: list[int]) -> list[int]:
-    """The last 60-80 ids of a longer context, starting at a multiple of CONTEXT_TOKEN_STEP: the start moves
-    once per CONTEXT_TOKEN_STEP tokens typed (and the window is then read afresh, mostly in runs)."""
-    if len(ids) <= MAX_CONTEXT_TOKENS:
+def _last_tokens(ids: list[int], most: int = MAX_CONTEXT_TOKENS, step: int = CONTEXT_TOKEN_STEP) -> list[int]:
+    """The last most - step .. most ids of a longer context, starting at a multiple of `step`: the start moves
+    once per `step` tokens typed (and the window is then read afresh, mostly in runs)."""
+    if len(ids) <= most:
         return ids
-    start = -(-(len(ids) - MAX_CONTEXT_TOKENS) // CONTEXT_TOKEN_STEP) * CONTEXT_TOKEN_STEP
+    start = -(-(len(ids) - most) // step) * step
     return ids[start:]
 
 
 class Predictor:
+    word_level = True  # predicts words (a word-level perplexity means something); CharPredictor: characters
+
     def __init__(self, vocab: Vocab, backend, ngram: KneserNeyTrigram | None = None,
                  mixture: MixtureWeights | None = None, cache_size: int = 512,
                  rare_words: RareWords | None = None, blocked_words: set[str] | frozenset = frozenset()):
@@ -74,6 +77,10 @@ class Predictor:
         self.ngram = ngram  # mixed in only where `mixture` gives it weight
         self.mixture = mixture
         self.cache_size = cache_size
+        # ...and at most this many bytes: a transformer's state (its key/value cache, ~0.5 MB) is 60 times
+        # an LSTM's, and 512 of them would hold 270 MB. Worked out from the first entry's size.
+        self.cache_bytes = 64 << 20
+        self._cache_entries = cache_size
         self.train_data: list[str] | None = None  # what the model learned from, when known
         self.personal: PersonalCache | None = None  # what the person wrote, mixed in (attach_personal_cache)
         # context ids -> (state after them, next-token probabilities); least recently used goes first.
@@ -114,11 +121,16 @@ class Predictor:
                               f"{manifest.advice}") from None
         check_files(manifest)  # ~20 ms for the shipped bundle, on the loading thread
         vocab = load_vocab(manifest)
-        ngram, rare_words = load_companions(manifest.folder, BundleError, len(vocab), manifest.advice)
+        words = load_words(manifest) if manifest.words_hash else None  # a character model's
+        ngram, rare_words = load_companions(manifest.folder, BundleError, len(words or vocab), manifest.advice)
         backend = OnnxStepper(manifest, provider, threads)
-        predictor = cls(vocab, backend, ngram, mixture,
-                        rare_words=rare_words,
-                        blocked_words=read_blocklist() if blocked_words is None else blocked_words)
+        blocked_words = read_blocklist() if blocked_words is None else blocked_words
+        if words is not None:
+            from engine.runtime.char_predictor import CharPredictor
+
+            predictor = CharPredictor(vocab, words, backend, rare_words=rare_words, blocked_words=blocked_words)
+        else:
+            predictor = cls(vocab, backend, ngram, mixture, rare_words=rare_words, blocked_words=blocked_words)
         predictor.train_data = manifest.raw.get("train_data")
         return predictor
 
@@ -165,8 +177,11 @@ class Predictor:
 
     def _remember(self, key, state, probabilities: np.ndarray) -> None:
         probabilities.flags.writeable = False  # shared by every caller that asks for this context
+        if not self._cache:
+            entry = probabilities.nbytes + sum(part.nbytes for part in state)
+            self._cache_entries = max(16, self.cache_bytes // entry)
         self._cache[key] = (state, probabilities)
-        if len(self._cache) > self.cache_size:
+        while len(self._cache) > min(self.cache_size, self._cache_entries):
             self._cache.popitem(last=False)
 
     def network_log_probs(self, token_ids: list[int]) -> np.ndarray:

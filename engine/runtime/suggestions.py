@@ -114,13 +114,16 @@ class WordChooser:
             return display[word]
         return self.rare_words.display_form(word) if self.rare_words is not None else word
 
-    def choose(self, probabilities: np.ndarray, left_text: str, k: int, extras=None) -> list[Suggestion]:
+    def choose(self, probabilities: np.ndarray, left_text: str, k: int, extras=None,
+               passed: set[str] | None = None) -> list[Suggestion]:
         """The k likeliest offerable words for the text left of the cursor, best first.
-        extras: the personal cache's words beyond the vocabulary, for this context (runtime/personal_cache.py)."""
+        extras: the personal cache's words beyond the vocabulary, for this context (runtime/personal_cache.py);
+        passed: the words offered at earlier letters of this word (default: worked out from `probabilities`)."""
         context, partial = split_partial(left_text)
         if k <= 0:
             return []
-        passed = self.passed_over(probabilities, partial, k, extras) if self.skip_passed_over else set()
+        if passed is None:
+            passed = self.passed_over(probabilities, partial, k, extras) if self.skip_passed_over else set()
         capitalise = bool(partial[:1].isupper()) or (not partial and starts_sentence(context))
         chosen = []
         for shown, score in self._ranked(probabilities, partial, k, passed, extras).values():
@@ -143,6 +146,10 @@ class WordChooser:
                 break  # nor does any longer prefix: a 10,000-letter "word" is not ranked 10,000 times (0.3 s)
             passed.update(self._shown_at[prefix])
         return passed
+
+    def shown(self, probabilities: np.ndarray, partial: str, k: int, skip: set[str], extras=None) -> list[str]:
+        """The lower-case words offered for the partial word, none of them in `skip`."""
+        return list(self._ranked(probabilities, partial, k, skip, extras))
 
     def _starts_a_word(self, prefix: str, extras=None) -> bool:
         """Does any word that may be offered (known, rare or the person's own) start with the prefix?"""

@@ -6,8 +6,11 @@ from torch import nn
 
 from engine.training.model import LSTMLanguageModel, ModelConfig
 from engine.training.nplm import NeuralProbabilisticLM
+from engine.training.transformer import TransformerLM
 
-MODELS = {"lstm": LSTMLanguageModel, "nplm": NeuralProbabilisticLM}
+# char-lstm is the word LSTM's network over a vocabulary of characters (engine/core/characters.py).
+MODELS = {"lstm": LSTMLanguageModel, "char-lstm": LSTMLanguageModel, "nplm": NeuralProbabilisticLM,
+          "transformer": TransformerLM}
 
 
 def build_model(config: ModelConfig) -> nn.Module:

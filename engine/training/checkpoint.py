@@ -75,6 +75,16 @@ def load_model(path: str | Path) -> tuple[nn.Module, Vocab, dict]:
     return model, vocab, payload
 
 
+def words_of(payload: dict, path: str | Path) -> Vocab | None:
+    """A character model's word vocabulary (engine/core/characters.py); None for a word model."""
+    if "words" not in payload:
+        return None
+    try:
+        return Vocab.from_json(payload["words"], f"{path} (its words)")
+    except VocabError as error:
+        raise CheckpointError(f"{error}; retrain it or copy it again") from None
+
+
 def start_state_of(payload: dict):
     """The saved message-start state as an LSTM (h, c) pair, or None for a zero start."""
     saved = payload.get("start_state") or []

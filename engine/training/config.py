@@ -53,6 +53,8 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
             raise ValueError(f"layout: {self.layout!r} is not one of {', '.join(LAYOUTS)}")
+        if self.init_from and self.model.arch == "char-lstm":
+            raise ValueError("init_from: a character model trains from its own characters; leave --init-from out")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -72,8 +74,12 @@ class TrainConfig:
 
 
 HELP = {
-    "arch": "lstm: embeddings through an LSTM (the default); nplm: Bengio's neural probabilistic model, the last "
-            "--context-words words' embeddings through a tanh layer",
+    "arch": "lstm: embeddings through an LSTM (the default); char-lstm: the same over characters, words spelled "
+            "by a beam search; nplm: Bengio's neural probabilistic model, the last --context-words words' embeddings "
+            "through a tanh layer; transformer: a small causal decoder (pre-norm, rotary positions)",
+    "heads": "with --arch transformer, attention heads",
+    "attention_span": "with --arch transformer, how many earlier positions each one attends to: the key/value "
+                      "cache the predictor carries",
     "context_words": "with --arch nplm, how many words it reads",
     "direct": "with --arch nplm, also connect the words straight to the output, as the paper does",
     "layout": "stream: the text as one stream, state carried across messages; lines: each run of up to "

@@ -28,12 +28,19 @@ class ModelConfig:
     tie_weights: bool = True
     context_words: int = 5  # nplm: the last n words it reads
     direct: bool = False  # nplm: the paper's direct connections from the words to the output too
+    heads: int = 4  # transformer: attention heads (embed_dim must divide into them, an even width each)
+    attention_span: int = 64  # transformer: how many earlier positions each one attends to (its cache)
 
     def __post_init__(self) -> None:
         if self.arch not in ARCHITECTURES:
             raise ValueError(f"arch: {self.arch!r} is not one of {', '.join(ARCHITECTURES)}")
         if self.arch == "nplm" and self.context_words < 2:
             raise ValueError(f"context_words: {self.context_words} is too few; nplm reads at least 2 words")
+        if self.arch == "transformer" and (self.embed_dim % self.heads or (self.embed_dim // self.heads) % 2):
+            raise ValueError(f"heads: {self.embed_dim} (embed_dim) does not split into {self.heads} heads of an "
+                             "even width; choose --heads that divides it")
+        if self.arch == "transformer" and self.attention_span < 1:
+            raise ValueError(f"attention_span: {self.attention_span}; a transformer attends to at least 1 position")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -77,6 +84,9 @@ class LSTMLanguageModel(nn.Module):
                 nn.init.zeros_(param)
                 hidden = self.config.hidden_size
                 param.data[hidden : 2 * hidden] = 1.0
+
+    # A line starts from the mean state after a message ends, for a stream-trained model (Trainer.start_state).
+    mean_start_state = True
 
     @property
     def state_layers(self) -> int:

@@ -37,6 +37,8 @@ class NeuralProbabilisticLM(nn.Module):
         if self.direct is not None:
             nn.init.zeros_(self.direct.weight)  # starts as the plain model; the words' direct say is learned
 
+    mean_start_state = True
+
     @property
     def state_layers(self) -> int:
         return 1

@@ -52,6 +52,7 @@ def save_release(path: str | Path, source: str | Path, payload: dict | None = No
         "model_int8_scales": scales,
         "model_config": payload["model_config"],
         "vocab": payload["vocab"],
+        **({"words": payload["words"]} if "words" in payload else {}),  # a character model's word vocabulary
         "train_config": payload.get("train_config", {}),
         "data_hash": payload.get("data_hash", {}),
         "start_state": start_state,
@@ -77,7 +78,8 @@ def rare_words_of(source: str | Path, min_count: int, payload: dict) -> RareWord
     if not specs:
         raise CheckpointError(f"{source}: does not say what it was trained on, so rare words cannot be collected")
     tokens, display_counts = tokenize_documents(doc for spec in specs for doc in load_corpus(spec))
-    return RareWords.build(Counter(tokens), Vocab.from_json(payload["vocab"], str(source)), min_count, display_counts)
+    words = Vocab.from_json(payload.get("words", payload["vocab"]), str(source))
+    return RareWords.build(Counter(tokens), words, min_count, display_counts)
 
 
 def trigram_of(source: str | Path, payload: dict, min_count: int, keep_contexts_seen: int) -> KneserNeyTrigram:
@@ -113,6 +115,9 @@ def make_release(args: argparse.Namespace) -> Path:
         out.parent.mkdir(parents=True, exist_ok=True)
         rare.save(out.with_name(RARE_WORDS_FILE))
         print(f"{len(rare):,} rare words")
+    if args.ngram_weights and "words" in payload:
+        raise CheckpointError(f"{args.source}: a character model; its words come from spelling, not from a word "
+                              "trigram: leave --ngram-weights out")
     if args.ngram_weights:
         weights = MixtureWeights(tuple(float(w) for w in args.ngram_weights.split(",")))
         trigram = trigram_of(args.source, payload, args.ngram_min_count, args.ngram_keep_contexts_seen)

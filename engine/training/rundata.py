@@ -17,11 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.core import characters
 from engine.core.atomic import write_text_atomically
 from engine.core.corpus import CorpusError, load_corpus, source_fingerprint, tokenize_documents
 from engine.core.vocab import Vocab
 
 VOCAB_FILE, TRAIN_FILE, VALID_FILE, RECORD_FILE = "vocab.json", "train_ids.npy", "valid_ids.npy", "data.json"
+WORDS_FILE = "words.json"  # a character model's run: the word vocabulary beside its characters (VOCAB_FILE)
 RECORD_FORMAT = "nextword-run-data"
 NEW_FOLDER = "use a new --out-dir, or the same --data, --valid, --min-count and --max-vocab as before"
 
@@ -32,9 +34,10 @@ def hash_ids(ids: np.ndarray) -> str:
 
 @dataclass
 class RunData:
-    vocab: Vocab
+    vocab: Vocab  # what the ids index: words, or characters for a character model
     train_ids: np.ndarray
     valid_ids: np.ndarray
+    words: Vocab | None = None  # a character model's word vocabulary (engine/core/characters.py)
     hashes: dict = field(init=False)  # what a checkpoint records of its data
 
     def __post_init__(self) -> None:
@@ -46,6 +49,8 @@ def recipe(config, vocab: Vocab | None) -> dict:
     """What the encoded data is built from: sources, their bytes, and how the vocabulary is made."""
     how = {"from": config.init_from} if config.init_from else {"min_count": config.min_count,
                                                                "max_vocab": config.max_vocab}
+    if config.model.arch == "char-lstm":
+        how["units"] = "characters"
     specs = dict.fromkeys([*config.train_data, *config.valid_data])
     return {"train_data": list(config.train_data), "valid_data": list(config.valid_data),
             "sources": {spec: source_fingerprint(spec) for spec in specs}, "vocabulary": how,
@@ -86,7 +91,8 @@ def _read_record(folder: Path) -> dict | None:
 
 
 def _load(folder: Path) -> RunData:
-    return RunData(Vocab.load(folder / VOCAB_FILE), np.load(folder / TRAIN_FILE), np.load(folder / VALID_FILE))
+    words = Vocab.load(folder / WORDS_FILE) if (folder / WORDS_FILE).exists() else None
+    return RunData(Vocab.load(folder / VOCAB_FILE), np.load(folder / TRAIN_FILE), np.load(folder / VALID_FILE), words)
 
 
 def _reuse(out: Path, wanted: dict) -> RunData:
@@ -113,8 +119,9 @@ def _copy_from(source: Path, out: Path, wanted: dict, log) -> RunData | None:
     if record is None or differences(record, {**wanted, "vocabulary": record.get("vocabulary")}):
         return None
     out.mkdir(parents=True, exist_ok=True)
-    for name in (VOCAB_FILE, TRAIN_FILE, VALID_FILE):
-        shutil.copy2(source / name, out / name)
+    for name in (VOCAB_FILE, TRAIN_FILE, VALID_FILE, WORDS_FILE):
+        if (source / name).exists():
+            shutil.copy2(source / name, out / name)
     log(f"reusing the encoded data of {source}")
     return _write_record(out, _load(out), wanted)
 
@@ -139,13 +146,26 @@ def _build(config, out: Path, wanted: dict, vocab: Vocab | None, log) -> RunData
                           f"add more text or lower --batch-size/--seq-len (need at least {needed})")
     if vocab is None:
         vocab = Vocab.build(Counter(train_tokens), config.min_count, config.max_vocab, display_counts)
-    data = RunData(vocab, np.asarray(vocab.encode(train_tokens), dtype=np.int32),
-                   np.asarray(vocab.encode(valid_tokens), dtype=np.int32))
+    if config.model.arch == "char-lstm":
+        data = _spelled(train_tokens, valid_tokens, vocab, config.min_count, log)
+    else:
+        data = RunData(vocab, np.asarray(vocab.encode(train_tokens), dtype=np.int32),
+                       np.asarray(vocab.encode(valid_tokens), dtype=np.int32))
     out.mkdir(parents=True, exist_ok=True)
-    vocab.save(out / VOCAB_FILE)
+    if data.words is not None:
+        data.words.save(out / WORDS_FILE)
+    data.vocab.save(out / VOCAB_FILE)
     np.save(out / TRAIN_FILE, data.train_ids)
     np.save(out / VALID_FILE, data.valid_ids)
     return _write_record(out, data, wanted)
+
+
+def _spelled(train_tokens: list[str], valid_tokens: list[str], words: Vocab, min_count: int, log) -> RunData:
+    """A character model's data: the same tokens spelled out (engine/core/characters.py), and the words."""
+    letters = characters.build_characters(train_tokens, min_count)
+    log(f"{len(letters):,} characters")
+    return RunData(letters, np.asarray(characters.encode(train_tokens, letters), dtype=np.int32),
+                   np.asarray(characters.encode(valid_tokens, letters), dtype=np.int32), words)
 
 
 def _write_record(out: Path, data: RunData, wanted: dict) -> RunData:

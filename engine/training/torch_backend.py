@@ -6,15 +6,22 @@ from pathlib import Path
 
 import torch
 
+from engine.runtime.char_predictor import CharPredictor
 from engine.runtime.mixture import MixtureWeights
 from engine.runtime.predictor import Predictor, load_companions
-from engine.training.checkpoint import CheckpointError, load_model, start_state_of
+from engine.training.checkpoint import CheckpointError, load_model, start_state_of, words_of
 from engine.training.model import LSTMLanguageModel, State
 
 
 def checkpoint_predictor(path: str | Path) -> Predictor:
     """A Predictor on a torch checkpoint, with the trigram and rare words saved beside it, if any."""
     model, vocab, payload = load_model(path)
+    words = words_of(payload, path)
+    if words is not None:  # a character model: words come from spelling, so no trigram is mixed in
+        _, rare_words = load_companions(Path(path).parent, CheckpointError, len(words))
+        predictor = CharPredictor(vocab, words, TorchStepper(model, start_state_of(payload)), rare_words=rare_words)
+        predictor.train_data = payload.get("train_config", {}).get("train_data")
+        return predictor
     ngram, rare_words = load_companions(Path(path).parent, CheckpointError, len(vocab))
     predictor = Predictor(vocab, TorchStepper(model, start_state_of(payload)), ngram,
                           MixtureWeights.from_json(payload.get("ngram_mixture")), rare_words=rare_words)
@@ -42,6 +49,14 @@ class TorchStepper:
         inputs = torch.as_tensor([token_ids], dtype=torch.long)  # (1, T)
         logits, state = self.model(inputs, state)  # (1, T, V)
         return torch.softmax(logits[0, -1].float(), dim=-1).numpy(), state  # (V,)
+
+    @torch.no_grad()
+    def step_each(self, token_ids: list[int], states: list):
+        """One id for each of several streams, in one run: probabilities (B, V) and each stream's state."""
+        state = tuple(torch.cat([each[part] for each in states], dim=1) for part in range(2))  # (L, B, H) each
+        logits, (hidden, cell) = self.model(torch.as_tensor(token_ids, dtype=torch.long)[:, None], state)  # (B, 1, V)
+        probabilities = torch.softmax(logits[:, -1].float(), dim=-1).numpy()  # (B, V)
+        return probabilities, [(hidden[:, row:row + 1], cell[:, row:row + 1]) for row in range(len(token_ids))]
 
     @torch.no_grad()
     def token_log_probs(self, token_ids: list[int]):

@@ -306,14 +306,15 @@ class Trainer:
     def start_state(self) -> list:
         """The state a line starts from when the model is used: zeros for a model trained from zero states
         (lines, prefixes, windows), else the mean state after a message ends."""
-        if self.padded:
+        if self.padded or not self.model.mean_start_state:
             return list(self.model.init_state(1))
         start = message_start_state(self.model, self.data.valid_ids[:100000], self.data.vocab.index[EOS])
         return [s.cpu() for s in start]
 
     def save(self, path: Path, with_start_state: bool = False) -> None:
         stream_state = [s.detach().cpu() for s in self.state] if self.state is not None else []
-        save_checkpoint(path, self.model, self.data.vocab, train_config=self.config.to_dict(),
+        words = {"words": self.data.words.to_json()} if self.data.words is not None else {}
+        save_checkpoint(path, self.model, self.data.vocab, **words, train_config=self.config.to_dict(),
                         progress=asdict(self.progress), optimizer=self.optimizer.state_dict(),
                         rng=torch.get_rng_state(), data_hash=self.data.hashes, stream_state=stream_state,
                         start_state=self.start_state() if with_start_state else [])
