@@ -222,3 +222,20 @@ def test_the_character_model_exports_and_suggests_from_its_bundle(char_run, tiny
     predictor.observe("I love my zebra")
     predictor.observe("I love my zebra")
     assert predictor.suggest("I love my ", 1)[0].word == "zebra"
+
+
+@pytest.mark.parametrize(("run", "shown"), [("transformer_run", "Transformer on CPU"),
+                                            ("char_run", "Character LSTM on CPU")])
+def test_the_editor_suggests_from_any_architecture_and_names_it(run, shown, request, open_window, qtbot, tmp_path):
+    pytest.importorskip("pytestqt")
+    from desktop_helpers import chips, type_and_wait
+
+    from export.onnx_export import build_bundle
+
+    out = tmp_path / "bundle"
+    build_bundle(request.getfixturevalue(run) / "best.pt", out, log=lambda message: None)
+    window = open_window("--model", str(out))
+    qtbot.waitUntil(lambda: window.worker_thread.worker.predictor is not None, timeout=15000)
+    type_and_wait(qtbot, window, "Do you like to watch Netf")
+    assert "Netflix" in chips(window)
+    assert window.provider_label.text() == shown

@@ -166,3 +166,15 @@ class ExampleBatches:
             inputs[row, width - (end - begin - 1):] = self.ids[begin:end - 1]  # padded before
             targets[row, -1] = self.ids[end - 1]  # only the token after the example is learned
         return torch.from_numpy(inputs), torch.from_numpy(targets)
+
+
+def padded_batches(config, ids: np.ndarray, end_id: int, pad_id: int):
+    """The batches of a layout that reads each example from a zero state (lines, prefixes, windows), in a
+    fixed order, at most batch_size * seq_len tokens each (a TrainConfig says which and how)."""
+    budget = config.batch_size * config.seq_len
+    spans = message_spans(ids, end_id)
+    if config.layout == "prefixes":
+        return ExampleBatches(ids, prefix_chunks(spans, config.seq_len), budget, pad_id)
+    if config.layout == "windows":
+        return ExampleBatches(ids, window_chunks(len(ids), config.window), budget, pad_id)
+    return line_batches(ids, line_chunks(spans, config.context_messages, config.seed), budget, pad_id)

@@ -21,19 +21,7 @@ from tqdm import tqdm
 
 from engine.core.vocab import EOS, PAD, Vocab, VocabError
 from engine.training.architectures import build_model
-from engine.training.batching import (
-    IGNORE,
-    ExampleBatches,
-    batchify,
-    line_batches,
-    line_chunks,
-    message_spans,
-    num_windows,
-    prefix_chunks,
-    shard_streams,
-    window_chunks,
-    windows,
-)
+from engine.training.batching import IGNORE, batchify, num_windows, padded_batches, shard_streams, windows
 from engine.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from engine.training.config import TrainConfig
 from engine.training.distributed import Distributed, pick_device
@@ -145,7 +133,7 @@ class Trainer:
         config, data, distributed = self.config, self.data, self.distributed
         self.padded = config.layout != "stream"  # every example from a zero state, padded
         if self.padded:
-            self.padded_batches = self._padded_batches()
+            self.padded_batches = padded_batches(config, data.train_ids, data.vocab.index[EOS], data.vocab.index[PAD])
             self.per_epoch = len(self.padded_batches) // distributed.world_size
             self.batch_ids = list(range(distributed.rank, len(self.padded_batches), distributed.world_size))
             self.batch_ids = self.batch_ids[: self.per_epoch]  # this worker's own
@@ -161,17 +149,6 @@ class Trainer:
         self.log(f"{count_parameters(self.model):,} parameters, vocab {len(data.vocab):,}, "
                  f"{len(data.train_ids):,} training tokens, {self.per_epoch} windows per epoch "
                  f"on {self.device}{workers}")
-
-    def _padded_batches(self):
-        """The batches of a layout that reads each example from a zero state, in a fixed order."""
-        config, data = self.config, self.data
-        budget, pad = config.batch_size * config.seq_len, data.vocab.index[PAD]
-        spans = message_spans(data.train_ids, data.vocab.index[EOS])
-        if config.layout == "prefixes":
-            return ExampleBatches(data.train_ids, prefix_chunks(spans, config.seq_len), budget, pad)
-        if config.layout == "windows":
-            return ExampleBatches(data.train_ids, window_chunks(len(data.train_ids), config.window), budget, pad)
-        return line_batches(data.train_ids, line_chunks(spans, config.context_messages, config.seed), budget, pad)
 
     # Batches and steps
     def batches(self, epoch: int, start: int):
