@@ -77,6 +77,9 @@ HELP = {
     "arch": "lstm: embeddings through an LSTM (the default); char-lstm: the same over characters, words spelled "
             "by a beam search; nplm: Bengio's neural probabilistic model, the last --context-words words' embeddings "
             "through a tanh layer; transformer: a small causal decoder (pre-norm, rotary positions)",
+    "embedding_dropout": "LSTM: share of the vocabulary's words dropped from the embedding for each batch (AWD-LSTM)",
+    "weight_dropout": "LSTM: DropConnect rate on the hidden-to-hidden weights (AWD-LSTM)",
+    "variational_dropout": "LSTM: --dropout with one mask per sequence on the LSTM's inputs and outputs",
     "heads": "with --arch transformer, attention heads",
     "attention_span": "with --arch transformer, how many earlier positions each one attends to: the key/value "
                       "cache the predictor carries",

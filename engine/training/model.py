@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from engine.core.bundle import ARCHITECTURES
+from engine.training.regularisation import embed_dropping_words, locked_dropout, run_dropping_recurrent_weights
 
 State = tuple[torch.Tensor, torch.Tensor]  # (h, c), each (L, B, H)
 
@@ -28,6 +29,10 @@ class ModelConfig:
     tie_weights: bool = True
     context_words: int = 5  # nplm: the last n words it reads
     direct: bool = False  # nplm: the paper's direct connections from the words to the output too
+    # The LSTM's regularisation for small data (engine/training/regularisation.py); training only.
+    embedding_dropout: float = 0.0  # share of words dropped from the embedding for a batch
+    weight_dropout: float = 0.0  # DropConnect on the hidden-to-hidden weights
+    variational_dropout: bool = False  # `dropout` with one mask per sequence on the LSTM's inputs and outputs
     heads: int = 4  # transformer: attention heads (embed_dim must divide into them, an even width each)
     attention_span: int = 64  # transformer: how many earlier positions each one attends to (its cache)
 
@@ -96,14 +101,23 @@ class LSTMLanguageModel(nn.Module):
     def state_size(self) -> int:
         return self.config.hidden_size
 
+    def _dropout(self, x: torch.Tensor) -> torch.Tensor:
+        """Dropout on (B, T, F): a mask per position, or one per sequence (variational_dropout)."""
+        return locked_dropout(x, self.config.dropout) if self.config.variational_dropout else self.drop(x)
+
     def init_state(self, batch_size: int, device: torch.device | str = "cpu") -> State:
         shape = (self.config.num_layers, batch_size, self.config.hidden_size)
         return torch.zeros(shape, device=device), torch.zeros(shape, device=device)
 
     def forward(self, input_ids: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
-        x = self.drop(self.embed(input_ids))  # (B, T, E)
-        out, state = self.lstm(x, state)  # (B, T, H); state: ((L, B, H), (L, B, H))
-        out = self.drop(out)
+        config = self.config
+        if not self.training:
+            x = self.embed(input_ids)  # (B, T, E)
+            out, state = self.lstm(x, state)  # (B, T, H); state: ((L, B, H), (L, B, H))
+        else:
+            x = self._dropout(embed_dropping_words(self.embed, input_ids, config.embedding_dropout))  # (B, T, E)
+            out, state = run_dropping_recurrent_weights(self.lstm, x, state, config.weight_dropout)  # (B, T, H)
+            out = self._dropout(out)
         if self.proj is not None:
             out = self.proj(out)  # (B, T, E)
         return self.head(out), state  # (B, T, V)
