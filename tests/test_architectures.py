@@ -171,6 +171,14 @@ def test_the_transformer_trains_exports_and_suggests(transformer_run, tiny_corpu
         predictor = Predictor.load(out, provider="cpu", model=model)
         assert predictor.suggest("I don't know what you ", 1)[0].word == "mean"
         assert "Netflix" in [s.word for s in predictor.suggest("Do you like to watch ", 3)]
+    # A transformer's state is its key/value cache: the contexts kept stay within the predictor's memory budget.
+    entry = sum(part.nbytes for part in predictor.backend.initial_state()) + 4 * len(predictor.vocab)
+    predictor.cache_bytes = 20 * entry
+    for words in range(1, 40):
+        predictor.suggest("I love to watch movies " * words)
+    held = sum(probabilities.nbytes + sum(part.nbytes for part in state)
+               for state, probabilities in predictor._cache.values())
+    assert 16 * entry <= held <= 20 * entry
 
 
 def test_a_line_is_spelled_with_its_markers_whole_and_a_space_after_every_word():

@@ -77,16 +77,16 @@ class Predictor:
         self.ngram = ngram  # mixed in only where `mixture` gives it weight
         self.mixture = mixture
         self.cache_size = cache_size
-        # ...and at most this many bytes: a transformer's state (its key/value cache, ~0.5 MB) is 60 times
-        # an LSTM's, and 512 of them would hold 270 MB. Worked out from the first entry's size.
-        self.cache_bytes = 64 << 20
-        self._cache_entries = cache_size
         self.train_data: list[str] | None = None  # what the model learned from, when known
         self.personal: PersonalCache | None = None  # what the person wrote, mixed in (attach_personal_cache)
         # context ids -> (state after them, next-token probabilities); least recently used goes first.
         # An entry is ~52 KB (float32 probabilities over 12,000 words): 512 of them cover the last few
         # hundred words of edits in ~27 MB.
         self._cache: OrderedDict[tuple[int, ...], tuple[object, np.ndarray]] = OrderedDict()
+        # ...and at most cache_bytes: a transformer's state (its key/value cache, ~0.5 MB) is 60 times an
+        # LSTM's, and 512 entries would hold 270 MB. How many fit is worked out from the first entry's size.
+        self.cache_bytes = 64 << 20
+        self._entry_bytes = 0
         # The last context text and its final distribution (with the personal cache's own words): every
         # keystroke inside a word asks for it again, and then neither tokenizing nor mixing is redone.
         self._last: tuple[tuple, np.ndarray, Extras] | None = None
@@ -177,11 +177,10 @@ class Predictor:
 
     def _remember(self, key, state, probabilities: np.ndarray) -> None:
         probabilities.flags.writeable = False  # shared by every caller that asks for this context
-        if not self._cache:
-            entry = probabilities.nbytes + sum(part.nbytes for part in state)
-            self._cache_entries = max(16, self.cache_bytes // entry)
+        if not self._entry_bytes:
+            self._entry_bytes = probabilities.nbytes + sum(part.nbytes for part in state)
         self._cache[key] = (state, probabilities)
-        while len(self._cache) > min(self.cache_size, self._cache_entries):
+        while len(self._cache) > min(self.cache_size, max(16, self.cache_bytes // self._entry_bytes)):
             self._cache.popitem(last=False)
 
     def network_log_probs(self, token_ids: list[int]) -> np.ndarray:
