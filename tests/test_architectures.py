@@ -247,3 +247,14 @@ def test_the_editor_suggests_from_any_architecture_and_names_it(run, shown, requ
     type_and_wait(qtbot, window, "Do you like to watch Netf")
     assert "Netflix" in chips(window)
     assert window.provider_label.text() == shown
+
+
+def test_the_character_model_writes_text_one_character_at_a_time(char_run):
+    from engine.runtime.generate import generate
+    from engine.runtime.predictor import Predictor
+
+    predictor = Predictor.open(char_run / "best.pt")
+    assert generate(predictor, "I want to go to the", max_words=4, strategy="greedy") == " beach lol"
+    assert generate(predictor, "I'm doing great, thanks for", max_words=4, strategy="greedy") == " asking!"
+    sampled = [generate(predictor, "I want to", max_words=8, seed=seed) for seed in (4, 4, 5)]
+    assert sampled[0] == sampled[1] != sampled[2]  # the same seed writes the same text

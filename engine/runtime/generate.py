@@ -16,7 +16,8 @@ import sys
 
 import numpy as np
 
-from engine.core.tokenizer import is_word, starts_sentence
+from engine.core.characters import SPACE
+from engine.core.tokenizer import is_word, starts_sentence, tokenize
 from engine.core.vocab import BOS, EOS, PAD, SPEAKERS, SPECIAL_TOKENS, UNK
 
 STRATEGIES = ("greedy", "temperature", "top-k", "top-p")
@@ -91,6 +92,8 @@ def generate(predictor, prompt: str = "", max_words: int = 30, strategy: str = "
     max_words words. The same seed writes the same text; seed None draws a fresh one. previous: the message the
     prompt answers, as conversation context."""
     check_settings(strategy, temperature, top_k, top_p)
+    if not predictor.word_level:
+        return _spell(predictor, prompt, max_words, strategy, temperature, top_k, top_p, seed, previous)
     vocab, rng, banned = predictor.vocab, np.random.default_rng(seed), banned_ids(predictor)
     ids = predictor.context_ids(prompt, previous)  # the prompt's last word counts as complete: we write after it
     text, words = prompt, 0
@@ -105,6 +108,34 @@ def generate(predictor, prompt: str = "", max_words: int = 30, strategy: str = "
         token = vocab.tokens[token_id]
         text += written(text, vocab.display_form(token))
         words += is_word(token)
+    return text[len(prompt):]
+
+
+def _spell(predictor, prompt: str, max_words: int, strategy: str, temperature: float, top_k: int, top_p: float,
+           seed: int | None, previous: str | None) -> str:
+    """generate() for a character model (engine/runtime/char_predictor.py): one character at a time, as in the
+    character-level tutorial; a word is written once its space comes, in its usual form."""
+    characters, words_vocab = predictor.characters, predictor.vocab
+    rng = np.random.default_rng(seed)
+    banned = np.asarray([characters.index[token] for token in SPECIAL_TOKENS if token != EOS], dtype=np.int64)
+    ids = predictor.character_ids(tokenize(prompt), "", previous, None)
+    text, word, words = prompt, "", 0
+    for _ in range(25 * max_words):  # a model that never writes a space still stops
+        if words >= max_words:
+            break
+        character_id = sample_next(predictor.network_probabilities(ids), strategy, rng, temperature, top_k, top_p,
+                                   banned)
+        ids = [*ids, character_id]
+        character = characters.tokens[character_id]
+        if character not in (SPACE, EOS):
+            word += character
+            continue
+        if word and word.lower() not in predictor.chooser.blocked_words:
+            text += written(text, words_vocab.display_form(word))
+            words += is_word(word)
+        word = ""
+        if character == EOS:
+            break
     return text[len(prompt):]
 
 
