@@ -258,3 +258,16 @@ def test_the_character_model_writes_text_one_character_at_a_time(char_run):
     assert generate(predictor, "I'm doing great, thanks for", max_words=4, strategy="greedy") == " asking!"
     sampled = [generate(predictor, "I want to", max_words=8, seed=seed) for seed in (4, 4, 5)]
     assert sampled[0] == sampled[1] != sampled[2]  # the same seed writes the same text
+
+
+def test_word_level_tools_say_what_a_character_model_lacks(char_run, tiny_corpus, tmp_path, capsys):
+    from engine.evaluation.evaluate import main as evaluate
+    from engine.training.release import main as release
+
+    assert evaluate([str(tiny_corpus), "--model", str(char_run / "best.pt"), "--tune-ngram-weight"]) == 2
+    assert "a character model mixes in no word trigram" in capsys.readouterr().err
+    assert release([str(char_run / "best.pt"), "--out", str(tmp_path / "r" / "n.pt"), "--ngram-weights", "0.4"]) == 2
+    assert "a character model; its words come from spelling" in capsys.readouterr().err
+    assert evaluate([str(tiny_corpus), "--model", str(char_run / "best.pt"), "--n-topk", "20", "--n-ksr", "5"]) == 0
+    table = capsys.readouterr().out
+    assert "perplexity" in table and "—" in table.splitlines()[1]  # no word-level perplexity; the trigram's

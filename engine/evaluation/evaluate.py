@@ -98,6 +98,10 @@ def _tune(args) -> int:
     from engine.runtime.predictor import Predictor
 
     predictor = Predictor.open(args.model, provider="cpu")
+    if not predictor.word_level:
+        print(f"nextword eval: {args.model}: a character model mixes in no word trigram; there is no weight to tune",
+              file=sys.stderr)
+        return 2
     predictor.cache_size = 1 << 16  # every context of the text is asked for once per weight
     predictor.cache_bytes = 4 << 30
     ngram = predictor.ngram or baseline_for(predictor.vocab, predictor.train_data or DEFAULT_TRAIN_DATA,
