@@ -1,6 +1,7 @@
 import json
 import math
 
+import pytest
 import torch
 from conftest import tiny_config
 
@@ -26,15 +27,20 @@ def test_run_leaves_its_records(tiny_run):
     assert (out / "best.pt").exists() and (out / "vocab.json").exists()
 
 
-def test_resume_continues_where_it_stopped(tiny_corpus, tmp_path):
+@pytest.mark.parametrize("model", [{}, {"weight_dropout": 0.3, "embedding_dropout": 0.1, "variational_dropout": True},
+                                   {"arch": "char-lstm"}, {"arch": "nplm"},
+                                   {"arch": "transformer", "heads": 2, "attention_span": 8}],
+                         ids=["lstm", "awd-lstm", "char-lstm", "nplm", "transformer"])
+def test_resume_continues_where_it_stopped(tiny_corpus, tmp_path, model):
     def quiet(*args):
         pass
 
-    straight = train(tiny_config(tiny_corpus, tmp_path / "straight", max_steps=30, epochs=3, dropout=0.2), log=quiet)
-    train(tiny_config(tiny_corpus, tmp_path / "split", max_steps=12, epochs=3, dropout=0.2), log=quiet)
+    straight = train(tiny_config(tiny_corpus, tmp_path / "straight", max_steps=30, epochs=3, dropout=0.2, **model),
+                     log=quiet)
+    train(tiny_config(tiny_corpus, tmp_path / "split", max_steps=12, epochs=3, dropout=0.2, **model), log=quiet)
     first = load_checkpoint(tmp_path / "split" / "last.pt")
     assert first["progress"]["step"] == 12
-    resumed = train(tiny_config(tiny_corpus, tmp_path / "split", max_steps=30, epochs=3, dropout=0.2),
+    resumed = train(tiny_config(tiny_corpus, tmp_path / "split", max_steps=30, epochs=3, dropout=0.2, **model),
                     resume=True, log=quiet)
     assert resumed["steps"] == straight["steps"] == 30
     a = load_checkpoint(tmp_path / "straight" / "last.pt")["model"]
