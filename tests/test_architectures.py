@@ -271,3 +271,13 @@ def test_word_level_tools_say_what_a_character_model_lacks(char_run, tiny_corpus
     assert evaluate([str(tiny_corpus), "--model", str(char_run / "best.pt"), "--n-topk", "20", "--n-ksr", "5"]) == 0
     table = capsys.readouterr().out
     assert "perplexity" in table and "—" in table.splitlines()[1]  # no word-level perplexity; the trigram's
+
+
+def test_training_on_from_a_transformer_keeps_its_heads_and_span(transformer_run, tiny_corpus, tmp_path):
+    from engine.training.trainer import train
+
+    record = train(tiny_config(tiny_corpus, tmp_path / "more", init_from=str(transformer_run / "best.pt"),
+                               dropout=0.3, max_steps=2), log=lambda *args: None)
+    model = record["model_config"]
+    assert (model["arch"], model["heads"], model["attention_span"], model["num_layers"]) == ("transformer", 2, 16, 2)
+    assert model["dropout"] == 0.3  # how training regularises is the caller's

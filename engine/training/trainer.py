@@ -52,6 +52,10 @@ def lr_factor(step: int, warmup_steps: int, total_steps: int, min_ratio: float) 
     return min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
+# What --init-from takes from the caller rather than from the checkpoint: how training regularises, not the model.
+TRAINING_ONLY = ("dropout", "embedding_dropout", "weight_dropout", "variational_dropout")
+
+
 def initial_weights(config: TrainConfig) -> tuple[TrainConfig, dict, Vocab]:
     """--init-from: the checkpoint's weights, vocabulary and model sizes (dropout stays the caller's)."""
     payload = load_checkpoint(config.init_from)
@@ -62,9 +66,7 @@ def initial_weights(config: TrainConfig) -> tuple[TrainConfig, dict, Vocab]:
     except (KeyError, VocabError) as error:
         raise CheckpointError(f"{config.init_from}: no usable vocabulary ({error})") from None
     sizes = ModelConfig(**payload["model_config"])
-    model = replace(config.model, arch=sizes.arch, embed_dim=sizes.embed_dim, hidden_size=sizes.hidden_size,
-                    num_layers=sizes.num_layers, tie_weights=sizes.tie_weights, context_words=sizes.context_words,
-                    direct=sizes.direct)
+    model = replace(sizes, **{name: getattr(config.model, name) for name in TRAINING_ONLY})
     return replace(config, model=model), payload["model"], vocab
 
 
