@@ -85,3 +85,16 @@ def test_fine_tuning_from_a_release_says_what_to_use_instead(tiny_run, tiny_corp
     argv = ["--data", str(tiny_corpus), "--out-dir", str(tmp_path / "ft"), "--init-from", str(tmp_path / "release.pt")]
     assert main(argv) == 2
     assert "release.pt: a release (int8) cannot be trained further; use the run's best.pt" in capsys.readouterr().err
+
+
+def test_a_run_stopped_by_its_time_budget_is_evaluated_at_its_last_step(tiny_corpus, tmp_path, monkeypatch):
+    import itertools
+
+    from engine.training import trainer
+
+    clock = itertools.count()  # one second passes at every look at the clock
+    monkeypatch.setattr(trainer.time, "monotonic", lambda: float(next(clock)))
+    record = train(tiny_config(tiny_corpus, tmp_path / "timed", max_minutes=0.2, eval_every=5), log=lambda *args: None)
+    assert record["stop_reason"] == "time budget of 0.2 minutes reached"
+    assert record["steps"] % 5 and [step for step, _, _ in record["history"]] == [5, 10, record["steps"]]
+    assert load_checkpoint(tmp_path / "timed" / "best.pt")["progress"]["step"] in (10, record["steps"])

@@ -239,12 +239,15 @@ class Trainer:
         """Evaluate, check the budgets and save last.pt as due after a step; True to stop now."""
         config, progress = self.config, self.progress
         stop = False
-        if progress.step % config.eval_every == 0 or progress.step >= self.total_steps:
+        evaluated = progress.step % config.eval_every == 0 or progress.step >= self.total_steps
+        if evaluated:
             stop = self.evaluate()
             if stop:
                 self.stop_reason = "early stopping: validation perplexity stopped improving"
         out_of_time = config.max_minutes and progress.seconds >= config.max_minutes * 60
         if self.distributed.broadcast_flag(bool(out_of_time)):
+            if not evaluated:
+                self.evaluate()  # the steps since the last evaluation count: best.pt may be this model
             stop, self.stop_reason = True, f"time budget of {config.max_minutes} minutes reached"
         if progress.step >= self.total_steps:
             stop = True

@@ -78,11 +78,13 @@ class TransformerLM(nn.Module):
         self.blocks = nn.ModuleList(Block(config) for _ in range(config.num_layers))
         self.norm = nn.LayerNorm(width)
         self.head = nn.Linear(width, config.vocab_size)
-        self.head.weight = self.embed.weight  # always tied: the embedding is most of a small model
+        if config.tie_weights:  # the embedding is most of a small model: stored once
+            self.head.weight = self.embed.weight
         head = width // config.heads
         self.register_buffer("inverse_frequency", 1.0 / 10000 ** (torch.arange(0, head, 2).float() / head),
                              persistent=False)
         nn.init.normal_(self.embed.weight, std=0.02)
+        nn.init.normal_(self.head.weight, std=0.02)
         nn.init.zeros_(self.head.bias)
 
     @property
