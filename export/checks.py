@@ -13,6 +13,8 @@ from engine.evaluation.metrics import keystroke_savings, top_k_accuracy
 # Float32 ONNX against torch: the same arithmetic in another order; sums over a few hundred terms
 # differ in the last bits, so logits of magnitude ~10 may differ by ~1e-5.
 LOGIT_TOLERANCE = 1e-4
+# The state, relative to its largest magnitude when that is above 1: an LSTM's cell state is unbounded (a trained
+# chat model's reached 14.5 on 17 random ids, and differed by 1.2e-5 in float32's last bits).
 STATE_TOLERANCE = 1e-5
 # int8 against float, in points of top-3 accuracy and keystroke savings on held-out text.
 INT8_POINTS = 0.5
@@ -43,12 +45,13 @@ def check_parity(model, session, seed: int = 0) -> dict:
         logits, (hn, cn) = model(ids, (h0, c0))  # (B, T, V)
         got = session.run(None, {"input_ids": ids.numpy(), "h0": h0.numpy(), "c0": c0.numpy()})
         logit_error = float(np.abs(got[0] - logits.numpy()).max())
-        state_error = max(float(np.abs(got[1] - hn.numpy()).max()), float(np.abs(got[2] - cn.numpy()).max()))
+        state_error = max(float(np.abs(got[1] - hn.numpy()).max()) / max(1.0, float(hn.abs().max())),
+                          float(np.abs(got[2] - cn.numpy()).max()) / max(1.0, float(cn.abs().max())))
         worst = {"logits": max(worst["logits"], logit_error), "state": max(worst["state"], state_error)}
         if logit_error > LOGIT_TOLERANCE or state_error > STATE_TOLERANCE:
             raise ExportCheckFailed(f"float ONNX differs from torch at batch {batch}, length {length}: logits by "
                                     f"{logit_error:.2e} (tolerance {LOGIT_TOLERANCE:.0e}), state by {state_error:.2e} "
-                                    f"(tolerance {STATE_TOLERANCE:.0e})")
+                                    f"of its size (tolerance {STATE_TOLERANCE:.0e})")
     return {"max_logit_error": worst["logits"], "max_state_error": worst["state"], "shapes": list(PARITY_SHAPES)}
 
 
