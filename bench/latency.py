@@ -126,9 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     if lines is None:
         return 2
     predictor = Predictor.load(args.model, threads=args.threads)
+    manifest = predictor.backend.manifest
     result = {"text": args.text, "lines": len(lines), "keystrokes": sum(len(line) + 1 for line in lines),
-              "threads": args.threads, "provider": predictor.provider,
-              "model": str(predictor.backend.manifest.model_path.relative_to(ROOT))}
+              "threads": args.threads, "provider": predictor.provider, "model": str(manifest.model_path),
+              "architecture": manifest.architecture}
     result["onnx"] = summary(type_lines(lambda text: predictor.suggest(text, 3), lines))
     result["onnx"]["peak_rss_mb"] = peak_rss_mb()
     if args.cache_text:
@@ -139,9 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         checkpoint = None
         if not args.onnx_only:
             checkpoint = Path(args.checkpoint) if args.checkpoint else checkpoint_from_history(Path(scratch))
-        if checkpoint is None:
+        if checkpoint is None and not args.onnx_only:
             print("no torch checkpoint (give --checkpoint): measured the ONNX predictor only", file=sys.stderr)
-        else:
+        elif checkpoint is not None:
             eager = torch_eager(predictor, checkpoint, args.window, args.threads)
             result["torch_eager"] = summary(type_lines(eager, lines))
             result["torch_eager"]["peak_rss_mb"] = peak_rss_mb()
