@@ -202,27 +202,24 @@ def _sha256(path: Path) -> str:
 
 def load_vocab(manifest: Manifest) -> Vocab:
     """The bundle's vocabulary, refused if it is not the one the graph was exported with."""
-    path = manifest.folder / VOCAB_FILE
-    try:
-        vocab = Vocab.load(path)
-    except VocabError as error:
-        raise BundleError(f"{error}; {manifest.advice}") from None
-    if vocab.content_hash != manifest.vocab_hash or len(vocab) != manifest.vocab_size:
-        raise BundleError(f"{path}: not the vocabulary this model was exported with (hash {vocab.content_hash[:12]}, "
-                          f"manifest says {manifest.vocab_hash[:12]}); {manifest.advice}")
-    return vocab
+    return _checked_vocab(manifest, VOCAB_FILE, manifest.vocab_hash, "vocabulary", manifest.vocab_size)
 
 
 def load_words(manifest: Manifest) -> Vocab:
     """A character model's word vocabulary, refused if it is not the one exported with it."""
-    path = manifest.folder / WORDS_FILE
+    return _checked_vocab(manifest, WORDS_FILE, manifest.words_hash, "word vocabulary")
+
+
+def _checked_vocab(manifest: Manifest, name: str, expected_hash: str, what: str, size: int | None = None) -> Vocab:
+    path = manifest.folder / name
     try:
-        words = Vocab.load(path)
+        vocab = Vocab.load(path)
     except VocabError as error:
         raise BundleError(f"{error}; {manifest.advice}") from None
-    if words.content_hash != manifest.words_hash:
-        raise BundleError(f"{path}: not the word vocabulary this model was exported with; {manifest.advice}")
-    return words
+    if vocab.content_hash != expected_hash or size is not None and len(vocab) != size:
+        raise BundleError(f"{path}: not the {what} this model was exported with (hash {vocab.content_hash[:12]}, "
+                          f"manifest says {expected_hash[:12]}); {manifest.advice}")
+    return vocab
 
 
 def write_manifest(folder: str | Path, manifest: dict) -> Path:

@@ -21,9 +21,9 @@ import numpy as np
 from engine.core import characters as spelling
 from engine.core.tokenizer import split_partial, tokenize
 from engine.core.vocab import BOS, EOS, SPEAKERS, SPECIAL_TOKENS, Vocab
-from engine.runtime.completion import NOTHING, Completion, _as_completion
+from engine.runtime.completion import NOTHING, Completion, as_completion
 from engine.runtime.personal_cache import NO_EXTRAS, Extras
-from engine.runtime.predictor import Predictor, _last_tokens
+from engine.runtime.predictor import Predictor, last_tokens
 from engine.runtime.suggestions import Suggestion
 
 BEAM_WIDTH = 8  # letter sequences kept at each depth
@@ -57,7 +57,7 @@ class CharPredictor(Predictor):
             other = SPEAKERS[0] if speaker == SPEAKERS[1] else SPEAKERS[1]
             layout = [other, BOS, *tokenize(previous), EOS, speaker, BOS, *tokens]
         ids = spelling.encode(layout, self.characters) + self.characters.encode(list(partial))
-        return _last_tokens(ids, MAX_CONTEXT_CHARACTERS, CONTEXT_CHARACTER_STEP)
+        return last_tokens(ids, MAX_CONTEXT_CHARACTERS, CONTEXT_CHARACTER_STEP)
 
     def endings(self, ids: list[int]) -> dict[str, float]:
         """The likeliest letters that end the word whose start ends `ids`: ending -> P(those letters, then a
@@ -147,7 +147,7 @@ class CharPredictor(Predictor):
             return NOTHING
         best = int(candidates[np.argmax(probabilities[candidates])])
         score = float(probabilities[best]) / total
-        return _as_completion(self.chooser, context, partial, [best], score) if score >= min_probability else NOTHING
+        return as_completion(self.chooser, context, partial, [best], score) if score >= min_probability else NOTHING
 
     def token_probabilities(self, tokens: list[str]) -> np.ndarray:
         """P(each token | the line before it): the product of its letters' and its space's probabilities."""

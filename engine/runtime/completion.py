@@ -71,10 +71,10 @@ def complete_phrase(predictor, left_text: str, previous: str | None = None, spea
     if not found:
         return NOTHING
     score, tokens = max(found, key=lambda beam: (len(beam[1]), beam[0]))
-    return _as_completion(chooser, context, partial, tokens, score)
+    return as_completion(chooser, context, partial, tokens, score)
 
 
-def _as_completion(chooser, context: str, partial: str, tokens: list[int], score: float) -> Completion:
+def as_completion(chooser, context: str, partial: str, tokens: list[int], score: float) -> Completion:
     words = [chooser.vocab.display_form(chooser.vocab.tokens[token]) for token in tokens]
     if partial[:1].isupper() or (not partial and starts_sentence(context)):
         words[0] = words[0][:1].upper() + words[0][1:]

@@ -56,7 +56,7 @@ CONTEXT_TOKEN_STEP = 20
 RUN_TOKENS = 8
 
 
-def _last_tokens(ids: list[int], most: int = MAX_CONTEXT_TOKENS, step: int = CONTEXT_TOKEN_STEP) -> list[int]:
+def last_tokens(ids: list[int], most: int = MAX_CONTEXT_TOKENS, step: int = CONTEXT_TOKEN_STEP) -> list[int]:
     """The last most - step .. most ids of a longer context, starting at a multiple of `step`: the start moves
     once per `step` tokens typed (and the window is then read afresh, mostly in runs)."""
     if len(ids) <= most:
@@ -207,12 +207,12 @@ class Predictor:
                     tokens: list[str] | None = None) -> list[int]:
         """The model's input for the text before the partial word, laid out as in training:
         `<s1> <bos> previous message <eos> <s2> <bos> context` when the message it answers is given; at most
-        its last MAX_CONTEXT_TOKENS ids, from a start that stays put while typing (_last_tokens)."""
+        its last MAX_CONTEXT_TOKENS ids, from a start that stays put while typing (last_tokens)."""
         if previous is None:
-            return _last_tokens(self.chooser.context_ids(context, speaker or SPEAKERS[0], tokens))
+            return last_tokens(self.chooser.context_ids(context, speaker or SPEAKERS[0], tokens))
         speaker = speaker or SPEAKERS[1]
         other = SPEAKERS[0] if speaker == SPEAKERS[1] else SPEAKERS[1]
-        return _last_tokens([*self.chooser.context_ids(previous, other), self.vocab.index[EOS],
+        return last_tokens([*self.chooser.context_ids(previous, other), self.vocab.index[EOS],
                              *self.chooser.context_ids(context, speaker, tokens)])
 
     def distribution(self, context: str, previous: str | None = None, speaker: str | None = None) -> np.ndarray:
