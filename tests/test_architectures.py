@@ -140,9 +140,15 @@ def test_the_transformers_cached_steps_equal_one_full_run():
     assert not torch.allclose(model(changed)[0][:, 12], full[:, 12])
 
 
-def test_a_transformer_whose_heads_do_not_divide_its_width_is_refused():
+def test_a_transformer_whose_heads_do_not_divide_its_width_is_refused(tiny_corpus, tmp_path, capsys):
+    from engine.training.train import main
+
     with pytest.raises(ValueError, match="heads: 16 .* does not split into 3 heads"):
         ModelConfig(vocab_size=50, arch="transformer", embed_dim=16, heads=3)
+    for flags, message in ((["--arch", "transformer", "--heads", "0"], "heads: 0; a transformer has at least 1"),
+                           (["--weight-dropout", "1.5"], "weight_dropout: 1.5 is not a rate from 0 up to")):
+        assert main(["--data", str(tiny_corpus), "--out-dir", str(tmp_path / "run"), *flags]) == 2
+        assert message in capsys.readouterr().err
 
 
 @pytest.fixture(scope="module")

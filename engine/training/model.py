@@ -41,6 +41,11 @@ class ModelConfig:
             raise ValueError(f"arch: {self.arch!r} is not one of {', '.join(ARCHITECTURES)}")
         if self.arch == "nplm" and self.context_words < 2:
             raise ValueError(f"context_words: {self.context_words} is too few; nplm reads at least 2 words")
+        for name in ("dropout", "embedding_dropout", "weight_dropout"):
+            if not 0 <= getattr(self, name) < 1:
+                raise ValueError(f"{name}: {getattr(self, name)} is not a rate from 0 up to (not including) 1")
+        if self.arch == "transformer" and self.heads < 1:
+            raise ValueError(f"heads: {self.heads}; a transformer has at least 1 attention head")
         if self.arch == "transformer" and (self.embed_dim % self.heads or (self.embed_dim // self.heads) % 2):
             raise ValueError(f"heads: {self.embed_dim} (embed_dim) does not split into {self.heads} heads of an "
                              "even width; choose --heads that divides it")
