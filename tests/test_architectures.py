@@ -140,7 +140,7 @@ def test_the_transformers_cached_steps_equal_one_full_run():
     assert not torch.allclose(model(changed)[0][:, 12], full[:, 12])
 
 
-def test_a_transformer_whose_heads_do_not_divide_its_width_is_refused(tiny_corpus, tmp_path, capsys):
+def test_model_settings_that_cannot_work_are_refused_with_the_field_named(tiny_corpus, tmp_path, capsys):
     from engine.training.train import main
 
     with pytest.raises(ValueError, match="heads: 16 .* does not split into 3 heads"):
