@@ -341,8 +341,9 @@ def test_the_models_dialog_lists_uses_reverts_and_forgets_and_the_status_bar_nam
         window, qtbot, monkeypatch):
     from desktop.models_dialog import ModelsDialog
 
+    # The worker holds the model before the window hears of it: wait for the status bar, as a person would.
+    qtbot.waitUntil(lambda: window.model_label.text() == "Model: bundled model", timeout=10000)
     store_a_version()
-    assert window.model_label.text() == "Model: bundled model"
     dialog = window.show_models()
     qtbot.waitUntil(lambda: len(dialog.models) == 2, timeout=5000)
     rows = [[dialog.table.item(row, column).text() for column in range(6)] for row in range(2)]
