@@ -18,7 +18,6 @@ from engine.evaluation.baseline import baseline_for, line_perplexities
 from engine.evaluation.metrics import keystroke_savings, read_lines, top_k_accuracy
 from engine.runtime.mixture import MixtureWeights
 from engine.runtime.ngram import NgramPredictor
-from engine.runtime.suggestions import WordChooser
 
 DEFAULT_TRAIN_DATA = ["chitchat:train"]
 
@@ -41,14 +40,11 @@ def open_predictor(model_path: str | None, ngram_weight: float | None = None, lo
 def evaluate(file: str, model_path: str | None = None, n_topk: int = 3000, n_ksr: int = 1000,
              ngram_weight: float | None = None, log=print) -> dict:
     predictor, ngram = open_predictor(model_path, ngram_weight, log)
-    chooser = predictor.chooser
-    if not predictor.word_level:  # a character model's chooser leaves the rotation of chips to it
-        chooser = WordChooser(predictor.vocab, chooser.blocked_words, chooser.rare_words)
-    baseline = NgramPredictor(ngram, chooser)
+    baseline = NgramPredictor(ngram, predictor.chooser)
     topk_lines, ksr_lines = read_lines(file, n_topk), read_lines(file, n_ksr)
     results = {}
     ppl_model, ppl_baseline = line_perplexities(predictor if predictor.word_level else None, ngram, topk_lines,
-                                                chooser)
+                                                predictor.chooser)
     for name, candidate, ppl in (("model", predictor, ppl_model), ("baseline", baseline, ppl_baseline)):
         log(f"measuring the {name} on {len(topk_lines)} + {len(ksr_lines)} lines")
         topk = top_k_accuracy(candidate, topk_lines)

@@ -38,7 +38,6 @@ class CharPredictor(Predictor):
                  blocked_words: set[str] | frozenset = frozenset(), cache_size: int = 2048):
         super().__init__(words, backend, rare_words=rare_words, blocked_words=blocked_words, cache_size=cache_size)
         self.characters = characters
-        self.chooser.skip_passed_over = False  # worked out here instead: _passed_over
         self.word_ends = spelling.word_ends(characters)
         self.letters = np.asarray([len(token) == 1 and token != spelling.SPACE for token in characters.tokens])
         self._words_cache: OrderedDict[tuple, tuple[np.ndarray, Extras]] = OrderedDict()
