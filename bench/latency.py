@@ -140,9 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         checkpoint = None
         if not args.onnx_only:
             checkpoint = Path(args.checkpoint) if args.checkpoint else checkpoint_from_history(Path(scratch))
-        if checkpoint is None and not args.onnx_only:
-            print("no torch checkpoint (give --checkpoint): measured the ONNX predictor only", file=sys.stderr)
-        elif checkpoint is not None:
+            if checkpoint is None:
+                print("no torch checkpoint (give --checkpoint): measured the ONNX predictor only", file=sys.stderr)
+        if checkpoint is not None:
             eager = torch_eager(predictor, checkpoint, args.window, args.threads)
             result["torch_eager"] = summary(type_lines(eager, lines))
             result["torch_eager"]["peak_rss_mb"] = peak_rss_mb()
