@@ -98,3 +98,13 @@ def test_a_run_stopped_by_its_time_budget_is_evaluated_at_its_last_step(tiny_cor
     assert record["stop_reason"] == "time budget of 0.2 minutes reached"
     assert record["steps"] % 5 and [step for step, _, _ in record["history"]] == [5, 10, record["steps"]]
     assert load_checkpoint(tmp_path / "timed" / "best.pt")["progress"]["step"] in (10, record["steps"])
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_a_stream_run_trains_and_saves_its_start_state_on_the_gpu(tiny_corpus, tmp_path):
+    # The first run on a GPU (2026-11-28) failed at its first best.pt: the start state was computed from
+    # token ids left on the CPU. Every save of a stream run computes it.
+    record = train(tiny_config(tiny_corpus, tmp_path / "gpu", max_steps=6, device="cuda"), log=lambda *args: None)
+    assert record["device"].startswith("cuda")
+    start_state = load_checkpoint(tmp_path / "gpu" / "best.pt")["start_state"]
+    assert start_state and all(s.device.type == "cpu" and torch.isfinite(s).all() for s in start_state)

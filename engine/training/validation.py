@@ -23,7 +23,8 @@ def message_start_state(model: LSTMLanguageModel, ids, end_id: int, max_messages
     """
     was_training = model.training
     model.eval()
-    tokens = torch.as_tensor(ids, dtype=torch.long)[None]  # (1, N)
+    device = next(model.parameters()).device
+    tokens = torch.as_tensor(ids, dtype=torch.long, device=device)[None]  # (1, N)
     ends = (tokens[0] == end_id).nonzero().flatten().tolist()[:max_messages]
     state, previous, hidden, cell = None, 0, [], []
     for end in ends:
