@@ -9,8 +9,11 @@ p50/p95/p99/mean for both, the ratio, and peak resident memory (ONNX first, befo
 With `--cache-text FILE` the predictor is also timed with a personal cache that first learned FILE (a
 person's earlier writing) and then learns each typed line once it is typed, as the editor does, key by
 key in turn with one without a cache ("onnx_in_turn"): the cache's cost per keystroke is the difference.
+With `--against BUNDLE` the model and BUNDLE are also typed key by key in turn ("model_in_turn",
+"against_in_turn"): two models compared on one machine at one time.
 
-    python bench/latency.py [--text data/chitchat.test.txt] [--lines 300] [--threads 1] [--cache-text FILE] [--json]
+    python bench/latency.py [--text data/chitchat.test.txt] [--lines 300] [--threads 1] [--cache-text FILE]
+        [--against BUNDLE] [--json]
 
 The bundle's torch source is in git history, not in the working tree; without `--checkpoint` it is
 taken from there.
@@ -30,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.typing_text import add_text_options, lines_to_type, milliseconds, time_in_turn  # noqa: E402
+from bench.typing_text import add_text_options, lines_to_type, milliseconds, time_in_turn, time_two_in_turn  # noqa: E402
 from engine.core.tokenizer import split_partial  # noqa: E402
 from engine.evaluation.metrics import percentile, read_lines  # noqa: E402
 from engine.runtime.predictor import Predictor  # noqa: E402
@@ -121,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="threads for both (default 1)")
     parser.add_argument("--cache-text", help="also time the predictor with a personal cache that learned this text")
     parser.add_argument("--onnx-only", action="store_true", help="leave out the torch-eager comparison")
+    parser.add_argument("--against", metavar="BUNDLE", help="also time --model and this bundle key by key in turn, "
+                        "so that the machine's ups and downs fall on both alike (two models compared)")
     args = parser.parse_args(argv)
     lines = lines_to_type(args)
     if lines is None:
@@ -136,6 +141,12 @@ def main(argv: list[str] | None = None) -> int:
         result["onnx_in_turn"], result["onnx_personal_cache"] = with_personal_cache(args, lines)
         result["cache_added_p50_ms"] = result["onnx_personal_cache"]["p50_ms"] - result["onnx_in_turn"]["p50_ms"]
         result["cache_added_p95_ms"] = result["onnx_personal_cache"]["p95_ms"] - result["onnx_in_turn"]["p95_ms"]
+    if args.against:
+        # Both fresh: the predictor above has typed these lines and keeps their states in its cache.
+        fresh, other = (Predictor.load(bundle, threads=args.threads) for bundle in (args.model, args.against))
+        result["against"] = str(other.backend.manifest.model_path)
+        mine, theirs = time_two_in_turn(fresh, other, lines)
+        result["model_in_turn"], result["against_in_turn"] = milliseconds(mine), milliseconds(theirs)
     with tempfile.TemporaryDirectory() as scratch:
         checkpoint = None
         if not args.onnx_only:
@@ -153,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"{result['keystrokes']} keystrokes over {result['lines']} lines of {args.text}; {args.threads} thread(s); "
           f"{result['provider']}; {result['model']}")
-    for name in ("onnx", "onnx_in_turn", "onnx_personal_cache", "torch_eager"):
+    for name in ("onnx", "onnx_in_turn", "onnx_personal_cache", "model_in_turn", "against_in_turn",
+                 "torch_eager"):
         if name in result:
             figures = result[name]
             print(f"{name:<20} p50 {figures['p50_ms']:.3f} ms  p95 {figures['p95_ms']:.3f} ms  p99 "
@@ -164,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"personal cache ({cache['learned_words']:,} words learned from {cache['taught_lines']:,} lines of "
               f"{args.cache_text}, then each typed line): +{result['cache_added_p50_ms']:.3f} ms at p50, "
               f"+{result['cache_added_p95_ms']:.3f} ms at p95 per keystroke")
+    if "against" in result:
+        print(f"against_in_turn: {result['against']}, typed key by key in turn with {result['model']}")
     if "speedup_p50" in result:
         print(f"predictor is {result['speedup_p50']:.1f}x faster at p50, {result['speedup_p95']:.1f}x at p95")
     return 0

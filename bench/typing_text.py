@@ -26,20 +26,27 @@ def lines_to_type(args) -> list[str] | None:
     return read_lines(args.text, args.lines)
 
 
-def time_in_turn(plain, learning, lines: list[str], warmup: int = 30) -> dict[str, list[float]]:
+def time_two_in_turn(first, second, lines: list[str], warmup: int = 30, line_done=None) -> tuple[list, list]:
     """Seconds of every suggest(line[:j], 3) of two predictors, key by key in turn (either one first, in
-    turn), the second learning each line once typed: the machine's ups and downs fall on both alike, so
-    the difference is what learning costs. {"without": [...], "with": [...]}."""
-    times: dict[str, list[float]] = {"without": [], "with": []}
-    pair = (("without", plain), ("with", learning))
+    turn): the machine's ups and downs fall on both alike. line_done(line), untimed, after each line."""
+    times: tuple[list[float], list[float]] = ([], [])
+    pair = ((times[0], first), (times[1], second))
     for line in lines:
         for end in range(len(line) + 1):
-            for name, predictor in pair if end % 2 else pair[::-1]:
+            for kept, predictor in pair if end % 2 else pair[::-1]:
                 started = time.perf_counter()
                 predictor.suggest(line[:end], 3)
-                times[name].append(time.perf_counter() - started)
-        learning.observe(line)
-    return {name: values[warmup:] for name, values in times.items()}
+                kept.append(time.perf_counter() - started)
+        if line_done is not None:
+            line_done(line)
+    return times[0][warmup:], times[1][warmup:]
+
+
+def time_in_turn(plain, learning, lines: list[str], warmup: int = 30) -> dict[str, list[float]]:
+    """time_two_in_turn with the second predictor learning each line once typed, so the difference is
+    what learning costs. {"without": [...], "with": [...]}."""
+    without, with_learning = time_two_in_turn(plain, learning, lines, warmup, line_done=learning.observe)
+    return {"without": without, "with": with_learning}
 
 
 def milliseconds(times: list[float]) -> dict:
