@@ -83,3 +83,23 @@ def test_a_config_saved_before_the_model_sizes_were_nested_still_loads():
     config = TrainConfig.from_dict(flat)
     assert config.model.hidden_size == 128 and not config.model.tie_weights and config.lr == 1e-3
     assert TrainConfig.from_dict(config.to_dict()) == config
+
+
+def test_a_folder_moved_where_its_text_cannot_be_read_trains_on_its_encoded_data(tmp_path, capsys):
+    # As on a GPU machine without the chitchat-dataset package: the folder's data travels, the text does not.
+    corpus = tmp_path / "notes.txt"
+    corpus.write_text("".join(sentence + "\n" for sentence in SENTENCES * 30), encoding="utf-8")
+    assert main(flags(corpus, tmp_path / "run")) == 0
+    recorded = json.loads((tmp_path / "run" / "data.json").read_text())
+    corpus.rename(tmp_path / "elsewhere.txt")
+    capsys.readouterr()
+    assert main(flags(corpus, tmp_path / "run", "--max-steps", "3")) == 0
+    assert "notes.txt cannot be read here" in capsys.readouterr().out
+    assert main(flags(corpus, tmp_path / "run", "--resume", "--max-steps", "4")) == 0
+    tuned = tmp_path / "tuned"
+    assert main(flags(corpus, tuned, "--init-from", str(tmp_path / "run" / "best.pt"), "--layout", "lines")) == 0
+    assert json.loads((tuned / "data.json").read_text())["sources"] == recorded["sources"]  # nothing left out
+    assert main(flags(corpus, tmp_path / "new")) == 2  # a new folder is built from the text, which must be there
+    assert "notes.txt: file not found" in capsys.readouterr().err
+    (tmp_path / "elsewhere.txt").rename(corpus)
+    assert main(flags(corpus, tmp_path / "run", "--resume", "--max-steps", "5")) == 0  # and back where it was

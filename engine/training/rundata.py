@@ -45,15 +45,29 @@ class RunData:
                        "vocab": self.vocab.content_hash}
 
 
-def recipe(config, vocab: Vocab | None) -> dict:
-    """What the encoded data is built from: sources, their bytes, and how the vocabulary is made."""
+def readable_fingerprint(spec: str, unreadable: dict[str, str] | None) -> str | None:
+    """The source's fingerprint. Given `unreadable`, a source this machine cannot read (a run folder moved
+    to a machine without its text, such as a GPU machine without chitchat-dataset) gives None, and why
+    goes into `unreadable`; without it, the CorpusError is raised."""
+    try:
+        return source_fingerprint(spec)
+    except CorpusError as error:
+        if unreadable is None:
+            raise
+        unreadable[spec] = str(error)
+        return None
+
+
+def recipe(config, vocab: Vocab | None, unreadable: dict[str, str] | None = None) -> dict:
+    """What the encoded data is built from: sources, their bytes, and how the vocabulary is made.
+    With `unreadable`, a source this machine cannot read has None for its bytes (readable_fingerprint)."""
     how = {"from": config.init_from} if config.init_from else {"min_count": config.min_count,
                                                                "max_vocab": config.max_vocab}
     if config.model.arch == "char-lstm":
         how["units"] = "characters"
     specs = dict.fromkeys([*config.train_data, *config.valid_data])
     return {"train_data": list(config.train_data), "valid_data": list(config.valid_data),
-            "sources": {spec: source_fingerprint(spec) for spec in specs}, "vocabulary": how,
+            "sources": {spec: readable_fingerprint(spec, unreadable) for spec in specs}, "vocabulary": how,
             **({"vocab_hash": vocab.content_hash} if vocab is not None else {})}
 
 
@@ -61,9 +75,16 @@ def differences(recorded: dict, wanted: dict) -> list[str]:
     """What differs between a folder's record and what this run asks for ("" when it fits)."""
     found = []
     for key in ("train_data", "valid_data", "sources", "vocabulary", "vocab_hash"):
-        if key in wanted and recorded.get(key) != wanted[key]:
+        if key in wanted and not _same(key, recorded.get(key), wanted[key]):
             found.append(f"{key} was {recorded.get(key)}, now {wanted[key]}")
     return found
+
+
+def _same(key: str, recorded, wanted) -> bool:
+    """Equal, except that a source that cannot be read here (None) matches whatever was recorded for it."""
+    if key != "sources" or not isinstance(recorded, dict):
+        return recorded == wanted
+    return set(recorded) == set(wanted) and all(wanted[spec] in (None, recorded[spec]) for spec in wanted)
 
 
 def prepare_data(config, out: Path, log=print, vocab: Vocab | None = None) -> RunData:
@@ -72,14 +93,18 @@ def prepare_data(config, out: Path, log=print, vocab: Vocab | None = None) -> Ru
 
     A given vocabulary (fine-tuning) is used as it is instead of one built from the text.
     """
-    wanted = recipe(config, vocab)
+    unreadable: dict[str, str] = {}
+    wanted = recipe(config, vocab, unreadable)
+    data = None
     if (out / TRAIN_FILE).exists() or (out / RECORD_FILE).exists():
-        return _reuse(out, wanted)
-    if vocab is not None and config.init_from:
-        copied = _copy_from(Path(config.init_from).parent, out, wanted, log)
-        if copied is not None:
-            return copied
-    return _build(config, out, wanted, vocab, log)
+        data = _reuse(out, wanted)
+    elif vocab is not None and config.init_from:
+        data = _copy_from(Path(config.init_from).parent, out, wanted, log)
+    if data is None:  # a new folder: built from the text, so every source must be readable (raises why not)
+        return _build(config, out, recipe(config, vocab) if unreadable else wanted, vocab, log)
+    for spec, why in unreadable.items():
+        log(f"{spec} cannot be read here ({why}); training on the encoded data recorded from it")
+    return data
 
 
 def _read_record(folder: Path) -> dict | None:
@@ -118,6 +143,9 @@ def _copy_from(source: Path, out: Path, wanted: dict, log) -> RunData | None:
     record = _read_record(source)
     if record is None or differences(record, {**wanted, "vocabulary": record.get("vocabulary")}):
         return None
+    # A source unreadable here keeps the fingerprint it was recorded with, so the record stays whole.
+    sources = {spec: found or record["sources"][spec] for spec, found in wanted["sources"].items()}
+    wanted = {**wanted, "sources": sources}
     out.mkdir(parents=True, exist_ok=True)
     for name in (VOCAB_FILE, TRAIN_FILE, VALID_FILE, WORDS_FILE):
         if (source / name).exists():
