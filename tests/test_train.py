@@ -108,3 +108,40 @@ def test_a_stream_run_trains_and_saves_its_start_state_on_the_gpu(tiny_corpus, t
     assert record["device"].startswith("cuda")
     start_state = load_checkpoint(tmp_path / "gpu" / "best.pt")["start_state"]
     assert start_state and all(s.device.type == "cpu" and torch.isfinite(s).all() for s in start_state)
+
+
+def test_averaged_weights_are_the_mean_of_the_weights_after_each_step_from_the_start_step(tiny_corpus, tmp_path):
+    def quiet(*args):
+        pass
+
+    # The same run stopped after 10, 11 and 12 steps (max_steps stops early on one schedule): its weights then.
+    after = [load_checkpoint(tmp_path / f"to{steps}" / "last.pt")["model"] for steps in (10, 11, 12) if
+             train(tiny_config(tiny_corpus, tmp_path / f"to{steps}", max_steps=steps, epochs=3, eval_every=100),
+                   log=quiet)]
+    record = train(tiny_config(tiny_corpus, tmp_path / "averaged", max_steps=12, epochs=3, eval_every=100,
+                               average_from=10), log=quiet)
+    best = load_checkpoint(tmp_path / "averaged" / "best.pt")
+    assert record["config"]["average_from"] == 10 and best["progress"]["step"] == 12
+    for name, weights in best["model"].items():
+        torch.testing.assert_close(weights, sum(steps[name] for steps in after) / 3, msg=f"{name} is not the mean")
+    # last.pt goes on training from the last step's own weights, and keeps the mean for a resume.
+    last = load_checkpoint(tmp_path / "averaged" / "last.pt")
+    torch.testing.assert_close(last["model"]["head.bias"], after[-1]["head.bias"])
+    assert int(last["average"]["n_averaged"]) == 3
+
+
+def test_a_resumed_run_goes_on_averaging_where_it_stopped(tiny_corpus, tmp_path):
+    def quiet(*args):
+        pass
+
+    settings = dict(epochs=3, eval_every=10, average_from=5, dropout=0.2)
+    train(tiny_config(tiny_corpus, tmp_path / "straight", max_steps=30, **settings), log=quiet)
+    train(tiny_config(tiny_corpus, tmp_path / "split", max_steps=12, **settings), log=quiet)
+    resumed = train(tiny_config(tiny_corpus, tmp_path / "split", max_steps=30, **settings), resume=True, log=quiet)
+    straight = json.loads((tmp_path / "straight" / "run.json").read_text())
+    assert resumed["history"][-1][0] == straight["history"][-1][0] == 30  # the averaged weights' perplexity:
+    assert resumed["history"][-1][2] == pytest.approx(straight["history"][-1][2])
+    a = load_checkpoint(tmp_path / "straight" / "best.pt")["model"]
+    b = load_checkpoint(tmp_path / "split" / "best.pt")["model"]
+    for name in a:
+        torch.testing.assert_close(a[name], b[name], msg=f"{name} differs after resuming")

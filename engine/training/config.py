@@ -49,6 +49,7 @@ class TrainConfig:
     context_messages: int = 2
     window: int = 15  # tokens per example with --layout windows
     init_from: str = ""  # start from this checkpoint's weights and vocabulary (fine-tuning)
+    average_from: int = 0  # from this step on, measure and keep the running mean of the weights (0: never)
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
@@ -93,6 +94,8 @@ HELP = {
     "context_messages": "with --layout lines, how many consecutive messages one run may hold",
     "init_from": "start from this training checkpoint's weights and vocabulary (fine-tuning): model sizes "
                  "come from it, and its run folder's encoded text is reused when built from the same data",
+    "average_from": "from this step on, validation and best.pt use the running mean of the weights after every "
+                    "step (the AWD-LSTM's averaging); 0: never",
 }
 
 

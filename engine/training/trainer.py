@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from engine.core.vocab import EOS, PAD, Vocab, VocabError
 from engine.training.architectures import build_model
+from engine.training.averaging import WeightAverage
 from engine.training.batching import IGNORE, batchify, num_windows, padded_batches, shard_streams, windows
 from engine.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from engine.training.config import TrainConfig
@@ -122,9 +123,11 @@ class Trainer:
         self.optimizer = torch.optim.AdamW(
             [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
             lr=config.lr, betas=(0.9, 0.99))
+        self.average = WeightAverage(self.model, config.average_from)
         if self.checkpoint is not None:
             self.model.load_state_dict(self.checkpoint["model"])
             self.optimizer.load_state_dict(self.checkpoint["optimizer"])
+            self.average.load_state_dict(self.checkpoint.get("average") or {})
             self.progress = Progress(**self.checkpoint["progress"])
             torch.set_rng_state(self.checkpoint["rng"])
             self.log(f"resuming at epoch {self.progress.epoch + 1}, step {self.progress.step}")
@@ -214,6 +217,7 @@ class Trainer:
         for index, inputs, targets in self.batches(progress.epoch, progress.window):
             loss = self.step(inputs, targets)
             progress.step += 1
+            self.average.update(self.model, progress.step)
             progress.window = index + 1
             targets_in_step = int((targets != IGNORE).sum()) if self.padded else targets.numel()
             progress.tokens += targets_in_step * self.distributed.world_size
@@ -257,26 +261,27 @@ class Trainer:
         return stop
 
     # Evaluation, saving, the record
-    def validation_perplexity(self) -> float:
+    def validation_perplexity(self, model: nn.Module) -> float:
         """Measured the way the layout trains: per message from zeros, or over the stream."""
         data, config = self.data, self.config
         if self.padded:
-            return evaluate_lines_perplexity(self.model, data.valid_ids, data.vocab.index[EOS],
+            return evaluate_lines_perplexity(model, data.valid_ids, data.vocab.index[EOS],
                                              data.vocab.index[PAD], self.device, config.valid_tokens)
-        return evaluate_perplexity(self.model, data.valid_ids, self.device, config.valid_tokens)
+        return evaluate_perplexity(model, data.valid_ids, self.device, config.valid_tokens)
 
     def evaluate(self) -> bool:
-        """Validation perplexity on the main process; keeps best.pt; True (on every worker) when early
-        stopping is due."""
+        """Validation perplexity on the main process (of the averaged weights once averaging has begun);
+        keeps best.pt; True (on every worker) when early stopping is due."""
         stop = False
         progress = self.progress
         if self.distributed.is_main:
             train_loss = self.running_loss / max(1, self.running_count)
-            ppl = self.validation_perplexity()
+            measured = self.average.model_to_measure(self.model)
+            ppl = self.validation_perplexity(measured)
             progress.history.append([progress.step, train_loss, ppl])
             if ppl < progress.best_valid_ppl - 1e-3:
                 progress.best_valid_ppl, progress.evals_without_gain = ppl, 0
-                self.save(self.out / "best.pt", with_start_state=True)
+                self.save(self.out / "best.pt", with_start_state=True, model=measured)
             else:
                 progress.evals_without_gain += 1
                 stop = progress.evals_without_gain >= self.config.patience
@@ -285,21 +290,25 @@ class Trainer:
         self.running_loss, self.running_count = 0.0, 0
         return self.distributed.broadcast_flag(stop)
 
-    def start_state(self) -> list:
+    def start_state(self, model: nn.Module) -> list:
         """The state a line starts from when the model is used: zeros for a model trained from zero states
         (lines, prefixes, windows), else the mean state after a message ends."""
-        if self.padded or not self.model.mean_start_state:
-            return list(self.model.init_state(1))
-        start = message_start_state(self.model, self.data.valid_ids[:100000], self.data.vocab.index[EOS])
+        if self.padded or not model.mean_start_state:
+            return list(model.init_state(1))
+        start = message_start_state(model, self.data.valid_ids[:100000], self.data.vocab.index[EOS])
         return [s.cpu() for s in start]
 
-    def save(self, path: Path, with_start_state: bool = False) -> None:
+    def save(self, path: Path, with_start_state: bool = False, model: nn.Module | None = None) -> None:
+        """A checkpoint of `model`'s weights (default: the ones being trained), with everything a resume
+        needs: best.pt gets the weights measured, last.pt the trained ones and the running mean."""
+        model = self.model if model is None else model
         stream_state = [s.detach().cpu() for s in self.state] if self.state is not None else []
         words = {"words": self.data.words.to_json()} if self.data.words is not None else {}
-        save_checkpoint(path, self.model, self.data.vocab, **words, train_config=self.config.to_dict(),
+        save_checkpoint(path, model, self.data.vocab, **words, train_config=self.config.to_dict(),
                         progress=asdict(self.progress), optimizer=self.optimizer.state_dict(),
                         rng=torch.get_rng_state(), data_hash=self.data.hashes, stream_state=stream_state,
-                        start_state=self.start_state() if with_start_state else [])
+                        start_state=self.start_state(model) if with_start_state else [],
+                        average=self.average.state_dict())
 
     def record(self) -> dict:
         """run.json's dict; the main process also writes it and the loss curve."""
