@@ -145,3 +145,12 @@ def test_a_resumed_run_goes_on_averaging_where_it_stopped(tiny_corpus, tmp_path)
     b = load_checkpoint(tmp_path / "split" / "best.pt")["model"]
     for name in a:
         torch.testing.assert_close(a[name], b[name], msg=f"{name} differs after resuming")
+
+
+def test_a_resume_may_say_when_averaging_begins(tiny_corpus, tmp_path):
+    # A run sized in epochs only after a timing run (the GPU sweep) is told when to average as it resumes.
+    train(tiny_config(tiny_corpus, tmp_path / "run", max_steps=12, epochs=3), log=lambda *args: None)
+    record = train(tiny_config(tiny_corpus, tmp_path / "run", max_steps=20, epochs=3, average_from=15), resume=True,
+                   log=lambda *args: None)
+    assert record["config"]["average_from"] == 15
+    assert int(load_checkpoint(tmp_path / "run" / "last.pt")["average"]["n_averaged"]) == 6  # steps 15..20

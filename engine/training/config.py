@@ -12,8 +12,9 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from engine.training.model import ModelConfig
 
 LAYOUTS = ("stream", "lines", "prefixes", "windows")
-# What a resume may change: the budget and where it runs. Everything else stays as the run was started.
-RESUMABLE = ("max_minutes", "max_steps", "epochs", "device", "threads", "patience", "out_dir")
+# What a resume may change: the budget (and so when averaging begins) and where it runs. Everything else
+# stays as the run was started.
+RESUMABLE = ("max_minutes", "max_steps", "epochs", "average_from", "device", "threads", "patience", "out_dir")
 
 
 @dataclass
