@@ -130,11 +130,14 @@ def test_averaged_weights_are_the_mean_of_the_weights_after_each_step_from_the_s
     assert int(last["average"]["n_averaged"]) == 3
 
 
-def test_a_resumed_run_goes_on_averaging_where_it_stopped(tiny_corpus, tmp_path):
+@pytest.mark.parametrize("model", [{}, {"arch": "char-lstm"}, {"arch": "nplm"},
+                                   {"arch": "transformer", "heads": 2, "attention_span": 8}],
+                         ids=["lstm", "char-lstm", "nplm", "transformer"])
+def test_a_resumed_run_goes_on_averaging_where_it_stopped(tiny_corpus, tmp_path, model):
     def quiet(*args):
         pass
 
-    settings = dict(epochs=3, eval_every=10, average_from=5, dropout=0.2)
+    settings = dict(epochs=3, eval_every=10, average_from=5, dropout=0.2, **model)
     train(tiny_config(tiny_corpus, tmp_path / "straight", max_steps=30, **settings), log=quiet)
     train(tiny_config(tiny_corpus, tmp_path / "split", max_steps=12, **settings), log=quiet)
     resumed = train(tiny_config(tiny_corpus, tmp_path / "split", max_steps=30, **settings), resume=True, log=quiet)
