@@ -9,7 +9,6 @@ counts, and keeps it in last.pt so that a resumed run goes on averaging where it
 
 from __future__ import annotations
 
-import torch
 from torch import nn
 from torch.optim.swa_utils import AveragedModel
 
@@ -42,8 +41,3 @@ class WeightAverage:
         """The mean saved in last.pt; a checkpoint from before averaging began (or without it) leaves it empty."""
         if self.averaged is not None and saved:
             self.averaged.load_state_dict(saved)
-
-    def to(self, device: torch.device) -> WeightAverage:
-        if self.averaged is not None:
-            self.averaged.to(device)
-        return self
