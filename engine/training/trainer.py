@@ -127,7 +127,8 @@ class Trainer:
         if self.checkpoint is not None:
             self.model.load_state_dict(self.checkpoint["model"])
             self.optimizer.load_state_dict(self.checkpoint["optimizer"])
-            self.average.load_state_dict(self.checkpoint.get("average") or {})
+            if self.checkpoint["train_config"].get("average_from") == config.average_from:
+                self.average.load_state_dict(self.checkpoint.get("average") or {})  # else a new mean starts
             self.progress = Progress(**self.checkpoint["progress"])
             torch.set_rng_state(self.checkpoint["rng"])
             self.log(f"resuming at epoch {self.progress.epoch + 1}, step {self.progress.step}")
