@@ -115,9 +115,10 @@ def test_averaged_weights_are_the_mean_of_the_weights_after_each_step_from_the_s
         pass
 
     # The same run stopped after 10, 11 and 12 steps (max_steps stops early on one schedule): its weights then.
-    after = [load_checkpoint(tmp_path / f"to{steps}" / "last.pt")["model"] for steps in (10, 11, 12) if
-             train(tiny_config(tiny_corpus, tmp_path / f"to{steps}", max_steps=steps, epochs=3, eval_every=100),
-                   log=quiet)]
+    after = []
+    for steps in (10, 11, 12):
+        train(tiny_config(tiny_corpus, tmp_path / f"to{steps}", max_steps=steps, epochs=3, eval_every=100), log=quiet)
+        after.append(load_checkpoint(tmp_path / f"to{steps}" / "last.pt")["model"])
     record = train(tiny_config(tiny_corpus, tmp_path / "averaged", max_steps=12, epochs=3, eval_every=100,
                                average_from=10), log=quiet)
     best = load_checkpoint(tmp_path / "averaged" / "best.pt")
@@ -142,7 +143,8 @@ def test_a_resumed_run_goes_on_averaging_where_it_stopped(tiny_corpus, tmp_path,
     train(tiny_config(tiny_corpus, tmp_path / "split", max_steps=12, **settings), log=quiet)
     resumed = train(tiny_config(tiny_corpus, tmp_path / "split", max_steps=30, **settings), resume=True, log=quiet)
     straight = json.loads((tmp_path / "straight" / "run.json").read_text())
-    assert resumed["history"][-1][0] == straight["history"][-1][0] == 30  # the averaged weights' perplexity:
+    # The averaged weights' perplexity at the last step, and the averaged weights themselves.
+    assert resumed["history"][-1][0] == straight["history"][-1][0] == 30
     assert resumed["history"][-1][2] == pytest.approx(straight["history"][-1][2])
     a = load_checkpoint(tmp_path / "straight" / "best.pt")["model"]
     b = load_checkpoint(tmp_path / "split" / "best.pt")["model"]
