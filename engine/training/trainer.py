@@ -301,15 +301,17 @@ class Trainer:
 
     def save(self, path: Path, with_start_state: bool = False, model: nn.Module | None = None) -> None:
         """A checkpoint of `model`'s weights (default: the ones being trained), with everything a resume
-        needs: best.pt gets the weights measured, last.pt the trained ones and the running mean."""
-        model = self.model if model is None else model
+        needs: best.pt gets the weights measured, last.pt the trained ones and the running mean (only a
+        resume reads it, so best.pt, the file that is released, holds no second copy of the weights)."""
+        trained = model is None
+        model = self.model if trained else model
         stream_state = [s.detach().cpu() for s in self.state] if self.state is not None else []
         words = {"words": self.data.words.to_json()} if self.data.words is not None else {}
         save_checkpoint(path, model, self.data.vocab, **words, train_config=self.config.to_dict(),
                         progress=asdict(self.progress), optimizer=self.optimizer.state_dict(),
                         rng=torch.get_rng_state(), data_hash=self.data.hashes, stream_state=stream_state,
                         start_state=self.start_state(model) if with_start_state else [],
-                        average=self.average.state_dict())
+                        average=self.average.state_dict() if trained else {})
 
     def record(self) -> dict:
         """run.json's dict; the main process also writes it and the loss curve."""
