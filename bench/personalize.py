@@ -42,7 +42,7 @@ from engine.core.paths import bundled_model_dir, read_blocklist  # noqa: E402
 from engine.core.user_text import read_user_text, split_held_out  # noqa: E402
 from engine.core.vocab import Vocab  # noqa: E402
 from engine.evaluation.metrics import keystroke_savings, percentile, read_lines, top_k_accuracy  # noqa: E402
-from engine.runtime.ngram import KneserNeyTrigram, NgramPredictor  # noqa: E402
+from engine.runtime.ngram import KneserNey, NgramPredictor  # noqa: E402
 from engine.runtime.predictor import Predictor  # noqa: E402
 from engine.runtime.suggestions import WordChooser  # noqa: E402
 
@@ -92,7 +92,7 @@ def trigram_on(earlier: list[str]) -> NgramPredictor:
     """The classic baseline trained on the person's earlier text alone, with the product's suggestion rules."""
     tokens, display = tokenize_documents([[("<s1>", line) for line in earlier]])
     vocab = Vocab.build(Counter(tokens), min_count=1, display_counts=display)
-    model = KneserNeyTrigram.fit(np.asarray(vocab.encode(tokens)), len(vocab))
+    model = KneserNey.fit(np.asarray(vocab.encode(tokens)), len(vocab))
     return NgramPredictor(model, WordChooser(vocab, blocked_words=read_blocklist()))
 
 

@@ -1,8 +1,8 @@
 """The steps of `nextword finetune` that make and measure a candidate model (export/personalize.py runs them).
 
 A candidate is a complete bundle in a scratch folder: the active model's weights with a grown
-vocabulary, fine-tuned, with its trigram and rare words carried over to the new vocabulary (so the
-bundle, the trigram and the rare words agree), exported through the same checks as the shipped model.
+vocabulary, fine-tuned, with its n-gram model and rare words carried over to the new vocabulary (so the
+bundle, the n-grams and the rare words agree), exported through the same checks as the shipped model.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from engine.core.vocab import Vocab
 from engine.evaluation.baseline import line_perplexities
 from engine.evaluation.metrics import keystroke_savings, top_k_accuracy
 from engine.runtime.lexicon import LexiconError, RareWords
-from engine.runtime.ngram import KneserNeyTrigram
+from engine.runtime.ngram import KneserNey
 from engine.runtime.predictor import Predictor
 from engine.training.checkpoint import save_checkpoint
 from engine.training.finetune import FinetuneConfig, Finetuner, encode_documents, extend_model, extend_vocab
@@ -104,10 +104,10 @@ def _export(checkpoint: Path, out: Path, check_text: Path) -> str:
 
 
 def _carry_companions(old_bundle: Path, target: Path, vocab: Vocab, new_vocab: Vocab, documents) -> None:
-    """The trigram and rare words of the model in use, for the grown vocabulary; the person's own rarer
+    """The n-gram model and rare words of the model in use, for the grown vocabulary; the person's own rarer
     words join the rare words (their names and jargon seen once or twice)."""
     if (old_bundle / NGRAM_FILE).exists():
-        KneserNeyTrigram.load(old_bundle / NGRAM_FILE).with_vocab_size(len(new_vocab)).save(target / NGRAM_FILE)
+        KneserNey.load(old_bundle / NGRAM_FILE).with_vocab_size(len(new_vocab)).save(target / NGRAM_FILE)
     old = None
     if (old_bundle / RARE_WORDS_FILE).exists():
         try:

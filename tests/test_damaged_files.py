@@ -67,13 +67,13 @@ def full_bundle(tiny_bundle, tiny_run, tmp_path_factory):
     """The tiny bundle with every optional file a bundle may have: a trigram, rare words and a start state."""
     from engine.core.bundle import read_manifest
     from engine.runtime.lexicon import RareWords
-    from engine.runtime.ngram import KneserNeyTrigram
+    from engine.runtime.ngram import KneserNey
 
     folder = tmp_path_factory.mktemp("full") / "bundle"
     shutil.copytree(tiny_bundle, folder)
     manifest = read_manifest(folder)
     ids = np.load(tiny_run[0] / "train_ids.npy")
-    KneserNeyTrigram.fit(ids, manifest.vocab_size).save(folder / "ngram.npz")
+    KneserNey.fit(ids, manifest.vocab_size).save(folder / "ngram.npz")
     RareWords(["zorblax", "quibblewick"], [3, 2]).save(folder / "rare_words.json")
     np.save(folder / "start_state.npy", np.zeros((2, *manifest.state_shape), np.float32))
     # No checksums: each file's own reading must say what is wrong with it (a bundle exported before them)

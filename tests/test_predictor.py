@@ -57,10 +57,10 @@ def test_suggestions_after_edits_equal_those_from_scratch(tiny_predictor, edits)
 
 def test_ngram_mixture_changes_the_distribution_and_stays_normalised(tiny_predictor, tiny_run):
     from engine.runtime.mixture import MixtureWeights
-    from engine.runtime.ngram import KneserNeyTrigram
+    from engine.runtime.ngram import KneserNey
 
     ids = np.load(tiny_run[0] / "train_ids.npy")
-    trigram = KneserNeyTrigram.fit(ids, len(tiny_predictor.vocab))
+    trigram = KneserNey.fit(ids, len(tiny_predictor.vocab))
     mixed = fresh(tiny_predictor, ngram=trigram, mixture=MixtureWeights.constant(0.5))
     context = mixed.chooser.context_ids("How are ")
     probabilities = mixed.next_probabilities(context)
@@ -129,9 +129,9 @@ def test_phrase_completion_starts_with_a_space_after_punctuation_and_capitalises
 @pytest.mark.bundled_model
 def test_the_shipped_blocklist_keeps_a_word_off_the_chips_until_typed_in_full():
     predictor, unfiltered = Predictor.load(), Predictor.load(blocked_words=set())
-    assert "porn" in [s.word for s in unfiltered.suggest("i like to watch po", 3)]
-    assert "porn" not in [s.word for s in predictor.suggest("i like to watch po", 3)]
-    assert "porn" in predictor.chooser.blocked_words
+    assert "pissed" in [s.word for s in unfiltered.suggest("he was pi", 3)]
+    assert "pissed" not in [s.word for s in predictor.suggest("he was pi", 3)]
+    assert "pissed" in predictor.chooser.blocked_words
 
 
 @pytest.mark.bundled_model

@@ -14,18 +14,18 @@ from engine.core.paths import cache_dir
 from engine.core.vocab import EOS
 from engine.evaluation.metrics import perplexity
 from engine.runtime.mixture import mix
-from engine.runtime.ngram import KneserNeyTrigram
+from engine.runtime.ngram import KneserNey
 
 
-def baseline_for(vocab, train_data: list[str], log=print) -> KneserNeyTrigram:
+def baseline_for(vocab, train_data: list[str], log=print) -> KneserNey:
     """The Kneser-Ney trigram on the model's own training text, cached by vocabulary and sources."""
     key = hashlib.sha256(json.dumps([vocab.content_hash, train_data]).encode()).hexdigest()[:16]
     cached = cache_dir() / f"ngram-{key}.npz"
     if cached.exists():
-        return KneserNeyTrigram.load(cached)
+        return KneserNey.load(cached)
     log(f"training the Kneser-Ney baseline on {', '.join(train_data)}")
     tokens, _ = tokenize_documents(doc for spec in train_data for doc in load_corpus(spec))
-    model = KneserNeyTrigram.fit(np.asarray(vocab.encode(tokens)), len(vocab))
+    model = KneserNey.fit(np.asarray(vocab.encode(tokens)), len(vocab))
     cached.parent.mkdir(parents=True, exist_ok=True)
     model.save(cached)
     return model
@@ -36,7 +36,7 @@ def line_ids(chooser, line: str) -> list[int]:
     return [*chooser.context_ids(line), chooser.vocab.index[EOS]]
 
 
-def line_perplexities(predictor, baseline: KneserNeyTrigram | None, lines: list[str],
+def line_perplexities(predictor, baseline: KneserNey | None, lines: list[str],
                       chooser=None) -> tuple[float | None, float]:
     """(product perplexity, baseline perplexity) over every token after <bos>, <eos> included.
 

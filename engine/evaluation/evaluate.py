@@ -25,7 +25,7 @@ DEFAULT_TRAIN_DATA = ["chitchat:train"]
 def open_predictor(model_path: str | None, ngram_weight: float | None = None, log=print):
     """The predictor to measure (on the CPU), and the baseline trigram on its own training text.
 
-    A model with no trigram beside it is mixed with the baseline itself, at `ngram_weight`."""
+    A model with no n-gram model beside it is mixed with the baseline itself, at `ngram_weight`."""
     from engine.runtime.predictor import Predictor
 
     predictor = Predictor.open(model_path, provider="cpu")
@@ -82,10 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
                                         "(default: the active model, see `nextword models`)")
     parser.add_argument("--n-topk", type=int, default=3000, help="lines for perplexity and top-k (0: all)")
     parser.add_argument("--n-ksr", type=int, default=1000, help="lines for keystroke savings (0: all)")
-    parser.add_argument("--ngram-weight", type=float, help="share of the trigram in the mixture (default: the model's)")
+    parser.add_argument("--ngram-weight", type=float,
+                        help="share of the n-gram model in the mixture (default: the model's)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     parser.add_argument("--tune-ngram-weight", action="store_true",
-                        help="instead: tune the trigram's mixture weights on this (validation) text")
+                        help="instead: tune the n-gram model's mixture weights on this (validation) text")
     return parser
 
 

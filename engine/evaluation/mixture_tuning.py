@@ -1,4 +1,4 @@
-"""`nextword eval VALID --tune-ngram-weight`: the trigram's mixture weight per context-count bin,
+"""`nextword eval VALID --tune-ngram-weight`: the n-gram model's mixture weight per context-count bin,
 chosen by top-3 accuracy at word starts on validation text (never on the test split)."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ import numpy as np
 
 from engine.evaluation.metrics import WORD, read_lines
 from engine.runtime.mixture import MixtureWeights, mix
-from engine.runtime.ngram import KneserNeyTrigram
+from engine.runtime.ngram import KneserNey
 
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 
-def tune_mixture(predictor, ngram: KneserNeyTrigram, lines: list[str], weights=WEIGHTS) -> dict:
-    """Pick the trigram's weight for each context-count bin by top-3 accuracy at word starts.
+def tune_mixture(predictor, ngram: KneserNey, lines: list[str], weights=WEIGHTS) -> dict:
+    """Pick the n-gram model's weight for each context-count bin by top-3 accuracy at word starts.
 
     Hits add up over positions and every position falls in one bin, so each bin's weight is chosen
     on its own.
@@ -34,9 +34,9 @@ def tune_mixture(predictor, ngram: KneserNeyTrigram, lines: list[str], weights=W
             if target_id is None:
                 continue
             network_next = predictor.network_probabilities(context)
-            trigram_next = ngram.distribution(context)
+            ngram_next = ngram.distribution(context)
             for column, weight in enumerate(weights):
-                mixed = np.where(mask, mix(network_next, trigram_next, weight), -1.0)
+                mixed = np.where(mask, mix(network_next, ngram_next, weight), -1.0)
                 hits[where, column] += target_id in np.argpartition(-mixed, 3)[:3]
     best = tuple(float(weights[int(np.argmax(row))]) for row in hits)
     return {
@@ -49,7 +49,7 @@ def tune_mixture(predictor, ngram: KneserNeyTrigram, lines: list[str], weights=W
     }
 
 
-def print_tuning(predictor, ngram: KneserNeyTrigram, file: str, n_lines: int, as_json: bool) -> int:
+def print_tuning(predictor, ngram: KneserNey, file: str, n_lines: int, as_json: bool) -> int:
     table = tune_mixture(predictor, ngram, read_lines(file, n_lines))
     if as_json:
         print(json.dumps(table, indent=2))

@@ -1,7 +1,9 @@
-"""How the network and the trigram are mixed: one function, used by the predictor and by evaluation.
+"""How the network and the n-gram model (a trigram, or four-grams too) are mixed: one function, used by
+the predictor and by evaluation.
 
-P(next) = (1 - w) * P_network + w * P_trigram, where the trigram's weight w depends on how often the
-trigram saw the last two tokens: where it has seen a context often its counts are sharp.
+P(next) = (1 - w) * P_network + w * P_ngram, where the n-gram model's weight w depends on how often it
+saw the context (the last two tokens for a trigram, three for four-grams): where it has seen a context
+often its counts are sharp.
 """
 
 from __future__ import annotations
@@ -10,23 +12,23 @@ import bisect
 from dataclasses import dataclass
 
 # Lower edges of the context-count bins that mixture weights are tuned for: how many times the
-# trigram saw the last two tokens (0: never, so it knows little; 100+: it knows this context well).
+# n-gram model saw its context (0: never, so it knows little; 100+: it knows this context well).
 CONTEXT_COUNT_EDGES = (0, 1, 3, 10, 100)
 
 
-def mix(network, trigram, weight: float):
-    """(1 - weight) * network + weight * trigram, for whole distributions or single probabilities.
-    At weight 0 the network's value is returned as it is (the trigram may then be None)."""
+def mix(network, ngram, weight: float):
+    """(1 - weight) * network + weight * ngram, for whole distributions or single probabilities.
+    At weight 0 the network's value is returned as it is (`ngram` may then be None)."""
     if not weight:
         return network
-    return (1 - weight) * network + weight * trigram
+    return (1 - weight) * network + weight * ngram
 
 
 @dataclass(frozen=True)
 class MixtureWeights:
-    """The trigram's share in the mixture, one weight per context-count bin.
+    """The n-gram model's share in the mixture, one weight per context-count bin.
 
-    Where the trigram has seen a context often, its counts are sharp and deserve more weight;
+    Where the n-gram model has seen a context often, its counts are sharp and deserve more weight;
     where it never has, it only knows unigram frequencies. Tuned on validation text.
     """
 

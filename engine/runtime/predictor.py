@@ -35,7 +35,7 @@ from engine.core.vocab import EOS, SPEAKERS, Vocab
 from engine.runtime.completion import Completion, complete_phrase
 from engine.runtime.lexicon import LexiconError, RareWords
 from engine.runtime.mixture import MixtureWeights, mix
-from engine.runtime.ngram import KneserNeyTrigram, NgramError
+from engine.runtime.ngram import KneserNey, NgramError
 from engine.runtime.personal_cache import NO_EXTRAS, Extras, PersonalCache
 from engine.runtime.suggestions import Suggestion, WordChooser
 
@@ -68,7 +68,7 @@ def last_tokens(ids: list[int], most: int = MAX_CONTEXT_TOKENS, step: int = CONT
 class Predictor:
     word_level = True  # predicts words (a word-level perplexity means something); CharPredictor: characters
 
-    def __init__(self, vocab: Vocab, backend, ngram: KneserNeyTrigram | None = None,
+    def __init__(self, vocab: Vocab, backend, ngram: KneserNey | None = None,
                  mixture: MixtureWeights | None = None, cache_size: int = 512,
                  rare_words: RareWords | None = None, blocked_words: set[str] | frozenset = frozenset()):
         self.vocab = vocab
@@ -188,17 +188,19 @@ class Predictor:
         return self.backend.token_log_probs(token_ids)
 
     def mixture_weight(self, context_ids: list[int]) -> float:
-        """The trigram's share after this context (0 when no trigram is mixed in)."""
+        """The n-gram model's share after this context (0 when none is mixed in)."""
         if not self.mixing:
             return 0.0
+        if len(set(self.mixture.weights)) == 1:  # one weight everywhere (the shipped bundle): no count needed
+            return self.mixture.weights[0]
         return self.mixture.weight_for(self.ngram.context_count(context_ids))
 
     def next_probabilities(self, context_ids: list[int], history: list[str] | None = None) -> np.ndarray:
-        """P(next token | context): the network's, mixed with the trigram's when one is loaded, and with
+        """P(next token | context): the network's, mixed with the n-gram model's when one is loaded, and with
         the personal cache's when one is attached and the context's tokens (`history`) are given."""
         weight = self.mixture_weight(context_ids)
-        trigram = self.ngram.distribution(context_ids) if weight else None
-        probabilities = mix(self.network_probabilities(context_ids), trigram, weight)
+        ngram_next = self.ngram.distribution(context_ids) if weight else None
+        probabilities = mix(self.network_probabilities(context_ids), ngram_next, weight)
         if history is not None and self.personal is not None:
             probabilities, _ = self.personal.mix(probabilities, history)
         return probabilities
@@ -262,7 +264,7 @@ class Predictor:
         return self.personal.observe(text, self.token_probabilities)
 
     def token_probabilities(self, tokens: list[str]) -> np.ndarray:
-        """P(each token | the tokens before it) from a line's start, network and trigram mixed as for
+        """P(each token | the tokens before it) from a line's start, network and n-gram model mixed as for
         suggestions. A word the vocabulary lacks gets a hundredth of <unk>'s probability."""
         ids = self.chooser.context_ids("", tokens=tokens)  # <s1> <bos> tokens, all of them: one run reads them
         network = np.exp(self.network_log_probs([*ids, self.vocab.index[EOS]]))[1:len(tokens) + 1]
@@ -270,8 +272,8 @@ class Predictor:
         for position in range(len(tokens)):
             context, target = ids[:position + 2], ids[position + 2]
             weight = self.mixture_weight(context)
-            trigram = self.ngram.distribution(context)[target] if weight else None
-            probability = mix(float(network[position]), trigram, weight)
+            ngram_next = self.ngram.distribution(context)[target] if weight else None
+            probability = mix(float(network[position]), ngram_next, weight)
             probabilities[position] = probability * (0.01 if target == self.vocab.unk_id else 1.0)
         return probabilities
 
@@ -289,13 +291,13 @@ class Predictor:
 
 def load_companions(folder: Path, error: type[Exception], vocab_size: int,
                     advice: str = "copy it again or delete it to run without it"):
-    """The trigram and the rare words saved beside a model, each None when absent; `error` (naming the file,
+    """The n-gram model and the rare words saved beside a model, each None when absent; `error` (naming the file,
     ending with `advice`) for one that cannot be used."""
     ngram_path, rare_path = folder / NGRAM_FILE, folder / RARE_WORDS_FILE
     ngram = rare_words = None
     if ngram_path.exists():
         try:
-            ngram = KneserNeyTrigram.load(ngram_path)
+            ngram = KneserNey.load(ngram_path)
         except NgramError as problem:
             raise error(f"{problem}; {advice}") from None
         if ngram.vocab_size != vocab_size:

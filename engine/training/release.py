@@ -1,6 +1,6 @@
 """`nextword release SOURCE --out FILE`: a small, shippable copy of a trained checkpoint.
 
-A release holds the model only (int8 matrices, float vectors, no optimizer state), with the trigram
+A release holds the model only (int8 matrices, float vectors, no optimizer state), with the n-gram model
 (`ngram.npz`) and the rare words (`rare_words.json`) written beside it when asked for; `nextword
 export` turns the folder into a bundle.
 """
@@ -20,7 +20,7 @@ from engine.core.corpus import CorpusError, load_corpus, tokenize_documents
 from engine.core.vocab import EOS, Vocab
 from engine.runtime.lexicon import RareWords
 from engine.runtime.mixture import MixtureWeights
-from engine.runtime.ngram import KneserNeyTrigram
+from engine.runtime.ngram import ORDERS, KneserNey
 from engine.training.checkpoint import FORMAT, FORMAT_VERSION, CheckpointError, load_checkpoint, load_model
 from engine.training.validation import message_start_state
 
@@ -82,24 +82,27 @@ def rare_words_of(source: str | Path, min_count: int, payload: dict) -> RareWord
     return RareWords.build(Counter(tokens), words, min_count, display_counts)
 
 
-def trigram_of(source: str | Path, payload: dict, min_count: int, keep_contexts_seen: int) -> KneserNeyTrigram:
-    """The pruned Kneser-Ney trigram of the run's encoded training text."""
+def ngram_of(source: str | Path, payload: dict, order: int, min_count: int, keep_contexts_seen: int) -> KneserNey:
+    """The pruned Kneser-Ney n-gram model of the run's encoded training text."""
     train_ids = Path(source).with_name("train_ids.npy")
     if not train_ids.exists():
-        raise CheckpointError(f"{train_ids}: the run's encoded training text is needed to build the trigram")
-    trigram = KneserNeyTrigram.fit(np.load(train_ids), len(payload["vocab"]["tokens"]))
-    return trigram.pruned(min_count, keep_contexts_seen)
+        raise CheckpointError(f"{train_ids}: the run's encoded training text is needed to build the n-grams")
+    model = KneserNey.fit(np.load(train_ids), len(payload["vocab"]["tokens"]), order=order)
+    return model.pruned(min_count, keep_contexts_seen)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nextword release", description=__doc__.splitlines()[0])
     parser.add_argument("source", help="a training checkpoint, e.g. runs/mine/best.pt")
     parser.add_argument("--out", required=True, help="where to write the release, e.g. releases/mine/nextword.pt")
-    parser.add_argument("--ngram-weights", help="the trigram's share per context-count bin, comma-separated "
+    parser.add_argument("--ngram-weights", help="the n-gram model's share per context-count bin, comma-separated "
                         f"(from `nextword eval VALID --tune-ngram-weight`); writes {NGRAM_FILE} beside the release")
-    parser.add_argument("--ngram-min-count", type=int, default=2, help=f"drop rarer trigrams from {NGRAM_FILE}")
+    parser.add_argument("--ngram-order", type=int, choices=ORDERS, default=3,
+                        help="3: a trigram; 4: four-grams too (the shipped bundle's)")
+    parser.add_argument("--ngram-min-count", type=int, default=2,
+                        help=f"drop rarer n-grams (above pairs) from {NGRAM_FILE}")
     parser.add_argument("--ngram-keep-contexts-seen", type=int, default=5, metavar="N",
-                        help="but keep every trigram of a two-word context seen at least N times (0: no exception)")
+                        help="but keep every n-gram of a context seen at least N times (0: no exception)")
     parser.add_argument("--rare-words-min-count", type=int, default=0, metavar="N",
                         help=f"write {RARE_WORDS_FILE} beside the release: training words outside the vocabulary "
                         "seen at least N times, offered as completions (0: none)")
@@ -120,9 +123,9 @@ def make_release(args: argparse.Namespace) -> Path:
                               "trigram: leave --ngram-weights out")
     if args.ngram_weights:
         weights = MixtureWeights(tuple(float(w) for w in args.ngram_weights.split(",")))
-        trigram = trigram_of(args.source, payload, args.ngram_min_count, args.ngram_keep_contexts_seen)
+        ngram = ngram_of(args.source, payload, args.ngram_order, args.ngram_min_count, args.ngram_keep_contexts_seen)
         out.parent.mkdir(parents=True, exist_ok=True)
-        trigram.save(out.with_name(NGRAM_FILE))
+        ngram.save(out.with_name(NGRAM_FILE))
         records["ngram_mixture"] = weights.to_json()
     save_release(out, args.source, payload, **records)
     return out
