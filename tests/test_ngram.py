@@ -141,6 +141,7 @@ def test_mixture_weights_follow_how_often_the_context_was_seen(trigram):
 def test_a_release_can_carry_four_grams(tiny_corpus, tmp_path):
     from conftest import tiny_config
 
+    from engine.runtime.mixture import MixtureWeights
     from engine.runtime.predictor import Predictor
     from engine.training.release import main as release
     from engine.training.trainer import train
@@ -156,3 +157,8 @@ def test_a_release_can_carry_four_grams(tiny_corpus, tmp_path):
     context = predictor.chooser.context_ids("How are you")
     assert predictor.next_probabilities(context).sum() == pytest.approx(1.0, abs=1e-4)
     assert predictor.mixture_weight(context) == 0.4
+    # Weights per bin follow how often the three-word context was seen.
+    predictor.mixture = MixtureWeights((0.1, 0.2, 0.3, 0.5, 0.6))
+    seen = predictor.ngram.context_count(context)
+    assert seen > 0 and predictor.mixture_weight(context) == predictor.mixture.weight_for(seen) > 0.1
+    assert predictor.mixture_weight(predictor.chooser.context_ids("zebra zebra zebra")) == 0.1

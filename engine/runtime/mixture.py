@@ -58,6 +58,11 @@ class MixtureWeights:
     def active(self) -> bool:
         return any(self.weights)
 
+    @property
+    def single(self) -> float | None:
+        """The weight where every bin has the same one (no context count is then needed), else None."""
+        return self.weights[0] if len(set(self.weights)) == 1 else None
+
     def bin_of(self, context_count: int) -> int:
         return bisect.bisect_right(self.edges, context_count) - 1
 

@@ -179,7 +179,8 @@ class KneserNey:
         return probabilities
 
     def context_count(self, context: list[int]) -> int:
-        """How many times the last order - 1 ids of context were followed by anything in training."""
+        """How many times the last order - 1 ids of context were followed by anything in training (0 where
+        pruning dropped all of the context's n-grams)."""
         if len(context) < self.order - 1:
             return 0
         _, counts, dropped = self.levels[self.order].row(self._context_key(context, self.order - 1), self.vocab_size)

@@ -191,8 +191,8 @@ class Predictor:
         """The n-gram model's share after this context (0 when none is mixed in)."""
         if not self.mixing:
             return 0.0
-        if len(set(self.mixture.weights)) == 1:  # one weight everywhere (the shipped bundle): no count needed
-            return self.mixture.weights[0]
+        if self.mixture.single is not None:  # the shipped bundle's: no need to count the context
+            return self.mixture.single
         return self.mixture.weight_for(self.ngram.context_count(context_ids))
 
     def next_probabilities(self, context_ids: list[int], history: list[str] | None = None) -> np.ndarray:
