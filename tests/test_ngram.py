@@ -83,6 +83,15 @@ def test_pruning_drops_rare_ngrams_but_keeps_each_contexts_total():
 
 
 @pytest.mark.parametrize("order", [3, 4])
+def test_pruning_twice_is_pruning_once_at_the_higher_count(order):
+    full = KneserNey.fit(corpus(), 12, order=order)
+    twice, once = full.pruned(min_count=2).pruned(min_count=3), full.pruned(min_count=3)
+    for context in ([1, 2], [4, 1, 2], [5, 2], [0, 7, 3], [9, 9, 9]):
+        np.testing.assert_allclose(twice.distribution(context), once.distribution(context))
+        assert twice.context_count(context) == once.context_count(context)
+
+
+@pytest.mark.parametrize("order", [3, 4])
 def test_pruned_model_is_smaller_and_frequent_ngrams_survive(order):
     full = KneserNey.fit(corpus(), 12, order=order)
     pruned = full.pruned(min_count=3)
