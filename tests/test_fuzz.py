@@ -41,7 +41,8 @@ from engine.core.tokenizer import (
 from engine.core.user_text import read_user_text, split_held_out
 from engine.core.vocab import SPECIAL_TOKENS
 from engine.runtime import predictor as predictor_module
-from engine.runtime.personal_cache import MAX_OFFERED_LETTERS, TUNED_TOKENS, PersonalCache
+from engine.runtime.cache_layout import MAX_OFFERED_LETTERS
+from engine.runtime.personal_cache import TUNED_TOKENS, PersonalCache
 from engine.runtime.predictor import Predictor
 from engine.runtime.suggestions import WordChooser
 

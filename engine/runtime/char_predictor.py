@@ -21,8 +21,8 @@ import numpy as np
 from engine.core import characters as spelling
 from engine.core.tokenizer import split_partial, tokenize
 from engine.core.vocab import BOS, EOS, SPEAKERS, SPECIAL_TOKENS, Vocab
+from engine.runtime.cache_layout import NO_EXTRAS, Extras
 from engine.runtime.completion import NOTHING, Completion, as_completion
-from engine.runtime.personal_cache import NO_EXTRAS, Extras
 from engine.runtime.predictor import Predictor, last_tokens
 from engine.runtime.suggestions import Suggestion
 

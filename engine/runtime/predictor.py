@@ -32,11 +32,12 @@ from engine.core.model_store import active_model_dir, bundle_advice
 from engine.core.paths import read_blocklist
 from engine.core.tokenizer import split_partial, tokenize
 from engine.core.vocab import EOS, SPEAKERS, Vocab
+from engine.runtime.cache_layout import NO_EXTRAS, Extras
 from engine.runtime.completion import Completion, complete_phrase
 from engine.runtime.lexicon import LexiconError, RareWords
 from engine.runtime.mixture import MixtureWeights, mix
 from engine.runtime.ngram import KneserNey, NgramError
-from engine.runtime.personal_cache import NO_EXTRAS, Extras, PersonalCache
+from engine.runtime.personal_cache import PersonalCache
 from engine.runtime.suggestions import Suggestion, WordChooser
 
 # The network reads at most this many ids of context. 300 characters (what the editor passes) are about
