@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
@@ -50,6 +50,10 @@ class MainWindow(QMainWindow):
         self.model_label, self.provider_label, self.latency_label = QLabel("loading model…"), QLabel(""), QLabel("")
         for label in (self.model_label, self.provider_label, self.latency_label):
             self.statusBar().addPermanentWidget(label)
+        # As wide as a slow keystroke's figure from the start (and a little more: digits are not all equally
+        # wide in every font), so that the labels beside it stay put while the figure changes with every key.
+        self.latency_label.setMinimumWidth(self.latency_label.fontMetrics().horizontalAdvance("9999.9 ms"))
+        self.latency_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.messages = StatusMessages(self.statusBar())  # what goes wrong, said one message after another
         self.model_error = ""
         # Tools > Learned Words…, Learn from My Writing… (while open) and Models…: desktop/learned_words.py,

@@ -20,6 +20,18 @@ def test_typing_how_are_yo_shows_you_among_the_chips(window, qtbot):
 
 
 @pytest.mark.bundled_model
+def test_the_status_bar_labels_stay_put_while_the_latency_figure_changes(window, qtbot):
+    type_and_wait(qtbot, window, "how are yo")
+    qtbot.wait(100)  # the last result shown
+    positions = []
+    for figure in ("0.8 ms", "123.4 ms", "5.1 ms"):
+        window.latency_label.setText(figure)
+        qtbot.wait(30)  # the status bar lays its labels out again
+        positions.append((window.model_label.x(), window.provider_label.x()))
+    assert positions[0] == positions[1] == positions[2]
+
+
+@pytest.mark.bundled_model
 def test_the_best_word_is_in_the_centre_chip(window, qtbot):
     type_and_wait(qtbot, window, "how are ")
     assert window.suggestion_bar.words_by_position()[1] == window.last_result.words[0] == "you"
