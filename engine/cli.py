@@ -17,6 +17,8 @@ COMMANDS = {
     "train": ("engine.training.train", "train a next-word language model: LSTM or NPLM (needs the train extra)"),
     "release": ("engine.training.release", "make a small shippable copy of a trained checkpoint"),
     "export": ("export.onnx_export", "turn a checkpoint into a checked ONNX bundle (float and int8)"),
+    "unbundle": ("export.unbundle", "turn a bundle's network back into a checkpoint to train further (needs the "
+                 "train extra)"),
     "eval": ("engine.evaluation.evaluate", "measure perplexity, top-k accuracy and keystroke savings"),
     "finetune": ("export.personalize", "learn your own writing: fine-tune, prove and install (needs the train extra)"),
     "models": ("engine.models_cli", "the models learned from your writing: list, use, revert, forget"),
