@@ -19,15 +19,18 @@ from export.from_onnx import model_from_bundle
 def unbundle(bundle: str | Path, out: str | Path, graph: str | None = None) -> dict:
     """Write the checkpoint from the bundle's `graph` ("float" or "int8"; default: float when it has both).
     Returns what it holds: model sizes, vocabulary size, which graph file it came from."""
-    models = read_manifest(bundle).models
-    if graph is not None and graph not in models:
-        raise BundleError(f"{bundle}: this bundle has no {graph} graph (it has {', '.join(sorted(models))}); "
+    manifest = read_manifest(bundle)
+    if manifest.raw.get("architecture", "lstm") != "lstm":
+        raise BundleError(f"{bundle}: a {manifest.raw['architecture']} model; only an LSTM bundle can be read back "
+                          "into a checkpoint (train the others from their own run's best.pt)")
+    if graph is not None and graph not in manifest.models:
+        raise BundleError(f"{bundle}: this bundle has no {graph} graph (it has {', '.join(sorted(manifest.models))}); "
                           "leave --graph out to take its own")
-    model, vocab, manifest = model_from_bundle(bundle, models[graph] if graph else None)
-    source = models[graph] if graph else manifest.models.get("float", manifest.model_file)
-    save_checkpoint(out, model, vocab, unbundled_from={"bundle": str(manifest.folder), "model_file": source,
+    model_file = manifest.models[graph] if graph else manifest.models.get("float", manifest.model_file)
+    model, vocab, _ = model_from_bundle(bundle, model_file)
+    save_checkpoint(out, model, vocab, unbundled_from={"bundle": str(manifest.folder), "model_file": model_file,
                                                        "vocab_hash": manifest.raw.get("vocab_hash")})
-    return {"model_file": source, "vocab_size": len(vocab), "model_config": model.config.to_dict()}
+    return {"model_file": model_file, "vocab_size": len(vocab), "model_config": model.config.to_dict()}
 
 
 def build_parser() -> argparse.ArgumentParser:

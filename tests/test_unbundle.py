@@ -1,5 +1,8 @@
 """`nextword unbundle`: a shipped bundle becomes a checkpoint that training goes on from."""
 
+import json
+import shutil
+
 import torch
 from conftest import tiny_config
 
@@ -41,3 +44,13 @@ def test_unbundling_refuses_to_overwrite_or_to_read_what_is_not_a_bundle(tiny_bu
     assert "is not a model bundle" in capsys.readouterr().err and not (tmp_path / "new.pt").exists()
     assert nextword(["unbundle", str(tiny_bundle), "--out", str(out), "--force"]) == 0
     assert load_model(out)[1]
+
+
+def test_a_bundle_of_another_architecture_is_refused_with_what_to_use(tiny_bundle, tmp_path, capsys):
+    other = tmp_path / "transformer"
+    shutil.copytree(tiny_bundle, other)
+    manifest = json.loads((other / "manifest.json").read_text())
+    (other / "manifest.json").write_text(json.dumps({**manifest, "architecture": "transformer"}))
+    assert nextword(["unbundle", str(other), "--out", str(tmp_path / "t.pt")]) == 2
+    assert "a transformer model; only an LSTM bundle can be read back" in capsys.readouterr().err
+    assert not (tmp_path / "t.pt").exists()
