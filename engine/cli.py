@@ -66,7 +66,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if name == "suggest":
         return suggest_main(rest)
-    return importlib.import_module(COMMANDS[name][0]).main(rest)
+    try:
+        return importlib.import_module(COMMANDS[name][0]).main(rest)
+    except ModuleNotFoundError as error:
+        # A desktop install has no torch; training, export and fine-tuning need it. Say so and how to get
+        # it, rather than Python's import error. Any other missing module is a real fault: let it raise.
+        if (error.name or "").split(".")[0] != "torch":
+            raise
+        print(f"nextword {name}: this command needs PyTorch, which comes with the train extra. Install it "
+              "with `pip install -e '.[train]'` from the Nextword folder (`make install` does this), "
+              "then run the command again.", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from no_torch import BLOCK_TORCH
 
 from engine.cli import COMMANDS, main
 
@@ -42,6 +44,20 @@ def test_train_on_a_missing_file_gives_one_line_and_no_traceback(tmp_path):
                              "--out-dir", str(tmp_path / "run")], capture_output=True, text=True)
     assert result.returncode == 2
     assert "gone.txt: file not found" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["train", "--data", "corpus.txt", "--out-dir", "run"],
+                                     ["export", "run/best.pt", "--out", "bundle"],
+                                     ["unbundle", "bundle", "--out", "net.pt"],
+                                     ["finetune", "mine.txt"]])
+def test_a_torch_command_on_a_desktop_install_says_how_to_get_torch(command, tmp_path):
+    # As on an install without the train extra: torch cannot be imported.
+    code = BLOCK_TORCH + f"from engine.cli import main\nsys.exit(main({command!r}))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                            env={"PYTHONPATH": str(Path(__file__).resolve().parents[1]), "PATH": ""})
+    assert result.returncode == 2, result.stderr
+    assert f"nextword {command[0]}: this command needs PyTorch" in result.stderr
+    assert "pip install -e '.[train]'" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_resume_without_a_run_says_what_to_do(tmp_path, capsys):
