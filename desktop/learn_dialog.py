@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 
 from desktop.dialog_parts import buttons, cell, percent, plural, table
 from engine.core.kept_text import kept_text_path
+from engine.core.paths import TRAIN_EXTRA
 
-TRAIN_EXTRA = "pip install 'nextword[train]'"
 CANCELLED_EXIT = 130  # `nextword finetune` after SIGTERM: nothing installed
 PROGRESS_STEPS = 1000
 

@@ -73,9 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         # it, rather than Python's import error. Any other missing module is a real fault: let it raise.
         if (error.name or "").split(".")[0] != "torch":
             raise
-        print(f"nextword {name}: this command needs PyTorch, which comes with the train extra. Install it "
-              "with `pip install -e '.[train]'` from the Nextword folder (`make install` does this), "
-              "then run the command again.", file=sys.stderr)
+        from engine.core.paths import TRAIN_EXTRA
+
+        print(f"nextword {name}: this command needs PyTorch, which comes with the train extra: {TRAIN_EXTRA} "
+              "(in a checkout, `make install`), then run the command again.", file=sys.stderr)
         return 2
 
 

@@ -7,6 +7,7 @@ import pytest
 from no_torch import BLOCK_TORCH
 
 from engine.cli import COMMANDS, main
+from engine.core.paths import TRAIN_EXTRA
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
@@ -57,7 +58,7 @@ def test_a_torch_command_on_a_desktop_install_says_how_to_get_torch(command, tmp
                             env={"PYTHONPATH": str(Path(__file__).resolve().parents[1]), "PATH": ""})
     assert result.returncode == 2, result.stderr
     assert f"nextword {command[0]}: this command needs PyTorch" in result.stderr
-    assert "pip install -e '.[train]'" in result.stderr and "Traceback" not in result.stderr
+    assert TRAIN_EXTRA in result.stderr and "Traceback" not in result.stderr
 
 
 def test_resume_without_a_run_says_what_to_do(tmp_path, capsys):

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from engine.core.paths import TRAIN_EXTRA
 from engine.core.tokenizer import LINE_BREAKS, starts_sentence, tokenize_cased
 from engine.core.vocab import BOS, EOS, SPEAKERS
 
@@ -44,8 +45,7 @@ def chitchat_path() -> Path:
         import chitchat_dataset
     except ImportError:
         raise CorpusError(
-            "chitchat: the chitchat-dataset package is not installed; install it with "
-            "pip install 'nextword[train]'"
+            f"chitchat: the chitchat-dataset package is not installed; install it with {TRAIN_EXTRA}"
         ) from None
     return Path(chitchat_dataset.__file__).parent / "dataset.json"
 

@@ -17,6 +17,7 @@ RESOURCES_PACKAGE = "resources"
 MODEL_FOLDER = "model"
 BLOCKLIST_FILE = "blocklist.txt"
 REINSTALL = "reinstall Nextword (pip install --force-reinstall nextword)"
+TRAIN_EXTRA = "pip install 'nextword[train]'"  # torch and the training data: train, export, fine-tune
 
 
 class MissingResource(ModelError):
