@@ -36,9 +36,13 @@ class SuggestionBar(QWidget):
         self._layout.setSpacing(8)
         self.setStyleSheet(CHIP_STYLE)
         self.chips: list[QPushButton] = []
+        self._words: list[str] = []  # best first, as last shown
         self.set_count(count)
 
     def set_count(self, count: int) -> None:
+        """Rebuilds the chips only when their number changes, and shows the same words again."""
+        if count == len(self.chips) and self.isHidden() == (count == 0):
+            return
         for chip in self.chips:
             chip.deleteLater()
         self.chips = []
@@ -53,9 +57,11 @@ class SuggestionBar(QWidget):
             self._layout.addWidget(chip)
             self.chips.append(chip)
         self.setVisible(count > 0)
+        self.show_words(self._words)
 
     def show_words(self, words: list[str]) -> None:
         """Words best first; the best goes to the centre chip."""
+        self._words = list(words)
         ranks = centre_out(len(self.chips))
         for chip, rank in zip(self.chips, ranks, strict=True):
             word = words[rank] if rank < len(words) else ""

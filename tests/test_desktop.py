@@ -186,6 +186,14 @@ def test_preferences_persist_between_windows(open_window, tmp_path):
     assert second.preferences.font_size == first.preferences.font_size and len(second.suggestion_bar.chips) == 5
 
 
+@pytest.mark.bundled_model
+def test_bigger_text_keeps_the_chips_words(window, qtbot):
+    type_and_wait(qtbot, window, "how are yo")
+    shown = chips(window)
+    window.change_font_size(2)  # View > Bigger Text mid-word: the words stay until the next keystroke
+    assert "you" in shown and chips(window) == shown
+
+
 def test_closing_with_unsaved_changes_asks_first(window, qtbot, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
