@@ -41,7 +41,7 @@ class SuggestionBar(QWidget):
 
     def set_count(self, count: int) -> None:
         """Rebuilds the chips only when their number changes, and shows the same words again."""
-        if count == len(self.chips) and self.isHidden() == (count == 0):
+        if self.chips and count == len(self.chips):
             return
         for chip in self.chips:
             chip.deleteLater()

@@ -38,7 +38,8 @@ class FinetuneConfig:
     warmup_steps: int = 20
     # General tokens replayed per token of the person's text, each epoch. 2, not 1: fine-tuned on the KJV,
     # the better-trained default forgot 1.1 points of general keystroke savings at 1 (over the install
-    # gate's 1) and 0.5 to 0.6 at 2, for 0.5 points less gain on the person's text (README, "What it gains").
+    # gate's 1) and 0.5 to 0.7 at 2 (the defaults since), for 0.5 points less gain on the person's text
+    # (README, "What it gains").
     replay_ratio: float = 2.0
     max_epochs: int = 12
     batch_tokens: int = 2048  # per step, padding included
