@@ -194,6 +194,20 @@ def test_bigger_text_keeps_the_chips_words(window, qtbot):
     assert "you" in shown and chips(window) == shown
 
 
+def test_more_chips_chosen_in_preferences_fill_without_a_keystroke(window, qtbot, monkeypatch):
+    from desktop.preferences import PreferencesDialog
+
+    def choose_five(dialog):
+        dialog.chip_count.setValue(5)
+        return True
+
+    type_and_wait(qtbot, window, "how are ")
+    assert len(chips(window)) == 3
+    monkeypatch.setattr(PreferencesDialog, "exec", choose_five)
+    window.show_preferences()
+    qtbot.waitUntil(lambda: len(chips(window)) == 5, timeout=5000)  # the words are asked for again at once
+
+
 def test_closing_with_unsaved_changes_asks_first(window, qtbot, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
