@@ -51,12 +51,19 @@ class TrainConfig:
     window: int = 15  # tokens per example with --layout windows
     init_from: str = ""  # start from this checkpoint's weights and vocabulary (fine-tuning)
     average_from: int = 0  # from this step on, measure and keep the running mean of the weights (0: never)
+    teacher: str = ""  # distil from this checkpoint (engine/training/distillation.py); "": no teacher
+    distill_weight: float = 0.5  # the soft (teacher) term's share of the loss
+    distill_temperature: float = 1.0
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
             raise ValueError(f"layout: {self.layout!r} is not one of {', '.join(LAYOUTS)}")
         if self.init_from and self.model.arch == "char-lstm":
             raise ValueError("init_from: a character model trains from its own characters; leave --init-from out")
+        if not 0.0 <= self.distill_weight <= 1.0:
+            raise ValueError(f"distill_weight: {self.distill_weight} is not between 0 and 1")
+        if self.distill_temperature <= 0:
+            raise ValueError(f"distill_temperature: {self.distill_temperature} must be above 0")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -95,6 +102,10 @@ HELP = {
     "context_messages": "with --layout lines, how many consecutive messages one run may hold",
     "init_from": "start from this training checkpoint's weights and vocabulary (fine-tuning): model sizes "
                  "come from it, and its run folder's encoded text is reused when built from the same data",
+    "teacher": "distil from this checkpoint of the same vocabulary (a wider LSTM, a transformer): the loss mixes "
+               "the next word's cross-entropy with the KL divergence from the teacher's distribution",
+    "distill_weight": "with --teacher, the teacher's share of the loss (0: none, 1: only the teacher)",
+    "distill_temperature": "with --teacher, both distributions are softened by this temperature before comparing",
     "average_from": "from this step on, validation and best.pt use the running mean of the weights after every "
                     "step (the AWD-LSTM's averaging); 0: never",
 }

@@ -25,6 +25,7 @@ from engine.training.averaging import WeightAverage
 from engine.training.batching import IGNORE, batchify, num_windows, padded_batches, shard_streams, windows
 from engine.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from engine.training.config import TrainConfig
+from engine.training.distillation import Teacher, distillation_loss
 from engine.training.distributed import Distributed, pick_device
 from engine.training.embedding_map import MAP_FILE, save_embedding_map
 from engine.training.model import ModelConfig, count_parameters
@@ -102,6 +103,7 @@ class Trainer:
         self.data = self._prepare_data(vocab)
         self.config = replace(self.config, model=replace(self.config.model, vocab_size=len(self.data.vocab)))
         self._build_model(weights)
+        self.teacher = Teacher(self.config.teacher, self.data.vocab, self.device) if self.config.teacher else None
         self._plan_batches()
 
     def _prepare_data(self, given_vocab: Vocab | None) -> RunData:
@@ -168,7 +170,7 @@ class Trainer:
             yield index, inputs.to(self.device), targets.to(self.device)
 
     def step(self, inputs: torch.Tensor, targets: torch.Tensor) -> float:
-        """One optimizer step; returns the batch's mean loss."""
+        """One optimizer step; returns the batch's mean cross-entropy (with a teacher, the loss's hard part)."""
         config = self.config
         if self.padded:
             self.state = None  # every chunk starts fresh
@@ -177,8 +179,14 @@ class Trainer:
         use_amp = config.amp and self.device.type == "cuda"
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=use_amp):
             logits, self.state = self.trained(inputs, self.state)  # (B, T, V)
-            loss = nn.functional.cross_entropy(logits.float().reshape(-1, logits.size(-1)), targets.reshape(-1),
-                                               ignore_index=IGNORE)
+            if self.teacher is None:
+                loss = nn.functional.cross_entropy(logits.float().reshape(-1, logits.size(-1)), targets.reshape(-1),
+                                                   ignore_index=IGNORE)
+                cross_entropy = loss
+            else:
+                teacher_logits = self.teacher.logits(inputs, carry_state=not self.padded)  # (B, T, V)
+                loss, cross_entropy = distillation_loss(logits, teacher_logits, targets, config.distill_weight,
+                                                        config.distill_temperature)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         nn.utils.clip_grad_norm_(self.model.parameters(), config.clip)
@@ -186,7 +194,7 @@ class Trainer:
             group["lr"] = config.lr * lr_factor(self.progress.step, config.warmup_steps, self.schedule_steps,
                                                 config.min_lr_ratio)
         self.optimizer.step()
-        return loss.item()
+        return cross_entropy.item()
 
     def run(self) -> dict:
         """Train until the epochs, the step or time budget, or early stopping end it. Returns run.json's dict."""
@@ -211,8 +219,12 @@ class Trainer:
         """The rest of the current epoch; True when training should stop."""
         progress = self.progress
         self.state = None
+        if self.teacher is not None:
+            self.teacher.state = None
         if self.checkpoint is not None and self.checkpoint.get("stream_state") and progress.window:
             self.state = tuple(s.to(self.device) for s in self.checkpoint["stream_state"])
+            if self.teacher is not None and self.checkpoint.get("teacher_state"):
+                self.teacher.state = tuple(s.to(self.device) for s in self.checkpoint["teacher_state"])
         self.checkpoint = None  # only the first epoch after resuming starts mid-stream
         window_started = time.monotonic()
         for index, inputs, targets in self.batches(progress.epoch, progress.window):
@@ -306,10 +318,12 @@ class Trainer:
         trained = model is None
         model = self.model if trained else model
         stream_state = [s.detach().cpu() for s in self.state] if self.state is not None else []
+        teacher_state = self.teacher.state if self.teacher is not None and self.teacher.state is not None else []
         words = {"words": self.data.words.to_json()} if self.data.words is not None else {}
         save_checkpoint(path, model, self.data.vocab, **words, train_config=self.config.to_dict(),
                         progress=asdict(self.progress), optimizer=self.optimizer.state_dict(),
                         rng=torch.get_rng_state(), data_hash=self.data.hashes, stream_state=stream_state,
+                        teacher_state=[s.cpu() for s in teacher_state],
                         start_state=self.start_state(model) if with_start_state else [],
                         average=self.average.state_dict() if trained else {})
 

@@ -1,0 +1,106 @@
+#!/bin/bash
+# The prepared device run for the default's last route to its target (docs/models.md, "Distillation"):
+# a wide AWD-LSTM teacher trained on one GPU, then the shipped network distilled from it on lines.
+# It has not run on a GPU yet: no device machine has been lent since it was written.
+#
+# Here, once, on the CPU machine (after `make data`): the encoded data and the shipped network's float
+# weights, without the optimizer, into runs/gpu-in (41 MB; the working tree travels up to 64 MiB):
+#     bash bench/gpu_distill.sh prepare RUN_FOLDER [FLOAT_CHECKPOINT]
+# RUN_FOLDER holds vocab.json, train_ids.npy, valid_ids.npy and data.json of the chitchat vocabulary;
+# FLOAT_CHECKPOINT defaults to RUN_FOLDER/best.pt. `nextword unbundle resources/model --out F` makes one
+# from the bundle (int8 weights, made float).
+# On the device, one `run` call with carry ["runs/gpu-in"] and timeout_s 600:
+#     bash bench/gpu_distill.sh train
+# It fits nine minutes: a 200-step timing run sizes the teacher's stream epochs to TEACHER_MINUTES, and
+# every stage has a --max-minutes backstop. What comes back in $OUT (at most 16 MiB a file): the three
+# runs' run.json and logs, and the student's weights in half precision (student.pt, 14 MB). Then here:
+#     nextword release runs/gpu/student.pt --out B/nextword.pt ...   (the model card's release step)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+IN=${IN:-runs/gpu-in}
+RUNS=${RUNS:-runs/gpu}
+if [ -x .venv/bin/python ]; then PYTHON=${PYTHON:-.venv/bin/python}; else PYTHON=${PYTHON:-python3}; fi  # the device: python3
+NEXTWORD=${NEXTWORD:-$PYTHON -m engine.cli}
+DEVICE=${DEVICE:-cuda}
+TEACHER_SIZES=${TEACHER_SIZES:---embed-dim 512 --hidden-size 1536 --num-layers 2}
+TEACHER_REGULARISATION=${TEACHER_REGULARISATION:---dropout 0.4 --variational-dropout --weight-dropout 0.3 --embedding-dropout 0.1}
+STUDENT_REGULARISATION="--dropout 0.3 --variational-dropout --weight-dropout 0.2 --embedding-dropout 0.05"
+TEACHER_MINUTES=${TEACHER_MINUTES:-4.0}
+LINES_MINUTES=${LINES_MINUTES:-1.0}
+STUDENT_MINUTES=${STUDENT_MINUTES:-2.0}
+TIMING_STEPS=${TIMING_STEPS:-200}
+DATA_FLAGS=${DATA_FLAGS:-}  # the --data and --valid the encoded text was made from, when not chitchat's
+DATA_FILES="vocab.json train_ids.npy valid_ids.npy data.json"
+
+prepare() {
+    local run=$1 weights=${2:-$1/best.pt}
+    mkdir -p "$IN"
+    for file in $DATA_FILES; do cp "$run/$file" "$IN/"; done
+    "$PYTHON" - "$weights" "$IN/student.pt" <<'PY'
+import sys
+import torch
+payload = torch.load(sys.argv[1], map_location="cpu", weights_only=True)
+if "model_int8" in payload:
+    sys.exit(f"{sys.argv[1]}: a release (int8); give the run's best.pt or `nextword unbundle`'s")
+keep = ("format", "version", "model", "model_config", "vocab", "train_config", "data_hash", "start_state")
+torch.save({key: payload[key] for key in keep if key in payload}, sys.argv[2])
+PY
+    du -ch "$IN"/* | tail -1
+}
+
+run_folder() {  # a new run folder that trains on the carried encoded data (the device has no chitchat text)
+    mkdir -p "$1"
+    for file in $DATA_FILES; do cp "$IN/$file" "$1/"; done
+}
+
+train() {
+    local out=${OUT:-$RUNS/out} teacher=$RUNS/teacher
+    export PYTHONPATH=$PWD PYTHONUNBUFFERED=1
+    mkdir -p "$out"
+    nvidia-smi --query-gpu=name,memory.total --format=csv,noheader > "$out/gpu.txt" 2>&1 || true
+    run_folder "$teacher"
+    local teacher_flags="$DATA_FLAGS $TEACHER_SIZES $TEACHER_REGULARISATION --batch-size 64 --lr 2e-3 --warmup-steps 200 \
+        --device $DEVICE --eval-every 1000000 --checkpoint-every 1000000 --patience 100"
+    # The first steps time the teacher; warm-up is the same whatever the epochs, so resuming with the
+    # epochs that fit follows the schedule of one uninterrupted run.
+    $NEXTWORD train --out-dir "$teacher" --epochs 100 --max-steps "$TIMING_STEPS" $teacher_flags \
+        > "$out/teacher.log" 2>&1
+    local epochs
+    epochs=$("$PYTHON" - "$teacher/run.json" "$TEACHER_MINUTES" <<'PY'
+import json, sys
+record, minutes = json.load(open(sys.argv[1])), float(sys.argv[2])
+per_step = record["train_seconds"] / record["steps"]
+per_epoch = record["steps"] / record["epochs_completed"]
+print(max(1, int(minutes * 60 / (per_step * per_epoch))))
+PY
+)
+    echo "teacher: $epochs stream epochs" | tee -a "$out/teacher.log"
+    $NEXTWORD train --out-dir "$teacher" --resume --epochs "$epochs" --max-steps 0 \
+        --max-minutes "$("$PYTHON" -c "print($TEACHER_MINUTES * 1.1)")" >> "$out/teacher.log" 2>&1
+    cp "$teacher/run.json" "$out/teacher.json"
+    $NEXTWORD train $DATA_FLAGS --out-dir "$RUNS/teacher-lines" --init-from "$teacher/best.pt" --layout lines \
+        --context-messages 2 --epochs 1 --lr 1e-3 --warmup-steps 100 --eval-every 500 $TEACHER_REGULARISATION \
+        --device "$DEVICE" --checkpoint-every 1000000 --patience 100 --max-minutes "$LINES_MINUTES" \
+        > "$out/teacher-lines.log" 2>&1
+    cp "$RUNS/teacher-lines/run.json" "$out/teacher-lines.json"
+    $NEXTWORD train $DATA_FLAGS --out-dir "$RUNS/student" --init-from "$IN/student.pt" --teacher "$RUNS/teacher-lines/best.pt" \
+        --distill-weight 0.5 --layout lines --context-messages 2 --epochs 1 --lr 1e-3 --warmup-steps 100 \
+        --eval-every 500 $STUDENT_REGULARISATION --device "$DEVICE" --checkpoint-every 1000000 --patience 100 \
+        --max-minutes "$STUDENT_MINUTES" > "$out/student.log" 2>&1
+    cp "$RUNS/student/run.json" "$out/student.json"
+    "$PYTHON" - "$RUNS/student/best.pt" "$out/student.pt" <<'PY'
+import sys
+import torch
+payload = torch.load(sys.argv[1], map_location="cpu", weights_only=True)
+payload["model"] = {name: tensor.half() for name, tensor in payload["model"].items()}  # 14 MB: it comes back
+keep = ("format", "version", "model", "model_config", "vocab", "train_config", "data_hash", "start_state", "progress")
+torch.save({key: payload[key] for key in keep if key in payload}, sys.argv[2])
+PY
+    ls -la "$out"
+}
+
+case ${1:-} in
+    prepare) shift; prepare "$@" ;;
+    train) train ;;
+    *) echo "usage: bash bench/gpu_distill.sh prepare RUN_FOLDER [FLOAT_CHECKPOINT] | train" >&2; exit 2 ;;
+esac
