@@ -5,16 +5,19 @@
 #
 # Here, once, on the CPU machine (after `make data`): the encoded data and the shipped network's float
 # weights, without the optimizer, into runs/gpu-in (41 MB; the working tree travels up to 64 MiB):
-#     bash bench/gpu_distill.sh prepare RUN_FOLDER [FLOAT_CHECKPOINT]
-# RUN_FOLDER holds vocab.json, train_ids.npy, valid_ids.npy and data.json of the chitchat vocabulary;
-# FLOAT_CHECKPOINT defaults to RUN_FOLDER/best.pt. `nextword unbundle resources/model --out F` makes one
-# from the bundle (int8 weights, made float).
+#     bash bench/gpu_distill.sh prepare DATA_RUN FLOAT_CHECKPOINT
+# DATA_RUN is a run folder whose vocabulary was built from chitchat's text (--min-count 2 --max-vocab
+# 12000, the defaults), not taken from a checkpoint: `nextword train --out-dir runs/data --max-steps 1`
+# makes one. The teacher trains on its vocab.json, train_ids.npy, valid_ids.npy and data.json.
+# FLOAT_CHECKPOINT is the network to distil, a run's best.pt; `nextword unbundle resources/model --out F`
+# makes one from the bundle (int8 weights, made float).
 # On the device, one `run` call with carry ["runs/gpu-in"] and timeout_s 600:
 #     bash bench/gpu_distill.sh train
 # It fits nine minutes: a 200-step timing run sizes the teacher's stream epochs to TEACHER_MINUTES, and
 # every stage has a --max-minutes backstop. What comes back in $OUT (at most 16 MiB a file): the three
-# runs' run.json and logs, and the student's weights in half precision (student.pt, 14 MB). Then here:
-#     nextword release runs/gpu/student.pt --out B/nextword.pt ...   (the model card's release step)
+# runs' run.json and logs, and the student's weights in half precision (student.pt, 14 MB). Then here,
+# from the folder they came back to: `nextword release DIR/student.pt --out B/nextword.pt ...`, export and
+# eval as the model card's last steps do, and ship it only by the rule every default met.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 IN=${IN:-runs/gpu-in}
@@ -33,7 +36,12 @@ DATA_FLAGS=${DATA_FLAGS:-}  # the --data and --valid the encoded text was made f
 DATA_FILES="vocab.json train_ids.npy valid_ids.npy data.json"
 
 prepare() {
-    local run=$1 weights=${2:-$1/best.pt}
+    local run=$1 weights=$2
+    if ! grep -q '"min_count"' "$run/data.json"; then
+        echo "$run/data.json: its vocabulary came from a checkpoint, and the teacher needs one built from the" \
+             "text; give a folder of \`nextword train --out-dir runs/data --max-steps 1\`" >&2
+        exit 2
+    fi
     mkdir -p "$IN"
     for file in $DATA_FILES; do cp "$run/$file" "$IN/"; done
     "$PYTHON" - "$weights" "$IN/student.pt" <<'PY'
@@ -55,7 +63,7 @@ run_folder() {  # a new run folder that trains on the carried encoded data (the 
 
 train() {
     local out=${OUT:-$RUNS/out} teacher=$RUNS/teacher
-    export PYTHONPATH=$PWD PYTHONUNBUFFERED=1
+    export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1  # keeps a carried wheels folder
     mkdir -p "$out"
     nvidia-smi --query-gpu=name,memory.total --format=csv,noheader > "$out/gpu.txt" 2>&1 || true
     run_folder "$teacher"
@@ -92,7 +100,9 @@ PY
 import sys
 import torch
 payload = torch.load(sys.argv[1], map_location="cpu", weights_only=True)
-payload["model"] = {name: tensor.half() for name, tensor in payload["model"].items()}  # 14 MB: it comes back
+tied = payload["model_config"].get("tie_weights")  # the loader ties head.weight to embed.weight again
+payload["model"] = {name: tensor.half() for name, tensor in payload["model"].items()  # 14 MB: it comes back
+                    if not (tied and name == "head.weight")}
 keep = ("format", "version", "model", "model_config", "vocab", "train_config", "data_hash", "start_state", "progress")
 torch.save({key: payload[key] for key in keep if key in payload}, sys.argv[2])
 PY
@@ -100,7 +110,8 @@ PY
 }
 
 case ${1:-} in
-    prepare) shift; prepare "$@" ;;
+    prepare) [ $# -eq 3 ] || { echo "usage: bash bench/gpu_distill.sh prepare DATA_RUN FLOAT_CHECKPOINT" >&2; exit 2; }
+             prepare "$2" "$3" ;;
     train) train ;;
-    *) echo "usage: bash bench/gpu_distill.sh prepare RUN_FOLDER [FLOAT_CHECKPOINT] | train" >&2; exit 2 ;;
+    *) echo "usage: bash bench/gpu_distill.sh prepare DATA_RUN FLOAT_CHECKPOINT | train" >&2; exit 2 ;;
 esac
