@@ -13,8 +13,9 @@
 # makes one from the bundle (int8 weights, made float).
 # On the device, one `run` call with carry ["runs/gpu-in"] and timeout_s 600:
 #     bash bench/gpu_distill.sh train
-# It fits nine minutes: a 200-step timing run sizes the teacher's stream epochs to TEACHER_MINUTES, and
-# every stage has a --max-minutes backstop. What comes back in $OUT (at most 16 MiB a file): the three
+# It fits nine minutes: each stage's first 100 steps (its warm-up) time it, and it then runs the whole
+# epochs that fit its minutes (TEACHER_MINUTES, LINES_MINUTES, STUDENT_MINUTES), with a --max-minutes
+# backstop. What comes back in $OUT (at most 16 MiB a file): the three
 # runs' run.json and logs, and the student's weights in half precision (student.pt, 14 MB). Then here,
 # from the folder they came back to: `nextword release DIR/student.pt --out B/nextword.pt ...`, export and
 # eval as the model card's last steps do, and ship it only by the rule every default met.
@@ -31,7 +32,7 @@ STUDENT_REGULARISATION="--dropout 0.3 --variational-dropout --weight-dropout 0.2
 TEACHER_MINUTES=${TEACHER_MINUTES:-4.0}
 LINES_MINUTES=${LINES_MINUTES:-1.0}
 STUDENT_MINUTES=${STUDENT_MINUTES:-2.0}
-TIMING_STEPS=${TIMING_STEPS:-200}
+TIMING_STEPS=${TIMING_STEPS:-100}  # each stage's warm-up, and the steps that time it
 DATA_FLAGS=${DATA_FLAGS:-}  # the --data and --valid the encoded text was made from, when not chitchat's
 DATA_FILES="vocab.json train_ids.npy valid_ids.npy data.json"
 
@@ -61,20 +62,14 @@ run_folder() {  # a new run folder that trains on the carried encoded data (the 
     for file in $DATA_FILES; do cp "$IN/$file" "$1/"; done
 }
 
-train() {
-    local out=${OUT:-$RUNS/out} teacher=$RUNS/teacher
-    export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1  # keeps a carried wheels folder
-    mkdir -p "$out"
-    nvidia-smi --query-gpu=name,memory.total --format=csv,noheader > "$out/gpu.txt" 2>&1 || true
-    run_folder "$teacher"
-    local teacher_flags="$DATA_FLAGS $TEACHER_SIZES $TEACHER_REGULARISATION --batch-size 64 --lr 2e-3 --warmup-steps 200 \
-        --device $DEVICE --eval-every 1000000 --checkpoint-every 1000000 --patience 100"
-    # The first steps time the teacher; warm-up is the same whatever the epochs, so resuming with the
-    # epochs that fit follows the schedule of one uninterrupted run.
-    $NEXTWORD train --out-dir "$teacher" --epochs 100 --max-steps "$TIMING_STEPS" $teacher_flags \
-        > "$out/teacher.log" 2>&1
-    local epochs
-    epochs=$("$PYTHON" - "$teacher/run.json" "$TEACHER_MINUTES" <<'PY'
+sized_run() {  # DIR MINUTES LOG FLAGS...: a short timing run, then resumed for the whole epochs that fit MINUTES
+    local dir=$1 minutes=$2 log=$3 epochs
+    shift 3
+    # The timing steps are the warm-up's, which is the same whatever the epochs: resumed with the epochs
+    # that fit, the run follows the schedule of one uninterrupted run.
+    $NEXTWORD train --out-dir "$dir" --epochs 100 --max-steps "$TIMING_STEPS" --warmup-steps "$TIMING_STEPS" "$@" \
+        > "$log" 2>&1
+    epochs=$("$PYTHON" - "$dir/run.json" "$minutes" <<'PY'
 import json, sys
 record, minutes = json.load(open(sys.argv[1])), float(sys.argv[2])
 per_step = record["train_seconds"] / record["steps"]
@@ -82,19 +77,27 @@ per_epoch = record["steps"] / record["epochs_completed"]
 print(max(1, int(minutes * 60 / (per_step * per_epoch))))
 PY
 )
-    echo "teacher: $epochs stream epochs" | tee -a "$out/teacher.log"
-    $NEXTWORD train --out-dir "$teacher" --resume --epochs "$epochs" --max-steps 0 \
-        --max-minutes "$("$PYTHON" -c "print($TEACHER_MINUTES * 1.1)")" >> "$out/teacher.log" 2>&1
+    echo "$dir: $epochs epochs" | tee -a "$log"
+    $NEXTWORD train --out-dir "$dir" --resume --epochs "$epochs" --max-steps 0 \
+        --max-minutes "$("$PYTHON" -c "print(round($minutes * 1.1, 2))")" >> "$log" 2>&1
+}
+
+train() {
+    local out=${OUT:-$RUNS/out} teacher=$RUNS/teacher
+    export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1  # keeps a carried wheels folder
+    mkdir -p "$out"
+    nvidia-smi --query-gpu=name,memory.total --format=csv,noheader > "$out/gpu.txt" 2>&1 || true
+    local common="$DATA_FLAGS --device $DEVICE --checkpoint-every 1000000 --patience 100"
+    local lines="--layout lines --context-messages 2 --lr 1e-3 --eval-every 500"
+    run_folder "$teacher"
+    sized_run "$teacher" "$TEACHER_MINUTES" "$out/teacher.log" $common $TEACHER_SIZES $TEACHER_REGULARISATION \
+        --batch-size 64 --lr 2e-3 --eval-every 1000000
     cp "$teacher/run.json" "$out/teacher.json"
-    $NEXTWORD train $DATA_FLAGS --out-dir "$RUNS/teacher-lines" --init-from "$teacher/best.pt" --layout lines \
-        --context-messages 2 --epochs 1 --lr 1e-3 --warmup-steps 100 --eval-every 500 $TEACHER_REGULARISATION \
-        --device "$DEVICE" --checkpoint-every 1000000 --patience 100 --max-minutes "$LINES_MINUTES" \
-        > "$out/teacher-lines.log" 2>&1
+    sized_run "$RUNS/teacher-lines" "$LINES_MINUTES" "$out/teacher-lines.log" $common $lines \
+        --init-from "$teacher/best.pt" $TEACHER_REGULARISATION
     cp "$RUNS/teacher-lines/run.json" "$out/teacher-lines.json"
-    $NEXTWORD train $DATA_FLAGS --out-dir "$RUNS/student" --init-from "$IN/student.pt" --teacher "$RUNS/teacher-lines/best.pt" \
-        --distill-weight 0.5 --layout lines --context-messages 2 --epochs 1 --lr 1e-3 --warmup-steps 100 \
-        --eval-every 500 $STUDENT_REGULARISATION --device "$DEVICE" --checkpoint-every 1000000 --patience 100 \
-        --max-minutes "$STUDENT_MINUTES" > "$out/student.log" 2>&1
+    sized_run "$RUNS/student" "$STUDENT_MINUTES" "$out/student.log" $common $lines \
+        --init-from "$IN/student.pt" --teacher "$RUNS/teacher-lines/best.pt" --distill-weight 0.5 $STUDENT_REGULARISATION
     cp "$RUNS/student/run.json" "$out/student.json"
     "$PYTHON" - "$RUNS/student/best.pt" "$out/student.pt" <<'PY'
 import sys
