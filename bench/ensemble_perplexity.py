@@ -1,9 +1,9 @@
 """Is an ensemble worth distilling? Per-line validation perplexity of each checkpoint and of every
 combination of them, their next-word probabilities averaged.
 
-Measured as the lines layout measures it (engine/training/validation.py): each message from a zero
-state, on the first --tokens tokens of a run folder's encoded validation text. A teacher is worth
-distilling into a student only where it is clearly better than the student.
+Measured as the lines layout measures it (engine/training/validation.py, line_target_log_probs): each
+message from a zero state, on the first --tokens tokens of a run folder's encoded validation text. A
+teacher is worth distilling into a student only where it is clearly better than the student.
 
     python bench/ensemble_perplexity.py RUN_FOLDER CHECKPOINT CHECKPOINT [...] [--tokens 60000]
 """
@@ -23,20 +23,8 @@ import numpy as np
 import torch
 
 from engine.core.vocab import EOS, PAD, Vocab
-from engine.training.batching import IGNORE, line_batches, line_chunks, message_spans
 from engine.training.checkpoint import load_model
-
-
-@torch.no_grad()
-def target_log_probs(model, ids: np.ndarray, vocab: Vocab) -> torch.Tensor:
-    """log P(target) at every real position (N,), the messages read one by one from zero states."""
-    chunks = line_chunks(message_spans(ids, vocab.index[EOS]), 1, seed=0)
-    found = []
-    for inputs, targets in line_batches(ids, chunks, 4096, vocab.index[PAD]):
-        counted = targets != IGNORE  # (B, T)
-        log_probs = torch.log_softmax(model(inputs)[0].float(), dim=-1)  # (B, T, V)
-        found.append(log_probs[counted].gather(1, targets[counted][:, None])[:, 0])  # (n,)
-    return torch.cat(found)
+from engine.training.validation import line_target_log_probs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,7 +36,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     ids = np.load(args.run_folder / "valid_ids.npy")
-    ids = ids[: args.tokens + 1] if args.tokens else ids
     encoded_with = Vocab.from_json(json.loads((args.run_folder / "vocab.json").read_text()))
     scored = {}
     for path in args.checkpoints:
@@ -56,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         if vocab.content_hash != encoded_with.content_hash:
             print(f"{path}: another vocabulary than {args.run_folder}'s encoded text", file=sys.stderr)
             return 2
-        scored[str(path)] = target_log_probs(model, ids, vocab)  # (N,)
+        scored[str(path)] = line_target_log_probs(model, ids, vocab.index[EOS], vocab.index[PAD], torch.device("cpu"),
+                                                   args.tokens)  # (N,)
     for size in range(1, len(scored) + 1):
         for names in itertools.combinations(scored, size):
             mixed = torch.logsumexp(torch.stack([scored[name] for name in names]), dim=0) - math.log(size)  # (N,)

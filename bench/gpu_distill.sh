@@ -36,6 +36,23 @@ TIMING_STEPS=${TIMING_STEPS:-100}  # each stage's warm-up, and the steps that ti
 DATA_FLAGS=${DATA_FLAGS:-}  # the --data and --valid the encoded text was made from, when not chitchat's
 DATA_FILES="vocab.json train_ids.npy valid_ids.npy data.json"
 
+slim_copy() {  # SOURCE TARGET float|half: a checkpoint's weights and records, without optimizer or running mean
+    "$PYTHON" - "$@" <<'PY'
+import sys
+import torch
+source, target, precision = sys.argv[1:]
+payload = torch.load(source, map_location="cpu", weights_only=True)
+if "model_int8" in payload:
+    sys.exit(f"{source}: a release (int8); give the run's best.pt or `nextword unbundle`'s")
+if precision == "half":  # 14 MB, under the 16 MiB a file that comes back from the device
+    tied = payload["model_config"].get("tie_weights")  # the loader ties head.weight to embed.weight again
+    payload["model"] = {name: tensor.half() for name, tensor in payload["model"].items()
+                        if not (tied and name == "head.weight")}
+keep = ("format", "version", "model", "model_config", "vocab", "train_config", "data_hash", "start_state", "progress")
+torch.save({key: payload[key] for key in keep if key in payload}, target)
+PY
+}
+
 prepare() {
     local run=$1 weights=$2
     if ! grep -q '"min_count"' "$run/data.json"; then
@@ -45,15 +62,7 @@ prepare() {
     fi
     mkdir -p "$IN"
     for file in $DATA_FILES; do cp "$run/$file" "$IN/"; done
-    "$PYTHON" - "$weights" "$IN/student.pt" <<'PY'
-import sys
-import torch
-payload = torch.load(sys.argv[1], map_location="cpu", weights_only=True)
-if "model_int8" in payload:
-    sys.exit(f"{sys.argv[1]}: a release (int8); give the run's best.pt or `nextword unbundle`'s")
-keep = ("format", "version", "model", "model_config", "vocab", "train_config", "data_hash", "start_state")
-torch.save({key: payload[key] for key in keep if key in payload}, sys.argv[2])
-PY
+    slim_copy "$weights" "$IN/student.pt" float
     du -ch "$IN"/* | tail -1
 }
 
@@ -99,16 +108,7 @@ train() {
     sized_run "$RUNS/student" "$STUDENT_MINUTES" "$out/student.log" $common $lines \
         --init-from "$IN/student.pt" --teacher "$RUNS/teacher-lines/best.pt" --distill-weight 0.5 $STUDENT_REGULARISATION
     cp "$RUNS/student/run.json" "$out/student.json"
-    "$PYTHON" - "$RUNS/student/best.pt" "$out/student.pt" <<'PY'
-import sys
-import torch
-payload = torch.load(sys.argv[1], map_location="cpu", weights_only=True)
-tied = payload["model_config"].get("tie_weights")  # the loader ties head.weight to embed.weight again
-payload["model"] = {name: tensor.half() for name, tensor in payload["model"].items()  # 14 MB: it comes back
-                    if not (tied and name == "head.weight")}
-keep = ("format", "version", "model", "model_config", "vocab", "train_config", "data_hash", "start_state", "progress")
-torch.save({key: payload[key] for key in keep if key in payload}, sys.argv[2])
-PY
+    slim_copy "$RUNS/student/best.pt" "$out/student.pt" half
     ls -la "$out"
 }
 

@@ -60,18 +60,40 @@ def evaluate_perplexity(model: LSTMLanguageModel, ids: np.ndarray, device: torch
 def evaluate_lines_perplexity(model: LSTMLanguageModel, ids: np.ndarray, end_id: int, pad_id: int,
                               device: torch.device, max_tokens: int = 0) -> float:
     """Perplexity of each message on its own, from a zero state: what a freshly typed line gets."""
+    total_loss, count = 0.0, 0
+    for logits, targets in _each_line_batch(model, ids, end_id, pad_id, device, max_tokens):
+        loss, targets_counted = _summed_loss(logits, targets)
+        total_loss, count = total_loss + loss, count + targets_counted
+    return math.exp(total_loss / max(1, count))
+
+
+@torch.no_grad()
+def line_target_log_probs(model: LSTMLanguageModel, ids: np.ndarray, end_id: int, pad_id: int,
+                          device: torch.device, max_tokens: int = 0) -> torch.Tensor:
+    """log P(next token) at every real position (N,), each message read as evaluate_lines_perplexity reads it
+    (bench/ensemble_perplexity.py averages several models' probabilities from these)."""
+    found = []
+    for logits, targets in _each_line_batch(model, ids, end_id, pad_id, device, max_tokens):
+        counted = targets != IGNORE  # (B, T)
+        log_probs = torch.log_softmax(logits.float(), dim=-1)  # (B, T, V)
+        found.append(log_probs[counted].gather(1, targets[counted][:, None])[:, 0].cpu())  # (n,)
+    return torch.cat(found)
+
+
+def _each_line_batch(model: LSTMLanguageModel, ids: np.ndarray, end_id: int, pad_id: int, device: torch.device,
+                     max_tokens: int):
+    """(logits (B, T, V), targets (B, T)) for the messages of ids, each from a zero state, in eval mode."""
     if max_tokens:
         ids = ids[: max_tokens + 1]
     chunks = line_chunks(message_spans(ids, end_id), 1, seed=0)
     was_training = model.training
     model.eval()
-    total_loss, count = 0.0, 0
-    for inputs, targets in line_batches(ids, chunks, 4096, pad_id):
-        logits, _ = model(inputs.to(device))  # (B, T, V)
-        loss, targets_counted = _summed_loss(logits, targets.to(device))
-        total_loss, count = total_loss + loss, count + targets_counted
-    model.train(was_training)
-    return math.exp(total_loss / max(1, count))
+    try:
+        for inputs, targets in line_batches(ids, chunks, 4096, pad_id):
+            logits, _ = model(inputs.to(device))  # (B, T, V)
+            yield logits, targets.to(device)
+    finally:
+        model.train(was_training)
 
 
 def _summed_loss(logits: torch.Tensor, targets: torch.Tensor) -> tuple[float, int]:
