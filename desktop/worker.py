@@ -108,6 +108,7 @@ class PredictionWorker(QObject):
                        "choose another in Tools > Models, or reinstall Nextword")
             return
         predictor.attach_personal_cache(cache)
+        predictor.warm_up()  # here, before "loaded": not in the first keystroke's time (or its logged latency)
         self.predictor, self.model_id = predictor, model_id
         folder = predictor.backend.manifest.folder
         self.model_loaded.emit(describe_model(model_id) if model_id else folder.name,

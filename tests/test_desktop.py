@@ -387,3 +387,24 @@ def test_the_inline_confidence_tunes_itself_from_the_log_unless_fixed_by_hand(op
     fixed = open_window()
     qtbot.waitUntil(lambda: fixed.tuned_confidence is not None, timeout=10000)
     assert fixed.preferences.inline_min_confidence == pytest.approx(0.6) and fixed.tuned_confidence == 0.4
+
+
+def test_the_first_keystroke_after_loading_costs_no_model_step(qtbot):
+    """The worker makes the first suggestion while "loading model…" still shows, so the first real
+    keystroke is as quick as any (and its latency in the status bar and the log is a keystroke's)."""
+    from counting_stepper import CountingStepper
+
+    from desktop.worker import PredictionWorker, Request
+
+    worker = PredictionWorker()
+    loaded, results = [], []
+    worker.model_loaded.connect(lambda *args: loaded.append(args))
+    worker.suggestions_ready.connect(results.append)
+    worker.load("", "cpu")
+    assert loaded, "the bundled model did not load"
+    counted = CountingStepper(worker.predictor.backend)
+    worker.predictor.backend = counted
+    worker.predict(Request(1, "", 3, True, 0.25))
+    assert counted.steps == 0 and results[0].words
+    worker.predict(Request(2, "how are ", 3, True, 0.25))
+    assert counted.steps > 0 and results[1].words  # counting works: a new context does step the model
