@@ -99,6 +99,8 @@ class PredictionWorker(QObject):
             cache = self.open_personal_cache()
             predictor, model_id = load_predictor(model_path, provider, self.shipped_blocklist | self.blocked_words,
                                                  self.learning_problem.emit)
+            predictor.attach_personal_cache(cache)
+            predictor.warm_up()  # before "loaded": not in the first keystroke's time (or its logged latency)
         except ModelError as error:
             self._fail(str(error))
             return
@@ -107,8 +109,6 @@ class PredictionWorker(QObject):
             self._fail(f"the model could not be loaded ({type(error).__name__}{': ' if detail else ''}{detail}); "
                        "choose another in Tools > Models, or reinstall Nextword")
             return
-        predictor.attach_personal_cache(cache)
-        predictor.warm_up()  # here, before "loaded": not in the first keystroke's time (or its logged latency)
         self.predictor, self.model_id = predictor, model_id
         folder = predictor.backend.manifest.folder
         self.model_loaded.emit(describe_model(model_id) if model_id else folder.name,

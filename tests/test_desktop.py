@@ -408,3 +408,21 @@ def test_the_first_keystroke_after_loading_costs_no_model_step(qtbot):
     assert counted.steps == 0 and results[0].words
     worker.predict(Request(2, "how are ", 3, True, 0.25))
     assert counted.steps > 0 and results[1].words  # counting works: a new context does step the model
+
+
+
+def test_a_broken_tokenizer_install_ends_in_a_message_at_load_not_at_every_keystroke(qtbot, monkeypatch):
+    from desktop.worker import PredictionWorker
+
+    def broken():
+        raise ImportError("cannot import name 'TweetTokenizer' from 'nltk.tokenize'")
+
+    monkeypatch.setattr("engine.core.tokenizer._tweet_tokenizer", broken)
+    worker = PredictionWorker()
+    loaded, failed = [], []
+    worker.model_loaded.connect(lambda *args: loaded.append(args))
+    worker.model_failed.connect(failed.append)
+    worker.load("", "cpu")
+    assert not loaded and worker.predictor is None
+    assert "could not be loaded (ImportError: cannot import name 'TweetTokenizer'" in failed[0]
+    assert "reinstall Nextword" in failed[0]
