@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint clean data kjv styles
+.PHONY: run test install lint clean data kjv styles dictionary words
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,22 @@ styles: kjv
 		| cut -d' ' -f2- > data/gospels.txt
 	$(BIN)/python bench/docstrings.py --out data/pydoc.txt
 	wc -lw data/gospels.txt data/pydoc.txt
+
+# The English dictionary in resources/dictionary (engine/core/dictionary.py; sources and licenses in its
+# SOURCES.md): SymSpell's word frequencies and codespell's misspellings from PyPI, SCOWL's large list from Debian.
+dictionary: $(STAMP)
+	rm -rf build/dictionary && mkdir -p build/dictionary/deb
+	$(BIN)/pip download --quiet --no-deps --dest build/dictionary symspellpy==6.10.1 codespell==2.4.3
+	cd build/dictionary && for wheel in *.whl; do unzip -qo $$wheel; done
+	cd build/dictionary/deb && apt-get download wamerican-large && dpkg -x wamerican-large_*.deb root
+	$(BIN)/python -m engine.core.dictionary build/dictionary/symspellpy/frequency_dictionary_en_82_765.txt \
+		build/dictionary/deb/root/usr/share/dict/american-english-large \
+		build/dictionary/codespell_lib/data/dictionary.txt build/dictionary/codespell_lib/data/dictionary_informal.txt
+
+# Valid words the dictionary may lack, for bench/typos.py's clean cases: SCOWL's huge American list (Debian).
+words:
+	mkdir -p data/wamerican && cd data/wamerican && apt-get download wamerican-huge && \
+		for deb in *.deb; do dpkg -x $$deb root; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache

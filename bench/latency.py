@@ -124,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="threads for both (default 1)")
     parser.add_argument("--cache-text", help="also time the predictor with a personal cache that learned this text")
     parser.add_argument("--onnx-only", action="store_true", help="leave out the torch-eager comparison")
+    parser.add_argument("--corrections-cost", action="store_true", help="also time the predictor with and without "
+                        "its dictionary (corrections, the context read as meant) key by key in turn")
     parser.add_argument("--against", metavar="BUNDLE", help="also time --model and this bundle key by key in turn, "
                         "so that the machine's ups and downs fall on both alike (two models compared)")
     args = parser.parse_args(argv)
@@ -141,6 +143,15 @@ def main(argv: list[str] | None = None) -> int:
         result["onnx_in_turn"], result["onnx_personal_cache"] = with_personal_cache(args, lines)
         result["cache_added_p50_ms"] = result["onnx_personal_cache"]["p50_ms"] - result["onnx_in_turn"]["p50_ms"]
         result["cache_added_p95_ms"] = result["onnx_personal_cache"]["p95_ms"] - result["onnx_in_turn"]["p95_ms"]
+    if args.corrections_cost:
+        correcting, plain = (Predictor.load(args.model, threads=args.threads) for _ in range(2))
+        plain.dictionary, plain.corrector = None, None  # no dictionary: the predictor as it was without one
+        correcting.warm_up()
+        mine, theirs = time_two_in_turn(correcting, plain, lines)
+        result["with_corrections"], result["without_corrections"] = milliseconds(mine), milliseconds(theirs)
+        for figure in ("p50_ms", "p95_ms"):
+            result[f"corrections_added_{figure}"] = result["with_corrections"][figure] - \
+                result["without_corrections"][figure]
     if args.against:
         # Both fresh: the predictor above has typed these lines and keeps their states in its cache.
         fresh, other = (Predictor.load(bundle, threads=args.threads) for bundle in (args.model, args.against))

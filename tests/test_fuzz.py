@@ -117,7 +117,10 @@ def check_suggestions(suggestions, left_text: str, k: int) -> None:
         word = suggestion.word
         assert word and is_word(word), word  # so no whitespace, control characters, marks alone...
         assert not any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in word)
-        assert word.lower().startswith(partial.lower()), (word, partial)
+        if suggestion.correction:  # replaces the partial word: a word Nextword knows, not a completion of it
+            assert partial and not word.lower().startswith(partial.lower()), (word, partial)
+        else:
+            assert word.lower().startswith(partial.lower()), (word, partial)
         assert 0.0 <= suggestion.probability <= 1.0
     probabilities = [s.probability for s in suggestions]
     assert probabilities == sorted(probabilities, reverse=True)

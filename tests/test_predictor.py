@@ -104,6 +104,7 @@ def test_suggestions_after_any_edits_equal_those_computed_from_scratch(tiny_bund
         left = document[:cursor]
         scratch = Predictor(shared.vocab, shared.backend, shared.ngram, shared.mixture,
                             rare_words=shared.chooser.rare_words)
+        scratch.use_dictionary(shared.dictionary)  # corrections, and the context read as meant, alike
         got, expected = shared.suggest(left, 3), scratch.suggest(left, 3)
         assert [s.word for s in got] == [s.word for s in expected], left
         assert [s.probability for s in got] == [s.probability for s in expected], left

@@ -19,10 +19,11 @@ from collections import OrderedDict
 import numpy as np
 
 from engine.core import characters as spelling
-from engine.core.tokenizer import split_partial, tokenize
+from engine.core.typed import Typed, context_tokens
 from engine.core.vocab import BOS, EOS, SPEAKERS, SPECIAL_TOKENS, Vocab
 from engine.runtime.cache_layout import NO_EXTRAS, Extras
 from engine.runtime.completion import NOTHING, Completion, as_completion
+from engine.runtime.model_input import line_layout
 from engine.runtime.predictor import Predictor, last_tokens
 from engine.runtime.suggestions import Suggestion
 
@@ -49,12 +50,7 @@ class CharPredictor(Predictor):
     def character_ids(self, tokens: list[str], partial: str, previous: str | None, speaker: str | None) -> list[int]:
         """The model's input: the line laid out as in training (after the message it answers, when given),
         spelled, then the letters of the partial word."""
-        if previous is None:
-            layout = [speaker or SPEAKERS[0], BOS, *tokens]
-        else:
-            speaker = speaker or SPEAKERS[1]
-            other = SPEAKERS[0] if speaker == SPEAKERS[1] else SPEAKERS[1]
-            layout = [other, BOS, *tokenize(previous), EOS, speaker, BOS, *tokens]
+        layout = line_layout(tokens, previous, speaker)
         ids = spelling.encode(layout, self.characters) + self.characters.encode(list(partial))
         return last_tokens(ids, MAX_CONTEXT_CHARACTERS, CONTEXT_CHARACTER_STEP)
 
@@ -94,7 +90,7 @@ class CharPredictor(Predictor):
         if key in self._words_cache:
             self._words_cache.move_to_end(key)
             return self._words_cache[key]
-        tokens = tokenize(context)
+        tokens = list(context_tokens(context))
         probabilities = np.zeros(len(self.vocab))
         for ending, probability in self.endings(self.character_ids(tokens, partial, previous, speaker)).items():
             index = self.vocab.index.get(partial + ending, self.vocab.unk_id)
@@ -112,10 +108,10 @@ class CharPredictor(Predictor):
                 speaker: str | None = None) -> list[Suggestion]:
         if speaker is not None and speaker not in SPEAKERS:
             raise ValueError(f"speaker {speaker!r}: choose one of {', '.join(SPEAKERS)}")
-        context, partial = split_partial(left_text)
-        probabilities, extras = self.word_distribution(context, partial, previous, speaker)
-        passed = self._passed_over(context, partial, previous, speaker, k)
-        return self.chooser.choose(probabilities, left_text, k, extras, passed=passed)
+        typed = Typed.read(left_text)
+        probabilities, extras = self.word_distribution(typed.context, typed.partial, previous, speaker)
+        passed = self._passed_over(typed.context, typed.partial, previous, speaker, k)
+        return self.chooser.choose(probabilities, typed, k, extras, passed=passed)
 
     def _passed_over(self, context: str, partial: str, previous, speaker, k: int) -> set[str]:
         """The words offered at each earlier letter of this word (each from its own search), as WordChooser
@@ -137,8 +133,9 @@ class CharPredictor(Predictor):
     def complete(self, left_text: str, previous: str | None = None, speaker: str | None = None,
                  min_probability: float = 0.25, max_words: int = 4) -> Completion:
         """The likeliest word, completed, when it holds at least min_probability of the words found."""
-        context, partial = split_partial(left_text)
-        probabilities, _ = self.word_distribution(context, partial, previous, speaker)
+        typed = Typed.read(left_text)
+        probabilities, _ = self.word_distribution(typed.context, typed.partial, previous, speaker)
+        partial = typed.partial
         total = float(probabilities.sum())
         candidates = self.chooser.completions(partial) if partial else self.chooser.allowed_word_ids
         candidates = candidates[self.chooser.allowed_mask[candidates]]
@@ -146,7 +143,7 @@ class CharPredictor(Predictor):
             return NOTHING
         best = int(candidates[np.argmax(probabilities[candidates])])
         score = float(probabilities[best]) / total
-        return as_completion(self.chooser, context, partial, [best], score) if score >= min_probability else NOTHING
+        return as_completion(self.chooser, typed, [best], score) if score >= min_probability else NOTHING
 
     def token_probabilities(self, tokens: list[str]) -> np.ndarray:
         """P(each token | the line before it): the product of its letters' and its space's probabilities."""

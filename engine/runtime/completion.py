@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.core.tokenizer import split_partial, starts_sentence, tokenize
+from engine.core.typed import Typed, capitalise
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,14 @@ def _best(scores: np.ndarray, ids: np.ndarray, count: int) -> list[tuple[float, 
     return sorted(((float(scores[i]), int(ids[i])) for i in top), reverse=True)
 
 
-def complete_phrase(predictor, left_text: str, previous: str | None = None, speaker: str | None = None,
-                    min_probability: float = 0.25, max_words: int = 4, beam_width: int = 4) -> Completion:
+def complete_phrase(predictor, typed: Typed, min_probability: float = 0.25, max_words: int = 4,
+                    beam_width: int = 4) -> Completion:
+    """typed: what the predictor read of the text left of the cursor (Predictor.read), its ids laid out."""
     chooser = predictor.chooser
-    context, partial = split_partial(left_text)
-    history = tokenize(context)  # the personal cache reads the words, the network the ids
-    base = predictor.context_ids(context, previous, speaker, history)
-    probabilities = predictor.distribution(context, previous, speaker)
+    partial = typed.partial
+    history = list(typed.tokens)  # the personal cache reads the words, the network the ids
+    base = list(typed.ids)
+    probabilities = predictor.distribution_for(typed)[0]
     allowed_ids = chooser.allowed_word_ids
     if partial:
         matching = chooser.prefix_ids(partial)  # every word starting with the typed letters, as typed included
@@ -71,13 +72,14 @@ def complete_phrase(predictor, left_text: str, previous: str | None = None, spea
     if not found:
         return NOTHING
     score, tokens = max(found, key=lambda beam: (len(beam[1]), beam[0]))
-    return as_completion(chooser, context, partial, tokens, score)
+    return as_completion(chooser, typed, tokens, score)
 
 
-def as_completion(chooser, context: str, partial: str, tokens: list[int], score: float) -> Completion:
+def as_completion(chooser, typed: Typed, tokens: list[int], score: float) -> Completion:
     words = [chooser.vocab.display_form(chooser.vocab.tokens[token]) for token in tokens]
-    if partial[:1].isupper() or (not partial and starts_sentence(context)):
-        words[0] = words[0][:1].upper() + words[0][1:]
+    if typed.capitalised:
+        words[0] = capitalise(words[0])
+    context, partial = typed.context, typed.partial
     text = " ".join([words[0][len(partial):], *words[1:]]) if partial else " ".join(words)
     if not partial and context and not context[-1].isspace():
         text = " " + text  # "hello," -> " how are you"

@@ -18,6 +18,7 @@ import numpy as np
 
 from engine.core.characters import SPACE
 from engine.core.tokenizer import is_word, starts_sentence, tokenize
+from engine.core.typed import capitalise
 from engine.core.vocab import BOS, EOS, PAD, SPEAKERS, SPECIAL_TOKENS, UNK
 
 STRATEGIES = ("greedy", "temperature", "top-k", "top-p")
@@ -80,7 +81,7 @@ def written(text: str, token: str) -> str:
     """How `token` is written after `text`: capitalised at a sentence start, after a space unless it is
     punctuation that closes on the previous word (or `text` ends with a space or an opening bracket)."""
     if is_word(token) and starts_sentence(text):
-        token = token[:1].upper() + token[1:]
+        token = capitalise(token)
     if not text or text[-1].isspace() or text[-1] in "([" or ATTACHED.fullmatch(token):
         return token
     return " " + token

@@ -66,6 +66,14 @@ class RareWords:
         words = sorted(chosen)
         return cls(words, [chosen[w] for w in words], choose_display_forms(display_counts or Counter(), set(words)))
 
+    def without(self, words) -> RareWords:
+        """The list less these words (known misspellings: "recieve" is never offered, however often it was written)."""
+        kept = [n for n, word in enumerate(self.words) if word not in words]
+        if len(kept) == len(self.words):
+            return self
+        return RareWords([self.words[n] for n in kept], [int(self.counts[n]) for n in kept],
+                         {word: shown for word, shown in self.display.items() if word not in words})
+
     def matching(self, partial: str, min_length: int = 0) -> np.ndarray:
         """Positions of the rare words of at least min_length letters that start with the partial word."""
         low, high = prefix_range(self.words, partial)

@@ -28,14 +28,19 @@ from engine.core.bundle import (
     load_words,
     read_manifest,
 )
+from engine.core.dictionary import Dictionary, shipped_dictionary
 from engine.core.model_store import active_model_dir, bundle_advice
 from engine.core.paths import read_blocklist
-from engine.core.tokenizer import split_partial, tokenize
+from engine.core.tokenizer import starts_sentence, tokenize
+from engine.core.typed import Typed, capitalise
 from engine.core.vocab import EOS, SPEAKERS, Vocab
 from engine.runtime.cache_layout import NO_EXTRAS, Extras
 from engine.runtime.completion import Completion, complete_phrase
+from engine.runtime.corrector import Corrector, may_correct
+from engine.runtime.known_words import known_words
 from engine.runtime.lexicon import LexiconError, RareWords
 from engine.runtime.mixture import MixtureWeights, mix
+from engine.runtime.model_input import line_layout
 from engine.runtime.ngram import KneserNey, NgramError
 from engine.runtime.personal_cache import PersonalCache
 from engine.runtime.suggestions import Suggestion, WordChooser
@@ -91,6 +96,10 @@ class Predictor:
         # The last context text and its final distribution (with the personal cache's own words): every
         # keystroke inside a word asks for it again, and then neither tokenizing nor mixing is redone.
         self._last: tuple[tuple, np.ndarray, Extras] | None = None
+        self._last_ids: tuple[tuple, tuple[str, ...], tuple[int, ...]] | None = None  # Typed.key -> reading, ids
+        self.dictionary: Dictionary | None = None  # the words known beyond the model's (use_dictionary)
+        self._corrector: Corrector | None = None  # made when first needed: indexing every word takes ~0.5 s
+        self._readings: OrderedDict[tuple, str] = OrderedDict()  # (context before, word typed) -> word meant
 
     @classmethod
     def load(cls, path: str | Path | None = None, provider: str = "auto", model: str = "default",
@@ -133,6 +142,7 @@ class Predictor:
         else:
             predictor = cls(vocab, backend, ngram, mixture, rare_words=rare_words, blocked_words=blocked_words)
         predictor.train_data = manifest.raw.get("train_data")
+        predictor.use_dictionary(shipped_dictionary())
         return predictor
 
     @classmethod
@@ -207,30 +217,93 @@ class Predictor:
         return probabilities
 
     def context_ids(self, context: str, previous: str | None = None, speaker: str | None = None,
-                    tokens: list[str] | None = None) -> list[int]:
-        """The model's input for the text before the partial word, laid out as in training:
-        `<s1> <bos> previous message <eos> <s2> <bos> context` when the message it answers is given; at most
-        its last MAX_CONTEXT_TOKENS ids, from a start that stays put while typing (last_tokens)."""
-        if previous is None:
-            return last_tokens(self.chooser.context_ids(context, speaker or SPEAKERS[0], tokens))
-        speaker = speaker or SPEAKERS[1]
-        other = SPEAKERS[0] if speaker == SPEAKERS[1] else SPEAKERS[1]
-        return last_tokens([*self.chooser.context_ids(previous, other), self.vocab.index[EOS],
-                             *self.chooser.context_ids(context, speaker, tokens)])
+                    tokens=None) -> list[int]:
+        """The model's input for the text before the partial word, laid out as in training
+        (engine/runtime/model_input.py); at most its last MAX_CONTEXT_TOKENS ids, from a start that stays put
+        while typing (last_tokens). tokens: the context's, when the caller has them already."""
+        tokens = tokenize(context) if tokens is None else tokens
+        return last_tokens(self.vocab.encode(line_layout(tokens, previous, speaker)))
+
+    def read(self, left_text: str, previous: str | None = None, speaker: str | None = None) -> Typed:
+        """What was typed, read once for the whole request: the partial word, the context, its tokens and the
+        model's input ids (laid out again only when the context changes, not at every letter of a word)."""
+        return self._with_ids(Typed.read(left_text).answering(previous, speaker))
+
+    def _with_ids(self, typed: Typed) -> Typed:
+        if typed.speaker is not None and typed.speaker not in SPEAKERS:
+            raise ValueError(f"speaker {typed.speaker!r}: choose one of {', '.join(SPEAKERS)}")
+        if self._last_ids is None or self._last_ids[0] != typed.key:
+            meant = self._meant(typed.tokens, typed.previous, typed.speaker)
+            ids = self.context_ids(typed.context, typed.previous, typed.speaker, meant)
+            self._last_ids = (typed.key, meant, tuple(ids))
+        return typed.with_reading(self._last_ids[1], self._last_ids[2])
+
+    # Corrections (engine/runtime/corrector.py)
+    def use_dictionary(self, dictionary: Dictionary) -> None:
+        """Know this dictionary's words (so typos can be corrected) and never offer its known misspellings."""
+        self.dictionary = dictionary
+        self.chooser.set_misspellings(dictionary.misspellings)
+        if self.chooser.rare_words is not None:
+            self.chooser.rare_words = self.chooser.rare_words.without(dictionary.misspellings)
+        self._corrector, self._last, self._last_ids = None, None, None
+        self._readings.clear()
+
+    @property
+    def corrector(self) -> Corrector | None:
+        """None without a dictionary (a predictor made by hand, a training checkpoint)."""
+        if self._corrector is None and self.dictionary is not None:
+            chooser = self.chooser
+            self._corrector = Corrector(known_words(self.vocab, chooser.offerable_mask, chooser.rare_words,
+                                                    self.dictionary))
+        return self._corrector
+
+    @corrector.setter
+    def corrector(self, corrector: Corrector | None) -> None:
+        """Another corrector (bench/typos.py tunes the error model with it); what was read before is read again."""
+        self._corrector, self._last, self._last_ids = corrector, None, None
+        self._readings.clear()
+
+    def person_knows(self, word: str) -> bool:
+        """A word the person wrote (the personal cache counted it): never corrected."""
+        return self.personal is not None and self.personal.count(word) > 0
+
+    def _may_be_typo(self, word: str) -> bool:
+        corrector = self.corrector
+        return may_correct(word) and not corrector.known.known(word) and not self.person_knows(word)
+
+    def _meant(self, tokens: tuple[str, ...], previous: str | None, speaker: str | None) -> tuple[str, ...]:
+        """The context as the person meant it: a word Nextword does not know is read as its likeliest correction
+        when the corrector is sure of it, so that the next word's suggestions recover after a typo."""
+        if self.corrector is None or not any(self._may_be_typo(token) for token in tokens):
+            return tokens
+        meant = list(tokens)
+        for position, token in enumerate(tokens):
+            if not self._may_be_typo(token):
+                continue
+            key = (tuple(meant[:position]), token, previous, speaker)
+            if key not in self._readings:
+                before = self.next_probabilities(self.context_ids("", previous, speaker, meant[:position]))
+                verdict = self.corrector.verdict(token, before, allowed=self.chooser.may_offer)
+                sure = verdict.best is not None and verdict.confidence >= self.corrector.reading_confidence
+                self._readings[key] = verdict.best.word if sure else token
+                while len(self._readings) > 256:
+                    self._readings.popitem(last=False)
+            meant[position] = self._readings[key]
+        return tuple(meant)
 
     def distribution(self, context: str, previous: str | None = None, speaker: str | None = None) -> np.ndarray:
         """P(next token) after the context text: computed once per word, reused by every keystroke in it."""
-        return self._distribution(context, previous, speaker)[0]
+        return self.distribution_for(self._with_ids(Typed.after(context).answering(previous, speaker)))[0]
 
-    def _distribution(self, context: str, previous: str | None, speaker: str | None) -> tuple[np.ndarray, Extras]:
-        """The distribution and the personal cache's words beyond the vocabulary, for the context text."""
-        key = (context, previous, speaker, self.personal.version if self.personal is not None else -1)
+    def distribution_for(self, typed: Typed) -> tuple[np.ndarray, Extras]:
+        """The distribution after what was typed (Predictor.read), and the personal cache's words beyond the
+        vocabulary: computed once per word, reused by every keystroke in it."""
+        key = (typed.key, self.personal.version if self.personal is not None else -1)
         if self._last is None or self._last[0] != key:
-            tokens = tokenize(context)
-            probabilities = self.next_probabilities(self.context_ids(context, previous, speaker, tokens))
+            probabilities = self.next_probabilities(list(typed.ids))
             extras = NO_EXTRAS
             if self.personal is not None:
-                probabilities, extras = self.personal.mix(probabilities, tokens)
+                probabilities, extras = self.personal.mix(probabilities, list(typed.meant))
             probabilities.flags.writeable = False  # reused by every keystroke in the word
             self._last = (key, probabilities, extras)
         return self._last[1], self._last[2]
@@ -242,18 +315,50 @@ class Predictor:
         previous: the message this one answers (conversation context, as the model was trained);
         speaker: `<s1>` or `<s2>`, the current message's speaker tag (default: the one answering).
         """
-        if speaker is not None and speaker not in SPEAKERS:
-            raise ValueError(f"speaker {speaker!r}: choose one of {', '.join(SPEAKERS)}")
-        context, _ = split_partial(left_text)
-        probabilities, extras = self._distribution(context, previous, speaker)
-        return self.chooser.choose(probabilities, left_text, k, extras)
+        typed = self.read(left_text, previous, speaker)
+        probabilities, extras = self.distribution_for(typed)
+        chosen = self.chooser.choose(probabilities, typed, k, extras)
+        return self._with_corrections(typed, probabilities, extras, chosen, k)
+
+    def _with_corrections(self, typed: Typed, probabilities: np.ndarray, extras, chosen: list[Suggestion],
+                          k: int) -> list[Suggestion]:
+        """The chips, with the corrections of the partial word that are likelier than what was typed."""
+        corrector, partial = self.corrector, typed.partial.lower()
+        best_typed = chosen[0].probability if chosen else 0.0
+        if corrector is None or k <= 0 or not corrector.worth_searching(partial, best_typed, probabilities):
+            return chosen
+        if self.person_knows(partial) or _names_or_address(typed):
+            return chosen
+        corrections = [Suggestion(typed.shown(self.chooser.display_form(reading.word, extras)), reading.score, True)
+                       for reading in corrector.corrections(partial, probabilities,
+                                                            allowed=self.chooser.may_offer)[:k]]
+        return sorted([*chosen, *corrections], key=lambda suggestion: -suggestion.probability)[:k]
+
+    def autocorrect(self, left_text: str, previous: str | None = None, speaker: str | None = None) -> str | None:
+        """The word that should replace the last word of `left_text` when a space or punctuation comes next, or
+        None: left alone when it is a word Nextword or the person knows, a name (a capital mid-sentence),
+        holds a digit, is part of a web or e-mail address, or the corrector is not sure enough."""
+        typed = self.read(left_text, previous, speaker)
+        word = typed.partial
+        if self.corrector is None or not word or not self._may_be_typo(word.lower()) or _names_or_address(typed):
+            return None
+        probabilities, _ = self.distribution_for(typed)
+        verdict = self.corrector.verdict(word, probabilities, allowed=self.chooser.may_offer)
+        if verdict.best is None or verdict.confidence < self.corrector.autocorrect_confidence:
+            return None
+        meant = self.chooser.display_form(verdict.best.word)
+        if word.isupper() and len(word) > 1:
+            return meant.upper()
+        return capitalise(meant) if word[:1].isupper() else meant
 
     def warm_up(self) -> None:
         """Suggest and complete for an empty line once, so that the person's first keystroke does not pay
         for what only the first call does: importing the tokenizer (nltk, 0.15 s; 0.7 s beside the training
         extra's scipy) and the runtime's first run. The empty line's distribution stays cached."""
+        tokenize("warm up")  # not through the context's token cache, which may hold "" already
         self.suggest("", 1)
         self.complete("")
+        self.corrector  # noqa: B018 (made now, on the loading thread: indexing every word takes ~0.5 s)
 
     # Learning the person's writing (engine/runtime/personal_cache.py)
     def attach_personal_cache(self, cache: PersonalCache | None) -> None:
@@ -294,7 +399,7 @@ class Predictor:
                  min_probability: float = 0.25, max_words: int = 4) -> Completion:
         """The likeliest continuation of a few words (beam search) and its probability; an empty
         Completion when no continuation is at least `min_probability` likely."""
-        return complete_phrase(self, left_text, previous, speaker, min_probability, max_words)
+        return complete_phrase(self, self.read(left_text, previous, speaker), min_probability, max_words)
 
 
 def load_companions(folder: Path, error: type[Exception], vocab_size: int,
@@ -316,3 +421,14 @@ def load_companions(folder: Path, error: type[Exception], vocab_size: int,
     except LexiconError as problem:
         raise error(str(problem)) from None
     return ngram, rare_words
+
+
+_ADDRESS_MARKS = set("@/:.\\_")
+
+
+def _names_or_address(typed: Typed) -> bool:
+    """A capitalised word mid-sentence (a name), or a word inside a web or e-mail address ("www.gogle")."""
+    word, context = typed.partial, typed.context
+    if word[:1].isupper() and not word.isupper() and not starts_sentence(context):
+        return True
+    return bool(context) and not context[-1].isspace() and context[-1] in _ADDRESS_MARKS

@@ -24,15 +24,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.core.tokenizer import split_partial, starts_sentence, tokenize
-from engine.core.vocab import BOS, SPEAKERS, Vocab
+from engine.core.tokenizer import tokenize
+from engine.core.typed import Typed, as_typed
+from engine.core.vocab import SPEAKERS, Vocab
 from engine.runtime.lexicon import RareWords, prefix_range
+from engine.runtime.model_input import line_layout
 
 
 @dataclass(frozen=True)
 class Suggestion:
     word: str  # as it should be inserted
     probability: float
+    correction: bool = False  # replaces the word typed (engine/runtime/corrector.py), not a completion of it
 
 
 class WordChooser:
@@ -59,6 +62,27 @@ class WordChooser:
         self._sorted_lengths = np.asarray([len(word) for word in self._sorted_words])
         self._lengths = np.asarray([len(token) for token in vocab.tokens])
 
+    def set_misspellings(self, words) -> None:
+        """Known misspellings ("recieve") are never offered, whatever the training text wrote."""
+        index = self.vocab.index
+        self.offerable_mask[[index[word] for word in words if word in index]] = False
+        self._offerable_ids = np.flatnonzero(self.offerable_mask)
+        keep = self.offerable_mask[self._sorted_ids]
+        self._sorted_words = [word for word, kept in zip(self._sorted_words, keep, strict=True) if kept]
+        self._sorted_ids, self._sorted_lengths = self._sorted_ids[keep], self._sorted_lengths[keep]
+        self.set_blocked_words(self.blocked_words)
+
+    def may_offer(self, word: str) -> bool:
+        """May this lower-case word be offered as a correction: not blocked, and offerable if the model knows it."""
+        row = self.vocab.index.get(word)
+        return word not in self.blocked_words and (row is None or bool(self.offerable_mask[row]))
+
+    def display_form(self, word: str, extras=None) -> str:
+        """The usual written form of a lower-case word ("I", "Netflix"), wherever it is known from."""
+        if word in self.vocab.index:
+            return self.vocab.display_form(word)
+        return self._shown_outside(word, extras)
+
     def set_blocked_words(self, words) -> None:
         """Words never offered unless typed in full (the shipped blocklist and the person's own)."""
         self.blocked_words = {word.lower() for word in words}
@@ -75,7 +99,7 @@ class WordChooser:
     def context_ids(self, context_text: str, speaker: str = SPEAKERS[0], tokens: list[str] | None = None) -> list[int]:
         """The model's input for a line: `<speaker> <bos> tokens`, as messages were laid out in training
         (`tokens`: the text's, when the caller has them already)."""
-        return self.vocab.encode([speaker, BOS, *(tokenize(context_text) if tokens is None else tokens)])
+        return self.vocab.encode(line_layout(tokenize(context_text) if tokens is None else tokens, speaker=speaker))
 
     def prefix_ids(self, partial: str) -> np.ndarray:
         """Ids of every offerable word that starts with the partial word (case-insensitive), itself included."""
@@ -114,23 +138,20 @@ class WordChooser:
             return display[word]
         return self.rare_words.display_form(word) if self.rare_words is not None else word
 
-    def choose(self, probabilities: np.ndarray, left_text: str, k: int, extras=None,
+    def choose(self, probabilities: np.ndarray, typed: Typed | str, k: int, extras=None,
                passed: set[str] | None = None) -> list[Suggestion]:
-        """The k likeliest offerable words for the text left of the cursor, best first.
+        """The k likeliest offerable words for what was typed left of the cursor (its text, or the Typed the
+        predictor read once), best first.
         extras: the personal cache's words beyond the vocabulary, for this context (runtime/personal_cache.py);
         passed: the words offered at earlier letters of this word (default: worked out from `probabilities`)."""
-        context, partial = split_partial(left_text)
+        typed = as_typed(typed)
         if k <= 0:
             return []
+        partial = typed.partial
         if passed is None:
             passed = self.passed_over(probabilities, partial, k, extras) if self.skip_passed_over else set()
-        capitalise = bool(partial[:1].isupper()) or (not partial and starts_sentence(context))
-        chosen = []
-        for shown, score in self._ranked(probabilities, partial, k, passed, extras).values():
-            if capitalise:
-                shown = shown[:1].upper() + shown[1:]
-            chosen.append(Suggestion(shown, score))
-        return chosen
+        return [Suggestion(typed.shown(shown), score)
+                for shown, score in self._ranked(probabilities, partial, k, passed, extras).values()]
 
     def passed_over(self, probabilities: np.ndarray, partial: str, k: int, extras=None) -> set[str]:
         """The words shown while the partial word was typed, one letter at a time: the person saw them

@@ -1,0 +1,170 @@
+"""What the person meant when they mistyped: a noisy channel over the words Nextword knows, read in context.
+
+    score(meant) = P(meant | context) * P(typed | meant)
+
+P(meant | context) is the model's mixture (network, n-grams, personal cache: the distribution the chips
+come from; engine/runtime/known_words.py gives each known word its share), P(typed | meant) the error
+model (engine/runtime/typing_errors.py). So "cna you" is "can you" and "thier house" is "their house":
+a spell checker without the context could not tell "their" from "there".
+
+Two kinds of reading for the letters typed so far:
+- the whole word mistyped ("recieve", "thw"): every known word within two slips of it;
+- a word still being typed, mistyped on the way ("recie"): the prefixes one slip away that start a known
+  word, each completed by its likeliest words ("rece" -> receive, received, receiving).
+
+The search runs only when a correction could win: when no completion of what was typed is as likely as
+the likeliest word could be after the cheapest slip. Typing a likely word costs nothing more.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.runtime.known_words import KnownWords
+from engine.runtime.typing_errors import TypingErrors
+
+LETTERS = string.ascii_lowercase + "'"
+PLAIN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)*'?\Z")  # corrected: lower-case letters only (no digits, no names)
+# Readings of a word still being typed, at most this many words for each prefix one slip away.
+COMPLETIONS_PER_PREFIX = 4
+MIN_CORRECTED_LETTERS = 2  # "i" and "a" are words, and a single letter is no evidence of a slip
+# Longer "words" are never corrected: a typo of the longest dictionary words (~30 letters) is rare, and the
+# strings two letters shorter of a 10,000-letter run would be 50 million strings of 10,000 letters each.
+MAX_CORRECTED_LETTERS = 30
+
+
+def may_correct(word: str) -> bool:
+    """A word the corrector reads at all: lower-case letters (and apostrophes), 2 to 30 of them."""
+    return MIN_CORRECTED_LETTERS <= len(word) <= MAX_CORRECTED_LETTERS and PLAIN_WORD.match(word) is not None
+
+
+@dataclass(frozen=True)
+class Correction:
+    word: str  # lower-case
+    score: float  # P(word | context) * P(typed | word): comparable with a completion's probability
+    cost: float  # -log P(typed | word)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the corrector makes of a finished word."""
+
+    best: Correction | None  # the likeliest word meant, if not the word as typed
+    confidence: float  # its share of every reading's score, the word as typed included
+
+
+class Corrector:
+    def __init__(self, known: KnownWords, errors: TypingErrors | None = None, autocorrect_confidence: float = 0.5,
+                 unknown_word_share: float = 2e-6, reading_confidence: float = 0.2):
+        self.known = known
+        self.errors = errors or TypingErrors()
+        self.autocorrect_confidence = autocorrect_confidence  # a finished word is replaced above this confidence
+        # P(the letters typed are a word Nextword does not know, and meant as typed | <unk> comes next): a name,
+        # a new word. Against it the corrections of a finished word are weighed.
+        self.unknown_word_share = unknown_word_share
+        # A word typed before the one being typed is read as its likeliest correction above this confidence: the
+        # model reads it, the text keeps what was typed, so a guess costs less than autocorrect's.
+        self.reading_confidence = reading_confidence
+        self._sorted_numbers = np.asarray([known.number[word] for word in known.sorted_words], dtype=np.int64)
+        errors = self.errors
+        self._cheapest = errors.any_slip + min(errors.sub_near, errors.transpose, errors.delete_double,
+                                               errors.insert_near, errors.known)
+
+    # When to look
+    def worth_searching(self, partial: str, best_typed: float, probabilities: np.ndarray) -> bool:
+        """Could a correction beat the best completion of what was typed (`best_typed`, its probability)?
+        Never, when that completion is likelier than the likeliest word after the cheapest slip."""
+        if not may_correct(partial):
+            return False
+        return best_typed < float(probabilities.max()) * math.exp(-self._cheapest)
+
+    # Readings
+    def corrections(self, partial: str, probabilities: np.ndarray, whole_word: bool = False,
+                    allowed=None) -> list[Correction]:
+        """The words meant, best first, that are not completions of the letters typed (those are the typed
+        reading). whole_word: the word is finished (a space comes next): no prefix readings."""
+        partial = partial.lower()
+        if not may_correct(partial):
+            return []
+        found: dict[int, tuple[float, float]] = {}  # word number -> (score, cost)
+        self._whole_word_readings(partial, probabilities, found)
+        if not whole_word:
+            self._prefix_readings(partial, probabilities, found)
+        readings = []
+        for number, (score, cost) in found.items():
+            word = self.known.words[number]
+            typed_reading = word == partial if whole_word else word.startswith(partial)
+            if typed_reading or (allowed is not None and not allowed(word)):
+                continue
+            readings.append(Correction(word, score, cost))
+        return sorted(readings, key=lambda reading: -reading.score)
+
+    def _whole_word_readings(self, typed: str, probabilities: np.ndarray, found: dict) -> None:
+        numbers = self.known.within_two(typed)
+        if len(numbers) == 0:
+            return
+        priors = self.known.priors(numbers, probabilities)
+        meant_by_list = set(self.known.misspellings.get(typed, ()))
+        for number, prior in zip(numbers.tolist(), priors.tolist(), strict=True):
+            if prior <= 0:
+                continue
+            word = self.known.words[number]
+            cost = self.errors.cost(typed, word, known_misspelling=word in meant_by_list)
+            if cost <= self.errors.most:
+                _keep(found, number, prior * math.exp(-cost), cost)
+
+    def _prefix_readings(self, partial: str, probabilities: np.ndarray, found: dict) -> None:
+        """Words that start with a prefix one slip away from the partial word ("recie" -> "rece", "reci")."""
+        if len(partial) < 3:
+            return
+        for prefix in _one_slip(partial):
+            low, high = _prefix_slice(self.known.sorted_words, prefix)
+            if low == high:
+                continue
+            cost = self.errors.cost(partial, prefix)
+            if cost > self.errors.most:
+                continue
+            numbers = self._sorted_numbers[low:high]
+            priors = self.known.priors(numbers, probabilities)
+            take = min(COMPLETIONS_PER_PREFIX, len(numbers))
+            for position in np.argpartition(-priors, take - 1)[:take]:
+                if priors[position] > 0:
+                    _keep(found, int(numbers[position]), float(priors[position]) * math.exp(-cost), cost)
+
+    # A finished word
+    def verdict(self, typed: str, probabilities: np.ndarray, allowed=None) -> Verdict:
+        """The likeliest word meant by a finished word, and how sure: its share of the scores of every reading,
+        the word as typed counted as the unknown word it is (P(<unk> | context), shared as a rare word's)."""
+        typed_lower = typed.lower()
+        readings = self.corrections(typed_lower, probabilities, whole_word=True, allowed=allowed)
+        if not readings:
+            return Verdict(None, 0.0)
+        as_typed = float(probabilities[self.known.vocab.unk_id]) * self.unknown_word_share
+        total = as_typed + sum(reading.score for reading in readings)
+        return Verdict(readings[0], readings[0].score / total if total > 0 else 0.0)
+
+
+def _keep(found: dict, number: int, score: float, cost: float) -> None:
+    if number not in found or found[number][0] < score:
+        found[number] = (score, cost)
+
+
+def _prefix_slice(sorted_words: list[str], prefix: str) -> tuple[int, int]:
+    import bisect
+
+    return bisect.bisect_left(sorted_words, prefix), bisect.bisect_left(sorted_words, prefix + "\uffff")
+
+
+def _one_slip(word: str) -> set[str]:
+    """Every string one slip from `word`: a letter left out, swapped with the next, changed, or added."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [left + right[1:] for left, right in splits if right]
+    swaps = [left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1]
+    changes = [left + letter + right[1:] for left, right in splits if right for letter in LETTERS]
+    inserts = [left + letter + right for left, right in splits for letter in LETTERS]
+    return set(deletes + swaps + changes + inserts) - {word}

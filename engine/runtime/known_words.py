@@ -1,0 +1,128 @@
+"""Every word Nextword knows, in one index: the model's vocabulary, the bundle's rare words and the English
+dictionary (engine/core/dictionary.py), less the known misspellings; the person's own words are asked of
+the personal cache as they change.
+
+It answers, for the corrector (engine/runtime/corrector.py):
+- is this a word? (`known`)
+- which words are within two slips of a typed word? A symmetric-delete index (SymSpell's idea): every word
+  is stored under itself and each string one letter shorter; a typed word's strings up to two letters
+  shorter are looked up. That finds every word one slip away and most two slips away (two slips that both
+  leave letters out of the word meant are missed). The index is two numpy arrays (hashes and word numbers,
+  sorted), ~10 MB for 90,000 words, built in about half a second on the thread that loads the model.
+- does any word start with these letters? (`starts_a_word`, for a word still being typed)
+- how likely is each word after a context? (`priors`: the model's probability of its row, or its share of
+  the model's probability of an unknown word, `<unk>`, for words the model lacks)
+"""
+
+from __future__ import annotations
+
+import bisect
+
+import numpy as np
+
+from engine.core.dictionary import Dictionary
+from engine.core.vocab import Vocab
+from engine.runtime.lexicon import RareWords
+
+# Of the model's probability of an unknown word, the share given to dictionary words the bundle's rare-word
+# list lacks (the rest goes to the rare words, by their counts in the training text).
+DICTIONARY_SHARE = 0.3
+
+
+def _deletes(word: str) -> list[str]:
+    return [word[:i] + word[i + 1:] for i in range(len(word))]
+
+
+class KnownWords:
+    def __init__(self, vocab: Vocab, offerable: np.ndarray, rare_words: RareWords | None, dictionary: Dictionary):
+        self.vocab = vocab
+        self.misspellings = dictionary.misspellings
+        self.valid = dictionary.valid  # words never corrected, with no frequency to be offered by
+        words: dict[str, None] = {}
+        for row in np.flatnonzero(offerable):
+            words[vocab.tokens[row]] = None
+        rare = rare_words.words if rare_words is not None else []
+        words.update(dict.fromkeys(rare))
+        words.update(dict.fromkeys(dictionary.counts))
+        for typed in dictionary.misspellings:  # "recieve" is never a word, however often the chat wrote it
+            words.pop(typed, None)
+        self.words = list(words)
+        self.number = {word: n for n, word in enumerate(self.words)}
+        self.sorted_words = sorted(self.words)
+        self.rows = np.asarray([vocab.index.get(word, -1) for word in self.words], dtype=np.int64)
+        self._unk_shares = self._shares_of_unknown(rare_words, dictionary)
+        self._hashes, self._numbers = self._delete_index()
+
+    def _shares_of_unknown(self, rare_words: RareWords | None, dictionary: Dictionary) -> np.ndarray:
+        """Each word's share of P(<unk>) (0 for the model's own words)."""
+        shares = np.zeros(len(self.words))
+        if rare_words is not None:
+            rare_share = 1.0 - DICTIONARY_SHARE
+            for word, share in zip(rare_words.words, rare_words.shares, strict=True):
+                if word in self.number:
+                    shares[self.number[word]] = rare_share * share
+        outside = [n for n, word in enumerate(self.words) if self.rows[n] < 0 and shares[n] == 0]
+        counts = np.asarray([dictionary.counts.get(self.words[n], 0) for n in outside], dtype=np.float64)
+        if counts.sum() > 0:
+            shares[outside] = DICTIONARY_SHARE * counts / counts.sum()
+        return shares
+
+    def _delete_index(self) -> tuple[np.ndarray, np.ndarray]:
+        keys: list[str] = []
+        numbers: list[int] = []
+        for number, word in enumerate(self.words):
+            variants = {word, *_deletes(word)} if len(word) > 1 else {word}
+            keys.extend(variants)
+            numbers.extend([number] * len(variants))
+        hashes = np.fromiter((hash(key) for key in keys), dtype=np.int64, count=len(keys))
+        order = np.argsort(hashes, kind="stable")
+        return hashes[order], np.asarray(numbers, dtype=np.int32)[order]
+
+    def known(self, word: str) -> bool:
+        word = word.lower()
+        return word in self.number or word in self.valid
+
+    def starts_a_word(self, prefix: str) -> bool:
+        position = bisect.bisect_left(self.sorted_words, prefix)
+        return position < len(self.sorted_words) and self.sorted_words[position].startswith(prefix)
+
+    def within_two(self, typed: str) -> np.ndarray:
+        """Numbers of the words within two slips of `typed` (see the module's docstring), and perhaps a few
+        more: the caller weighs each by its real cost."""
+        keys = {typed}
+        shorter = {typed}
+        for _ in range(2):
+            shorter = {deleted for word in shorter if len(word) > 1 for deleted in _deletes(word)}
+            keys |= shorter
+        hashes = np.fromiter((hash(key) for key in keys), dtype=np.int64, count=len(keys))
+        low = np.searchsorted(self._hashes, hashes, side="left")
+        high = np.searchsorted(self._hashes, hashes, side="right")
+        found = [self._numbers[a:b] for a, b in zip(low.tolist(), high.tolist(), strict=True) if b > a]
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int32)
+
+    def priors(self, numbers: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+        """P(word | context) for these words, from the model's next-token probabilities."""
+        rows = self.rows[numbers]
+        own = probabilities[np.maximum(rows, 0)]
+        unknown = probabilities[self.vocab.unk_id] * self._unk_shares[numbers]
+        return np.where(rows >= 0, own, unknown)
+
+    def prior(self, word: str, probabilities: np.ndarray) -> float:
+        number = self.number.get(word)
+        return 0.0 if number is None else float(self.priors(np.asarray([number]), probabilities)[0])
+
+
+_MADE: dict[tuple, KnownWords] = {}
+
+
+def known_words(vocab: Vocab, offerable: np.ndarray, rare_words: RareWords | None,
+                dictionary: Dictionary) -> KnownWords:
+    """The index for these lists, made once per process for the same lists: predictors of one bundle share it
+    (a test session loads the same bundle many times; the editor loads it again on every model change)."""
+    key = (vocab.content_hash, offerable.tobytes(), tuple(rare_words.words) if rare_words is not None else (),
+           id(dictionary))
+    if key not in _MADE:
+        if len(_MADE) >= 2:  # the model in use and the one before (Models > Use, Revert); ~15 MB each
+            del _MADE[next(iter(_MADE))]
+        _MADE[key] = KnownWords(vocab, offerable, rare_words, dictionary)
+    return _MADE[key]
