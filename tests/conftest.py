@@ -22,10 +22,15 @@ SENTENCES = [
 
 
 @pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    """No test reads or writes the user's real cache or acceptance log."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("NEXTWORD_HOME", str(tmp_path / "home"))
+def private_folders(tmp_path, tmp_path_factory, monkeypatch):
+    """No test reads or writes the user's real files: the home folder, every XDG folder (settings, data, cache,
+    state) and Nextword's data folder all point into temporary folders of the test's own. The home folder is
+    one of its own beside tmp_path, so that tests that list tmp_path see only what they made there."""
+    home = tmp_path_factory.mktemp("user")  # the folders in it are made by whoever writes there, as on a machine
+    for variable, folder in [("HOME", home), ("XDG_CONFIG_HOME", home / ".config"),
+                             ("XDG_DATA_HOME", home / ".local" / "share"), ("XDG_CACHE_HOME", tmp_path / "cache"),
+                             ("XDG_STATE_HOME", home / ".local" / "state"), ("NEXTWORD_HOME", tmp_path / "home")]:
+        monkeypatch.setenv(variable, str(folder))
 
 
 @pytest.fixture(scope="session")
