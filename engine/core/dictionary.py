@@ -45,9 +45,6 @@ class Dictionary:
     def __contains__(self, word: str) -> bool:
         return word.lower() in self.counts or word.lower() in self.valid
 
-    def is_misspelling(self, word: str) -> bool:
-        return word.lower() in self.misspellings
-
 
 def _read_lines(path: Path, what: str) -> list[str]:
     try:

@@ -43,7 +43,7 @@ def complete_phrase(predictor, typed: Typed, min_probability: float = 0.25, max_
     """typed: what the predictor read of the text left of the cursor (Predictor.read), its ids laid out."""
     chooser = predictor.chooser
     partial = typed.partial
-    history = list(typed.tokens)  # the personal cache reads the words, the network the ids
+    history = list(typed.meant)  # the personal cache reads the words (as meant), the network the ids
     base = list(typed.ids)
     probabilities = predictor.distribution_for(typed)[0]
     allowed_ids = chooser.allowed_word_ids

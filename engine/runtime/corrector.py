@@ -25,7 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.core.tokenizer import starts_sentence
+from engine.core.typed import Typed
 from engine.runtime.known_words import KnownWords
+from engine.runtime.lexicon import prefix_range
 from engine.runtime.typing_errors import TypingErrors
 
 LETTERS = string.ascii_lowercase + "'"
@@ -41,6 +44,18 @@ MAX_CORRECTED_LETTERS = 30
 def may_correct(word: str) -> bool:
     """A word the corrector reads at all: lower-case letters (and apostrophes), 2 to 30 of them."""
     return MIN_CORRECTED_LETTERS <= len(word) <= MAX_CORRECTED_LETTERS and PLAIN_WORD.match(word) is not None
+
+
+_ADDRESS_MARKS = set("@/:.\\_")
+
+
+def name_or_address(typed: Typed) -> bool:
+    """Left alone: a capitalised word mid-sentence (a name), or a word inside a web or e-mail address
+    ("www.gogle", "bob@gmial")."""
+    word, context = typed.partial, typed.context
+    if word[:1].isupper() and not word.isupper() and not starts_sentence(context):
+        return True
+    return bool(context) and not context[-1].isspace() and context[-1] in _ADDRESS_MARKS
 
 
 @dataclass(frozen=True)
@@ -79,9 +94,10 @@ class Corrector:
     def worth_searching(self, partial: str, best_typed: float, probabilities: np.ndarray) -> bool:
         """Could a correction beat the best completion of what was typed (`best_typed`, its probability)?
         Never, when that completion is likelier than the likeliest word after the cheapest slip."""
-        if not may_correct(partial):
+        bound = math.exp(-self._cheapest)  # a correction scores at most its prior (at most 1) times this
+        if not may_correct(partial) or best_typed >= bound:
             return False
-        return best_typed < float(probabilities.max()) * math.exp(-self._cheapest)
+        return best_typed < float(probabilities.max()) * bound
 
     # Readings
     def corrections(self, partial: str, probabilities: np.ndarray, whole_word: bool = False,
@@ -123,7 +139,7 @@ class Corrector:
         if len(partial) < 3:
             return
         for prefix in _one_slip(partial):
-            low, high = _prefix_slice(self.known.sorted_words, prefix)
+            low, high = prefix_range(self.known.sorted_words, prefix)
             if low == high:
                 continue
             cost = self.errors.cost(partial, prefix)
@@ -152,12 +168,6 @@ class Corrector:
 def _keep(found: dict, number: int, score: float, cost: float) -> None:
     if number not in found or found[number][0] < score:
         found[number] = (score, cost)
-
-
-def _prefix_slice(sorted_words: list[str], prefix: str) -> tuple[int, int]:
-    import bisect
-
-    return bisect.bisect_left(sorted_words, prefix), bisect.bisect_left(sorted_words, prefix + "\uffff")
 
 
 def _one_slip(word: str) -> set[str]:

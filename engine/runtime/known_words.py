@@ -9,14 +9,11 @@ It answers, for the corrector (engine/runtime/corrector.py):
   shorter are looked up. That finds every word one slip away and most two slips away (two slips that both
   leave letters out of the word meant are missed). The index is two numpy arrays (hashes and word numbers,
   sorted), ~10 MB for 90,000 words, built in about half a second on the thread that loads the model.
-- does any word start with these letters? (`starts_a_word`, for a word still being typed)
 - how likely is each word after a context? (`priors`: the model's probability of its row, or its share of
   the model's probability of an unknown word, `<unk>`, for words the model lacks)
 """
 
 from __future__ import annotations
-
-import bisect
 
 import numpy as np
 
@@ -82,10 +79,6 @@ class KnownWords:
         word = word.lower()
         return word in self.number or word in self.valid
 
-    def starts_a_word(self, prefix: str) -> bool:
-        position = bisect.bisect_left(self.sorted_words, prefix)
-        return position < len(self.sorted_words) and self.sorted_words[position].startswith(prefix)
-
     def within_two(self, typed: str) -> np.ndarray:
         """Numbers of the words within two slips of `typed` (see the module's docstring), and perhaps a few
         more: the caller weighs each by its real cost."""
@@ -106,10 +99,6 @@ class KnownWords:
         own = probabilities[np.maximum(rows, 0)]
         unknown = probabilities[self.vocab.unk_id] * self._unk_shares[numbers]
         return np.where(rows >= 0, own, unknown)
-
-    def prior(self, word: str, probabilities: np.ndarray) -> float:
-        number = self.number.get(word)
-        return 0.0 if number is None else float(self.priors(np.asarray([number]), probabilities)[0])
 
 
 _MADE: dict[tuple, KnownWords] = {}

@@ -31,12 +31,12 @@ from engine.core.bundle import (
 from engine.core.dictionary import Dictionary, shipped_dictionary
 from engine.core.model_store import active_model_dir, bundle_advice
 from engine.core.paths import read_blocklist
-from engine.core.tokenizer import starts_sentence, tokenize
+from engine.core.tokenizer import tokenize
 from engine.core.typed import Typed, capitalise
 from engine.core.vocab import EOS, SPEAKERS, Vocab
 from engine.runtime.cache_layout import NO_EXTRAS, Extras
 from engine.runtime.completion import Completion, complete_phrase
-from engine.runtime.corrector import Corrector, may_correct
+from engine.runtime.corrector import Corrector, may_correct, name_or_address
 from engine.runtime.known_words import known_words
 from engine.runtime.lexicon import LexiconError, RareWords
 from engine.runtime.mixture import MixtureWeights, mix
@@ -274,7 +274,7 @@ class Predictor:
     def _meant(self, tokens: tuple[str, ...], previous: str | None, speaker: str | None) -> tuple[str, ...]:
         """The context as the person meant it: a word Nextword does not know is read as its likeliest correction
         when the corrector is sure of it, so that the next word's suggestions recover after a typo."""
-        if self.corrector is None or not any(self._may_be_typo(token) for token in tokens):
+        if self.corrector is None:
             return tokens
         meant = list(tokens)
         for position, token in enumerate(tokens):
@@ -327,7 +327,7 @@ class Predictor:
         best_typed = chosen[0].probability if chosen else 0.0
         if corrector is None or k <= 0 or not corrector.worth_searching(partial, best_typed, probabilities):
             return chosen
-        if self.person_knows(partial) or _names_or_address(typed):
+        if self.person_knows(partial) or name_or_address(typed):
             return chosen
         corrections = [Suggestion(typed.shown(self.chooser.display_form(reading.word, extras)), reading.score, True)
                        for reading in corrector.corrections(partial, probabilities,
@@ -340,7 +340,7 @@ class Predictor:
         holds a digit, is part of a web or e-mail address, or the corrector is not sure enough."""
         typed = self.read(left_text, previous, speaker)
         word = typed.partial
-        if self.corrector is None or not word or not self._may_be_typo(word.lower()) or _names_or_address(typed):
+        if self.corrector is None or not word or not self._may_be_typo(word.lower()) or name_or_address(typed):
             return None
         probabilities, _ = self.distribution_for(typed)
         verdict = self.corrector.verdict(word, probabilities, allowed=self.chooser.may_offer)
@@ -422,13 +422,3 @@ def load_companions(folder: Path, error: type[Exception], vocab_size: int,
         raise error(str(problem)) from None
     return ngram, rare_words
 
-
-_ADDRESS_MARKS = set("@/:.\\_")
-
-
-def _names_or_address(typed: Typed) -> bool:
-    """A capitalised word mid-sentence (a name), or a word inside a web or e-mail address ("www.gogle")."""
-    word, context = typed.partial, typed.context
-    if word[:1].isupper() and not word.isupper() and not starts_sentence(context):
-        return True
-    return bool(context) and not context[-1].isspace() and context[-1] in _ADDRESS_MARKS
