@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     dictionary = shipped_dictionary()
     predictor = Predictor.load(args.model)
     if args.without_known_misspellings:
-        predictor.use_dictionary(Dictionary(dictionary.counts, {}))
+        predictor.use_dictionary(Dictionary(dictionary.counts, {}, dictionary.valid))
     reports = {}
     for path in args.files:
         cases = cases_for(path, dictionary, predictor, args.per_kind, args.seed, args.lines)

@@ -23,6 +23,8 @@ def test_the_shipped_dictionary_knows_words_beyond_the_model_and_its_misspelling
     for word in ("quibble", "Ljubljana", "ibuprofen"):
         assert word in dictionary
     assert "recieve" not in dictionary and dictionary.misspellings["recieve"] == ("receive",)
+    assert "recieve" in dictionary.never_offered
+    assert dictionary.misspellings["didnt"] == ("didn't",) and "didnt" not in dictionary.never_offered  # chat's own
 
 
 @pytest.mark.bundled_model

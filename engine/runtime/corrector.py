@@ -18,6 +18,7 @@ the likeliest word could be after the cheapest slip. Typing a likely word costs 
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import string
@@ -75,7 +76,7 @@ class Verdict:
 
 class Corrector:
     def __init__(self, known: KnownWords, errors: TypingErrors | None = None, autocorrect_confidence: float = 0.5,
-                 unknown_word_share: float = 2e-6, reading_confidence: float = 0.2):
+                 unknown_word_share: float = 1e-7, reading_confidence: float = 0.2):
         self.known = known
         self.errors = errors or TypingErrors()
         self.autocorrect_confidence = autocorrect_confidence  # a finished word is replaced above this confidence
@@ -101,40 +102,58 @@ class Corrector:
 
     # Readings
     def corrections(self, partial: str, probabilities: np.ndarray, whole_word: bool = False,
-                    allowed=None) -> list[Correction]:
+                    allowed=None, floor: float = 0.0, wanted: int | None = None) -> list[Correction]:
         """The words meant, best first, that are not completions of the letters typed (those are the typed
-        reading). whole_word: the word is finished (a space comes next): no prefix readings."""
+        reading). whole_word: the word is finished (a space comes next): no prefix readings. floor: only
+        readings that score above it are wanted (the chips' last one): a word whose prior could not beat it
+        even after the cheapest slip is not priced at all; nor one that could not beat the `wanted` best
+        readings already found (None: every reading is wanted, as a verdict weighs them all)."""
         partial = partial.lower()
         if not may_correct(partial):
             return []
-        found: dict[int, tuple[float, float]] = {}  # word number -> (score, cost)
-        self._whole_word_readings(partial, probabilities, found)
-        if not whole_word:
-            self._prefix_readings(partial, probabilities, found)
-        readings = []
-        for number, (score, cost) in found.items():
-            word = self.known.words[number]
+
+        def offered(word: str) -> bool:  # a correction that may be offered: not the typed reading, not blocked
             typed_reading = word == partial if whole_word else word.startswith(partial)
-            if typed_reading or (allowed is not None and not allowed(word)):
-                continue
-            readings.append(Correction(word, score, cost))
+            return not typed_reading and (allowed is None or allowed(word))
+
+        found: dict[int, tuple[float, float]] = {}  # word number -> (score, cost)
+        self._whole_word_readings(partial, probabilities, found, floor, wanted, offered)
+        if not whole_word:
+            scores = sorted((score for number, (score, _) in found.items() if offered(self.known.words[number])),
+                            reverse=True)
+            if wanted is not None and len(scores) >= wanted:
+                floor = max(floor, scores[wanted - 1])
+            self._prefix_readings(partial, probabilities, found, floor)
+        readings = [Correction(self.known.words[number], score, cost) for number, (score, cost) in found.items()
+                    if offered(self.known.words[number])]
         return sorted(readings, key=lambda reading: -reading.score)
 
-    def _whole_word_readings(self, typed: str, probabilities: np.ndarray, found: dict) -> None:
+    def _whole_word_readings(self, typed: str, probabilities: np.ndarray, found: dict, floor: float,
+                             wanted: int | None, offered) -> None:
         numbers = self.known.within_two(typed)
         if len(numbers) == 0:
             return
         priors = self.known.priors(numbers, probabilities)
+        order = np.argsort(-priors, kind="stable")  # likeliest first: the search stops once none left can win
+        numbers, priors = numbers[order], priors[order]
+        bound = math.exp(-self._cheapest)
+        best: list[float] = []  # a min-heap of the `wanted` best scores found
         meant_by_list = set(self.known.misspellings.get(typed, ()))
         for number, prior in zip(numbers.tolist(), priors.tolist(), strict=True):
-            if prior <= 0:
-                continue
+            if prior <= 0 or prior * bound <= floor:
+                break
             word = self.known.words[number]
             cost = self.errors.cost(typed, word, known_misspelling=word in meant_by_list)
-            if cost <= self.errors.most:
+            if cost <= self.errors.limit:
                 _keep(found, number, prior * math.exp(-cost), cost)
+                if wanted is not None and offered(word):  # the wanted-th best so far: a reading must beat it
+                    heapq.heappush(best, prior * math.exp(-cost))
+                    if len(best) > wanted:
+                        heapq.heappop(best)
+                    if len(best) == wanted:
+                        floor = max(floor, best[0])
 
-    def _prefix_readings(self, partial: str, probabilities: np.ndarray, found: dict) -> None:
+    def _prefix_readings(self, partial: str, probabilities: np.ndarray, found: dict, floor: float) -> None:
         """Words that start with a prefix one slip away from the partial word ("recie" -> "rece", "reci")."""
         if len(partial) < 3:
             return
@@ -143,13 +162,13 @@ class Corrector:
             if low == high:
                 continue
             cost = self.errors.cost(partial, prefix)
-            if cost > self.errors.most:
+            if cost > self.errors.limit:
                 continue
             numbers = self._sorted_numbers[low:high]
             priors = self.known.priors(numbers, probabilities)
             take = min(COMPLETIONS_PER_PREFIX, len(numbers))
             for position in np.argpartition(-priors, take - 1)[:take]:
-                if priors[position] > 0:
+                if priors[position] > 0 and priors[position] * math.exp(-cost) > floor:
                     _keep(found, int(numbers[position]), float(priors[position]) * math.exp(-cost), cost)
 
     # A finished word

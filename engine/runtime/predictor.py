@@ -242,9 +242,9 @@ class Predictor:
     def use_dictionary(self, dictionary: Dictionary) -> None:
         """Know this dictionary's words (so typos can be corrected) and never offer its known misspellings."""
         self.dictionary = dictionary
-        self.chooser.set_misspellings(dictionary.misspellings)
+        self.chooser.set_misspellings(dictionary.never_offered)
         if self.chooser.rare_words is not None:
-            self.chooser.rare_words = self.chooser.rare_words.without(dictionary.misspellings)
+            self.chooser.rare_words = self.chooser.rare_words.without(dictionary.never_offered)
         self._corrector, self._last, self._last_ids = None, None, None
         self._readings.clear()
 
@@ -322,16 +322,18 @@ class Predictor:
 
     def _with_corrections(self, typed: Typed, probabilities: np.ndarray, extras, chosen: list[Suggestion],
                           k: int) -> list[Suggestion]:
-        """The chips, with the corrections of the partial word that are likelier than what was typed."""
+        """The chips, with the corrections of the partial word that are likelier than what was typed. A partial
+        word that is a word itself (the last letter of "tomorrow") is taken as meant: no search."""
         corrector, partial = self.corrector, typed.partial.lower()
         best_typed = chosen[0].probability if chosen else 0.0
         if corrector is None or k <= 0 or not corrector.worth_searching(partial, best_typed, probabilities):
             return chosen
-        if self.person_knows(partial) or name_or_address(typed):
+        if corrector.known.known(partial) or self.person_knows(partial) or name_or_address(typed):
             return chosen
+        floor = chosen[k - 1].probability if len(chosen) >= k else 0.0  # a correction must beat the last chip
         corrections = [Suggestion(typed.shown(self.chooser.display_form(reading.word, extras)), reading.score, True)
-                       for reading in corrector.corrections(partial, probabilities,
-                                                            allowed=self.chooser.may_offer)[:k]]
+                       for reading in corrector.corrections(partial, probabilities, allowed=self.chooser.may_offer,
+                                                            floor=floor, wanted=k)[:k]]
         return sorted([*chosen, *corrections], key=lambda suggestion: -suggestion.probability)[:k]
 
     def autocorrect(self, left_text: str, previous: str | None = None, speaker: str | None = None) -> str | None:
