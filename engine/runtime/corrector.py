@@ -117,22 +117,20 @@ class Corrector:
             return not typed_reading and (allowed is None or allowed(word))
 
         found: dict[int, tuple[float, float]] = {}  # word number -> (score, cost)
-        self._whole_word_readings(partial, probabilities, found, floor, wanted, offered)
+        floor = self._whole_word_readings(partial, probabilities, found, floor, wanted, offered)
         if not whole_word:
-            scores = sorted((score for number, (score, _) in found.items() if offered(self.known.words[number])),
-                            reverse=True)
-            if wanted is not None and len(scores) >= wanted:
-                floor = max(floor, scores[wanted - 1])
             self._prefix_readings(partial, probabilities, found, floor)
         readings = [Correction(self.known.words[number], score, cost) for number, (score, cost) in found.items()
                     if offered(self.known.words[number])]
         return sorted(readings, key=lambda reading: -reading.score)
 
     def _whole_word_readings(self, typed: str, probabilities: np.ndarray, found: dict, floor: float,
-                             wanted: int | None, offered) -> None:
+                             wanted: int | None, offered) -> float:
+        """Every known word within two slips of `typed`, likeliest first; returns the floor raised to the
+        `wanted`-th best offered reading found (what a prefix reading must beat)."""
         numbers = self.known.within_two(typed)
         if len(numbers) == 0:
-            return
+            return floor
         priors = self.known.priors(numbers, probabilities)
         order = np.argsort(-priors, kind="stable")  # likeliest first: the search stops once none left can win
         numbers, priors = numbers[order], priors[order]
@@ -144,14 +142,17 @@ class Corrector:
                 break
             word = self.known.words[number]
             cost = self.errors.cost(typed, word, known_misspelling=word in meant_by_list)
-            if cost <= self.errors.limit:
-                _keep(found, number, prior * math.exp(-cost), cost)
-                if wanted is not None and offered(word):  # the wanted-th best so far: a reading must beat it
-                    heapq.heappush(best, prior * math.exp(-cost))
-                    if len(best) > wanted:
-                        heapq.heappop(best)
-                    if len(best) == wanted:
-                        floor = max(floor, best[0])
+            if cost > self.errors.limit:
+                continue
+            score = prior * math.exp(-cost)
+            _keep(found, number, score, cost)
+            if wanted is not None and offered(word):  # the wanted-th best so far: a reading must beat it
+                heapq.heappush(best, score)
+                if len(best) > wanted:
+                    heapq.heappop(best)
+                if len(best) == wanted:
+                    floor = max(floor, best[0])
+        return floor
 
     def _prefix_readings(self, partial: str, probabilities: np.ndarray, found: dict, floor: float) -> None:
         """Words that start with a prefix one slip away from the partial word ("recie" -> "rece", "reci")."""
