@@ -82,6 +82,7 @@ class AcceptanceRecorder(QObject):
         editor.suggestion_accepted.connect(self._on_accepted)
         editor.ghost_dismissed.connect(self.tracker.dismissed)
         editor.character_typed.connect(self._on_character_typed)
+        editor.autocorrector.settled.connect(self._on_autocorrection_settled)
         window.worker_thread.worker.model_loaded.connect(self._on_model_loaded)
 
     @classmethod
@@ -118,11 +119,15 @@ class AcceptanceRecorder(QObject):
         previous = LAST_WORD.search(context)
         word_start = self.window.editor.textCursor().position() - len(partial)
         inline = (result.inline_text, result.inline_probability) if result.inline_text else None
-        self.tracker.shown(word_start, partial, list(zip(result.words, result.probabilities, strict=True)), inline,
-                           result.latency_ms, previous.group(1) if previous else "")
+        corrections = result.corrections or [False] * len(result.words)
+        self.tracker.shown(word_start, partial, list(zip(result.words, result.probabilities, corrections, strict=True)),
+                           inline, result.latency_ms, previous.group(1) if previous else "")
 
     def _on_accepted(self, kind: str, text: str, keystrokes_saved: int) -> None:
         self.tracker.accepted(kind, text, keystrokes_saved)
+
+    def _on_autocorrection_settled(self, made, undone: bool) -> None:
+        self.tracker.autocorrected(made.ask.word, made.confidence, made.latency_ms, undone)
 
     def _on_character_typed(self) -> None:
         self.characters_typed += 1
@@ -147,6 +152,7 @@ class AcceptanceRecorder(QObject):
         """Settle what is on screen and write it; closing waits for the disk a few seconds at most."""
         self.window.worker_thread.worker.model_loaded.disconnect(self._on_model_loaded)
         self.window.suggestions_shown.disconnect(self._on_shown)
+        self.window.editor.autocorrector.settled.disconnect(self._on_autocorrection_settled)
         self.tracker.settle(completed_word=None)
         self.log.end_session(self.characters_typed)
         self.log.on_problem = print_problem  # the status bar is going away: what closing gives up on goes to stderr

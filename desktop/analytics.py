@@ -14,7 +14,10 @@ from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool,
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QDialog, QFileDialog, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktop.stats import compute_stats, read_rows
+from desktop.stats import compute_stats, describe_corrections, read_rows
+
+# The log's kinds, as the person knows them (an autocorrection's "acceptance" is being kept, not put back)
+KIND_NAMES = {"chip": "chips", "inline": "grey text", "correction": "corrections", "autocorrect": "autocorrect kept"}
 
 
 class Chart(QWidget):
@@ -134,7 +137,11 @@ class AnalyticsWindow(QDialog):
             self.over_time.set_points([(day[5:], value["acceptance_rate"]) for day, value in stats["by_day"].items()])
             self.by_rank.set_points([(str(int(rank) + 1), value["acceptance_rate"])
                                      for rank, value in stats["by_rank"].items()])
-            self.by_kind.set_points([(kind, value["acceptance_rate"]) for kind, value in stats["by_kind"].items()])
+            self.by_kind.set_points([(KIND_NAMES.get(kind, kind), value["acceptance_rate"])
+                                     for kind, value in stats["by_kind"].items()])
+            corrections = describe_corrections(stats["corrections"])
+            if corrections:
+                self.summary.setText(f"{self.summary.text()}\n{corrections[:1].upper()}{corrections[1:]}")
         self.loaded.emit()
 
     def save_png(self, path: str | Path | None = None) -> bool:

@@ -1,4 +1,9 @@
-"""The suggestion bar: up to five chips, the best in the centre and the next ones on either side."""
+"""The suggestion bar: up to five chips, the best in the centre and the next ones on either side.
+
+A correction (the word meant by a mistyped one) is drawn with a coloured outline and named "correction" for
+screen readers. While one is offered, the word exactly as typed takes the leftmost chip, in quotes (as on
+phone keyboards), so that keeping it is one key away too.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,10 @@ QPushButton { border: 1px solid palette(mid); border-radius: 13px; padding: 4px 
 QPushButton:hover { background: palette(midlight); }
 QPushButton:pressed { background: palette(highlight); color: palette(highlighted-text); }
 QPushButton:disabled { border-color: transparent; background: transparent; }
+QPushButton[kind="correction"] { border: 2px solid palette(highlight); padding: 3px 13px; }
+QPushButton[kind="typed"] { border-style: dashed; font-style: italic; }
 """
+WORD, CORRECTION, TYPED = "word", "correction", "typed"  # a chip's kind
 
 
 def centre_out(count: int) -> list[int]:
@@ -36,7 +44,7 @@ class SuggestionBar(QWidget):
         self._layout.setSpacing(8)
         self.setStyleSheet(CHIP_STYLE)
         self.chips: list[QPushButton] = []
-        self._words: list[str] = []  # best first, as last shown
+        self._shown: tuple[list[str], list[bool], str] = ([], [], "")  # show_words' arguments, as last shown
         self.set_count(count)
 
     def set_count(self, count: int) -> None:
@@ -57,36 +65,59 @@ class SuggestionBar(QWidget):
             self._layout.addWidget(chip)
             self.chips.append(chip)
         self.setVisible(count > 0)
-        self.show_words(self._words)
+        self.show_words(*self._shown)
 
-    def show_words(self, words: list[str]) -> None:
-        """Words best first; the best goes to the centre chip."""
-        self._words = list(words)
-        ranks = centre_out(len(self.chips))
-        for chip, rank in zip(self.chips, ranks, strict=True):
-            word = words[rank] if rank < len(words) else ""
-            chip.setText(word)
-            chip.setEnabled(bool(word))
-            font = chip.font()
-            font.setBold(rank == 0 and bool(word))
-            chip.setFont(font)
+    def show_words(self, words: list[str], corrections: list[bool] | None = None, typed: str = "") -> None:
+        """Words best first; the best goes to the centre chip. corrections: which words replace the word typed;
+        typed: that word as typed, shown on the left while a correction is offered (with two chips or more)."""
+        corrections = list(corrections or [False] * len(words))
+        self._shown = (list(words), corrections, typed)
+        placed = [(WORD, "")] * len(self.chips)  # (kind, word) at each position
+        positions = sorted(range(len(self.chips)), key=lambda position: centre_out(len(self.chips))[position])
+        if typed and any(corrections) and len(self.chips) > 1 and typed.lower() not in map(str.lower, words):
+            placed[0] = (TYPED, typed)
+            positions.remove(0)
+        for position, word, correction in zip(positions, words, corrections, strict=False):
+            placed[position] = (CORRECTION if correction else WORD, word)
+        best = positions[0] if positions else -1
+        for position, (chip, (kind, word)) in enumerate(zip(self.chips, placed, strict=True)):
+            self._show_chip(chip, kind, word, bold=position == best)
+
+    @staticmethod
+    def _show_chip(chip: QPushButton, kind: str, word: str, bold: bool) -> None:
+        chip.setProperty("word", word)
+        chip.setText(f"\u201c{word}\u201d" if kind == TYPED else word.replace("&", "&&"))
+        chip.setAccessibleName({CORRECTION: f"correction: {word}", TYPED: f"keep as typed: {word}"}.get(kind, word))
+        chip.setEnabled(bool(word))
+        if chip.property("kind") != kind:
+            chip.setProperty("kind", kind)
+            chip.style().unpolish(chip)  # the style sheet's [kind=...] rules apply to the new kind
+            chip.style().polish(chip)
+        font = chip.font()
+        font.setBold(bold and bool(word))
+        chip.setFont(font)
 
     def words_by_position(self) -> list[str]:
-        return [chip.text() for chip in self.chips]
+        return [chip.property("word") or "" for chip in self.chips]
+
+    def kinds_by_position(self) -> list[str]:
+        """Each chip's kind: "word", "correction" (replaces the word typed) or "typed" (the word as typed)."""
+        return [chip.property("kind") or WORD for chip in self.chips]
 
     def accept_position(self, position: int) -> None:
         """Alt+1..5: the chip at that position, counted from the left."""
-        if 0 <= position < len(self.chips) and self.chips[position].text():
-            self.chip_clicked.emit(self.chips[position].text())
+        if 0 <= position < len(self.chips):
+            self._on_clicked(self.chips[position])
 
     def _on_clicked(self, chip: QPushButton) -> None:
-        if chip.text():
-            self.chip_clicked.emit(chip.text())
+        if chip.property("word"):
+            self.chip_clicked.emit(chip.property("word"))
 
     def _on_menu(self, chip: QPushButton, point) -> None:
-        if not chip.text():
+        word = chip.property("word")
+        if not word or chip.property("kind") == TYPED:
             return
         menu = QMenu(self)
-        action = menu.addAction(f'Never suggest "{chip.text()}"')
-        action.triggered.connect(lambda: self.block_requested.emit(chip.text()))
+        action = menu.addAction(f'Never suggest "{word}"')
+        action.triggered.connect(lambda: self.block_requested.emit(word))
         menu.popup(chip.mapToGlobal(point))

@@ -20,6 +20,7 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QTextBlock, QTextBlockUserData, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 
+from desktop.autocorrect import Autocorrector
 from desktop.context import CONTEXT_CHARACTERS, LOOKBEHIND, context_start
 from engine.core.tokenizer import split_partial
 
@@ -56,6 +57,7 @@ class SuggestingEditor(QPlainTextEdit):
         self._typing = False  # a change now is the person's typing (or a suggestion they accepted)
         self.cursorPositionChanged.connect(self._on_cursor_moved)
         self.document().contentsChange.connect(self._on_contents_change)
+        self.autocorrector = Autocorrector(self)  # desktop/autocorrect.py; off until the window turns it on
 
     # What the predictor sees
     def left_text(self) -> str:
@@ -111,6 +113,29 @@ class SuggestingEditor(QPlainTextEdit):
         else:
             self.clear_ghost()
         return True
+
+    def replace_as_typed(self, start: int, end: int, text: str) -> None:
+        """Replace the document's text from start to end (an autocorrection, a spelling correction chosen) as one
+        undo step, part of what the person is typing; the cursor stays where it was relative to the text after."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        self._insert_as_typed(cursor, text)
+
+    def undo_as_typed(self, position: int) -> None:
+        """Undo the last step as part of the person's typing (an autocorrection put back); the cursor to `position`."""
+        self._typing = True
+        try:
+            self.document().undo()
+        finally:
+            self._typing = False
+        cursor = self.textCursor()
+        cursor.setPosition(position)
+        self.setTextCursor(cursor)
+
+    def undo(self) -> None:  # noqa: D102 (Edit > Undo: right after an autocorrection, it puts back what was typed)
+        if not self.autocorrector.undo():
+            super().undo()
 
     def _insert_as_typed(self, cursor: QTextCursor, text: str) -> None:
         """One undo step. An accepted suggestion is part of the sentence the person is typing: learned with it
@@ -173,6 +198,9 @@ class SuggestingEditor(QPlainTextEdit):
         if key == Qt.Key.Key_Escape and self.ghost_showing():
             self.dismiss_ghost()
             return
+        if self.autocorrector.undo_key(event):
+            return
+        finished_word = self.autocorrector.word_finished_by(event)
         typing = (key in LINE_KEYS or key in REMOVING_KEYS or (bool(event.text()) and event.text().isprintable())) \
             and not any(event.matches(shortcut) for shortcut in NOT_TYPING)
         before = self._before_typing(key) if typing else None
@@ -185,6 +213,8 @@ class SuggestingEditor(QPlainTextEdit):
             super().keyPressEvent(event)
         finally:
             self._typing = False
+        if finished_word is not None:
+            self.autocorrector.ask(finished_word)  # before the sentence is handed over: the worker answers it first
         if before is not None:
             self._after_typing(key, event.text(), before)
         if event.text() and event.text().isprintable():

@@ -26,7 +26,7 @@ from desktop.log_schema import now, open_database, write_transaction
 from desktop.log_writer import LogWriter
 
 LOG_FILE = "nextword.db"
-OUTCOMES = ("accepted", "typed_through", "dismissed", "ignored")
+OUTCOMES = ("accepted", "typed_through", "dismissed", "ignored", "undone")  # undone: an autocorrection put back
 BUSY_TIMEOUT_SECONDS = 1.0  # how long a write waits for another process's lock before it is tried again
 CLOSE_SECONDS = 3.0  # how long closing may spend writing what is still queued
 FLUSH_SECONDS = 5.0  # how long `flush` waits, by default, for what is queued to be written
@@ -36,7 +36,7 @@ FLUSH_SECONDS = 5.0  # how long `flush` waits, by default, for what is queued to
 class LoggedSuggestion:
     """One suggestion shown, with its outcome once known."""
 
-    kind: str  # chip or inline
+    kind: str  # chip, inline, correction (a chip that replaces the word typed) or autocorrect
     rank: int  # 0 = best
     words: int  # how many words it offered (inline text may offer several)
     latency_ms: float

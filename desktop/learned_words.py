@@ -1,5 +1,7 @@
 """Tools → Learned Words…: what the personal cache knows, most used first; remove words (never learned
-again) or forget everything. The worker owns the cache: the list arrives as a snapshot through a signal."""
+again) or forget everything. Below, the spellings the person taught (Add to Dictionary, an autocorrection put
+back): never corrected or underlined; removing one lets autocorrect correct it again. The worker owns the
+cache: the lists arrive as snapshots through signals."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPushButton,
     QVBoxLayout,
 )
@@ -39,6 +42,14 @@ class LearnedWordsDialog(QDialog):
         self.remove_button.clicked.connect(lambda: self.remove_selected())
         self.forget_button = QPushButton("Forget Everything Learned…")
         self.forget_button.clicked.connect(lambda: self.forget_everything())
+        self.spellings = QListWidget()
+        self.spellings.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.spellings.setAccessibleName("Your spellings")
+        self.spellings.itemSelectionChanged.connect(self._on_selection)
+        self.spellings_label = QLabel("Your spellings: never corrected or underlined")
+        self.remove_spelling_button = QPushButton("Remove Spelling", enabled=False)
+        self.remove_spelling_button.setToolTip("Let autocorrect and spell-check correct the selected words again")
+        self.remove_spelling_button.clicked.connect(lambda: self.remove_selected_spellings())
         close = QPushButton("Close")
         close.clicked.connect(self.accept)
         layout = QVBoxLayout(self)
@@ -46,9 +57,14 @@ class LearnedWordsDialog(QDialog):
         layout.addWidget(self.filter)
         layout.addWidget(self.table)
         layout.addWidget(self.summary)
-        layout.addLayout(buttons(self.remove_button, self.forget_button, close))
-        self.resize(420, 480)
-        window.worker_thread.worker.learned_words_ready.connect(self.show_words)
+        layout.addLayout(buttons(self.remove_button, self.forget_button))
+        layout.addWidget(self.spellings_label)
+        layout.addWidget(self.spellings)
+        layout.addLayout(buttons(self.remove_spelling_button, close))
+        self.resize(420, 600)
+        worker = window.worker_thread.worker
+        worker.learned_words_ready.connect(self.show_words)
+        worker.spellings_ready.connect(self.show_spellings)
         self.refresh()
 
     def refresh(self) -> None:
@@ -59,6 +75,22 @@ class LearnedWordsDialog(QDialog):
     def show_words(self, words) -> None:
         self.words = list(words)
         self._fill()
+
+    def show_spellings(self, words) -> None:
+        self.spellings.clear()
+        self.spellings.addItems(list(words))
+        self.spellings_label.setText("Your spellings: never corrected or underlined" if words else
+                                     "Your spellings: none yet (Add to Dictionary on an underlined word, or "
+                                     "Backspace right after an autocorrection, adds one)")
+        self._on_selection()
+
+    def selected_spellings(self) -> list[str]:
+        return [item.text() for item in self.spellings.selectedItems()]
+
+    def remove_selected_spellings(self) -> None:
+        words = self.selected_spellings()
+        if words:
+            self.window.spellings_removed.emit(words)  # the worker answers with the new list
 
     def _fill(self) -> None:
         needle = self.filter.text().strip().lower()
@@ -79,6 +111,7 @@ class LearnedWordsDialog(QDialog):
 
     def _on_selection(self) -> None:
         self.remove_button.setEnabled(bool(self.selected_words()))
+        self.remove_spelling_button.setEnabled(bool(self.selected_spellings()))
 
     def remove_selected(self) -> None:
         words = self.selected_words()
@@ -87,7 +120,7 @@ class LearnedWordsDialog(QDialog):
 
     def forget_everything(self, confirmed: bool = False) -> None:
         if confirmed or ask(self, "Forget everything learned",
-                             "Forget every word and phrase learned from your writing? "
+                             "Forget every word and phrase learned from your writing, and your spellings? "
                              "The models and the kept text stay (Tools > Models > Forget All removes them)."):
             self.window.learned_forget_requested.emit()
 

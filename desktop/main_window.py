@@ -12,10 +12,12 @@ from desktop.autosave import Autosaver
 from desktop.chips import SuggestionBar
 from desktop.editor import SuggestingEditor
 from desktop.settings import Preferences, writable
+from desktop.spellcheck import SpellChecker
 from desktop.status_messages import StatusMessages
 from desktop.textfile import TextFormat
 from desktop.worker import Request, Result, WorkerThread
 from engine.core.bundle import ARCHITECTURE_NAMES
+from engine.core.tokenizer import split_partial
 
 DEBOUNCE_MS = 4  # coalesces keys queued together (a burst, a slow frame); far below one frame (16 ms)
 
@@ -32,6 +34,10 @@ class MainWindow(QMainWindow):
     learned_words_removed = Signal(object)  # words: forgotten and never learned again
     learned_forget_requested = Signal()  # everything the personal cache learned
     files_to_learn = Signal(object)  # paths: their lines taught to the personal cache (worker.files_learned)
+    # Typos, to the worker thread
+    correction_mode_changed = Signal(str)  # Preferences.corrections
+    spelling_taught = Signal(str)  # never corrected or underlined again (an autocorrection undone, Add to Dictionary)
+    spellings_removed = Signal(object)  # words: corrected and underlined again
 
     def __init__(self, settings, preferences: Preferences):
         super().__init__()
@@ -41,6 +47,7 @@ class MainWindow(QMainWindow):
         self.loader = None  # a big file being opened (desktop/loading.py)
         self.editor = SuggestingEditor()
         self.suggestion_bar = SuggestionBar(preferences.chip_count)
+        self.spellcheck = SpellChecker(self.editor)  # desktop/spellcheck.py
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -69,7 +76,7 @@ class MainWindow(QMainWindow):
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS, timeout=self._request_suggestions)
         self._start_worker()
         self._build_menus()
-        self._apply_view_preferences()
+        self._apply_preferences()
         self.editor.textChanged.connect(self._debounce.start)
         self.editor.cursorPositionChanged.connect(self._debounce.start)
         self.editor.document().modificationChanged.connect(self._update_title)
@@ -98,10 +105,32 @@ class MainWindow(QMainWindow):
         self.learned_words_removed.connect(worker.remove_learned_words)
         self.learned_forget_requested.connect(worker.forget_learned)
         self.files_to_learn.connect(worker.learn_files)
+        self._connect_typos(worker)
         worker.learning_problem.connect(self.messages.say)  # queued: the worker emits on its own thread
         self.blocked_words_changed.emit(list(self.preferences.blocked_words))
         self.learning_paused_changed.emit(self.preferences.learning_paused)
         self.load_model()  # the worker opens the personal cache first
+
+    def _connect_typos(self, worker) -> None:
+        """Autocorrect and spell-check ask the worker and show its answers (desktop/autocorrect.py, spellcheck.py)."""
+        autocorrector, spellcheck = self.editor.autocorrector, self.spellcheck
+        autocorrector.asked.connect(worker.autocorrect)
+        worker.autocorrection_ready.connect(autocorrector.apply)
+        autocorrector.settled.connect(self._on_autocorrection_settled)
+        spellcheck.check_wanted.connect(lambda ask: setattr(worker, "latest_spelling", ask.serial))  # first: direct
+        spellcheck.check_wanted.connect(worker.check_spelling)
+        worker.spelling_checked.connect(spellcheck.show)
+        spellcheck.corrections_wanted.connect(worker.find_corrections)
+        worker.corrections_found.connect(spellcheck.show_corrections)
+        spellcheck.spelling_added.connect(self.spelling_taught)
+        self.spelling_taught.connect(worker.add_spelling)
+        self.spellings_removed.connect(worker.remove_spellings)
+        self.correction_mode_changed.connect(worker.set_correction_mode)
+        worker.spellings_ready.connect(spellcheck.schedule)  # a spelling taught or removed: checked again
+
+    def _on_autocorrection_settled(self, made, undone: bool) -> None:
+        if undone:  # the person meant what they typed: never corrected again
+            self.spelling_taught.emit(made.ask.word)
 
     def load_model(self) -> None:
         """The model in preferences, or the store's active one: loaded on the worker thread (the editor goes on)."""
@@ -113,6 +142,7 @@ class MainWindow(QMainWindow):
         runs_on = "CUDA" if provider.startswith("CUDA") else "CPU"
         self.provider_label.setText(f"{ARCHITECTURE_NAMES[architecture]} on {runs_on}")
         self._debounce.start()
+        self.spellcheck.schedule()
 
     def _on_model_failed(self, reason: str) -> None:
         self.model_error = reason
@@ -128,14 +158,15 @@ class MainWindow(QMainWindow):
         self.editor.clear_ghost()
         preferences = self.preferences
         self.prediction_requested.emit(Request(self._request_id, self.editor.left_text(), preferences.chip_count,
-                                               preferences.inline_enabled, preferences.inline_min_confidence))
+                                               preferences.inline_enabled, preferences.inline_min_confidence,
+                                               preferences.corrections != "off"))
         self._request_position = self.editor.textCursor().position()
 
     def _on_suggestions_ready(self, result: Result) -> None:
         if result.request_id != self._request_id or result.left_text != self.editor.left_text():
             return  # stale: the text changed since (a change may not have reached the debounce yet)
         self.last_result = result
-        self.suggestion_bar.show_words(result.words)
+        self.suggestion_bar.show_words(result.words, result.corrections, split_partial(result.left_text)[1])
         if result.inline_text and not self.editor.textCursor().hasSelection():
             self.editor.set_ghost(result.inline_text, self._request_position)
         self.latency_label.setText(f"{result.latency_ms:.1f} ms")
@@ -191,7 +222,7 @@ class MainWindow(QMainWindow):
         action.triggered.connect(slot)
         return action
 
-    def _apply_view_preferences(self) -> None:
+    def _apply_preferences(self) -> None:
         wrap = SuggestingEditor.LineWrapMode.WidgetWidth if self.preferences.word_wrap else \
             SuggestingEditor.LineWrapMode.NoWrap
         self.editor.setLineWrapMode(wrap)
@@ -202,15 +233,18 @@ class MainWindow(QMainWindow):
         self.suggestion_bar.set_count(self.preferences.chip_count)
         if not self.preferences.inline_enabled:
             self.editor.clear_ghost()
+        self.editor.autocorrector.enabled = self.preferences.corrections == "autocorrect"
+        self.correction_mode_changed.emit(self.preferences.corrections)
+        self.spellcheck.set_enabled(self.preferences.spell_check)
 
     def _toggle_wrap(self) -> None:
         self.preferences.word_wrap = self.wrap_action.isChecked()
-        self._apply_view_preferences()
+        self._apply_preferences()
         self.preferences.save(self.settings)
 
     def change_font_size(self, step: int) -> None:
         self.preferences.font_size = max(6, min(48, self.preferences.font_size + step))
-        self._apply_view_preferences()
+        self._apply_preferences()
         self.preferences.save(self.settings)
 
     def find(self) -> None:
@@ -236,7 +270,7 @@ class MainWindow(QMainWindow):
             old_model = (self.preferences.model_path, self.preferences.provider)
             self.preferences = dialog.result_preferences()
             self.preferences.save(self.settings)
-            self._apply_view_preferences()
+            self._apply_preferences()
             if self.recorder is not None:
                 self.recorder.apply_preferences(self.preferences)
             self.blocked_words_changed.emit(list(self.preferences.blocked_words))
@@ -340,6 +374,7 @@ class MainWindow(QMainWindow):
         self.preferences.save(self.settings)
         if self.learn_dialog is not None:
             self.learn_dialog.stop_for_exit()  # a fine-tune under way is cancelled: the model in use stays
+        self.editor.autocorrector.settle()  # the last autocorrection is kept (and logged so)
         self.worker_thread.stop()  # the worker saves the personal cache on its thread first
         if self.recorder is not None:
             self.recorder.close()

@@ -17,7 +17,10 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
-from desktop.settings import Preferences
+from desktop.settings import CORRECTION_MODES, Preferences
+
+CORRECTION_CHOICES = {"autocorrect": "Correct typos as I type (Backspace puts back what I typed)",
+                      "suggest": "Suggest corrections only", "off": "Off"}
 
 
 class PreferencesDialog(QDialog):
@@ -39,6 +42,11 @@ class PreferencesDialog(QDialog):
         self.provider = QComboBox()
         self.provider.addItems(["auto", "cpu", "cuda"])
         self.provider.setCurrentText(preferences.provider)
+        self.corrections = QComboBox()
+        for mode in CORRECTION_MODES:
+            self.corrections.addItem(CORRECTION_CHOICES[mode], mode)
+        self.corrections.setCurrentIndex(CORRECTION_MODES.index(preferences.corrections))
+        self.spell_check = QCheckBox("Underline words that may be misspelled", checked=preferences.spell_check)
         self.learning_paused = QCheckBox("Pause learning (and the text kept, and the acceptance log)",
                                          checked=preferences.learning_paused)
         self.keep_typed_text = QCheckBox("Keep what I type for learning (for the next fine-tune)",
@@ -51,6 +59,8 @@ class PreferencesDialog(QDialog):
         form.addRow("Inline completion", self.inline_enabled)
         form.addRow("Minimum confidence for inline text", self.min_confidence)
         form.addRow("", self.confidence_auto)
+        form.addRow("Typos", self.corrections)
+        form.addRow("", self.spell_check)
         form.addRow("Model bundle folder", self.model_path)
         form.addRow("Run the model on", self.provider)
         form.addRow("Learning", self.learning_paused)
@@ -69,7 +79,8 @@ class PreferencesDialog(QDialog):
                        inline_min_confidence=self.min_confidence.value(),
                        inline_confidence_auto=self.confidence_auto.isChecked(),
                        model_path=self.model_path.text().strip(),
-                       provider=self.provider.currentText(), learning_paused=self.learning_paused.isChecked(),
+                       provider=self.provider.currentText(), corrections=self.corrections.currentData(),
+                       spell_check=self.spell_check.isChecked(), learning_paused=self.learning_paused.isChecked(),
                        keep_typed_text=self.keep_typed_text.isChecked(),
                        store_accepted_words=self.store_accepted_words.isChecked(),
                        blocked_words=list(dict.fromkeys(words)))

@@ -26,6 +26,7 @@ MAX_BLOCKED = 10_000
 FONT_SIZES = (6, 48)  # as View > Bigger Text and Smaller Text allow
 CHIP_COUNTS = (0, 5)
 PROVIDERS = ("auto", "cpu", "cuda")
+CORRECTION_MODES = ("autocorrect", "suggest", "off")  # Autocorrect on / Suggest corrections only / Off
 _PROBLEM, _READ_ONLY = "nextword_settings_problem", "nextword_settings_read_only"  # dynamic QSettings properties
 
 
@@ -37,6 +38,8 @@ class Preferences:
     inline_confidence_auto: bool = True  # tune that minimum from the acceptance log (desktop/tuning.py)
     model_path: str = ""  # a bundle folder; empty: the active model (bundled, or learned: Tools > Models)
     provider: str = "auto"  # auto, cpu or cuda
+    corrections: str = "autocorrect"  # one of CORRECTION_MODES
+    spell_check: bool = True  # underline words neither Nextword nor the person knows
     learning_paused: bool = False  # nothing is learned, kept or logged while on
     keep_typed_text: bool = False  # opt-in: finished sentences kept for the next fine-tune (engine/core/kept_text.py)
     store_accepted_words: bool = False  # opt-in: the acceptance log keeps the words accepted
@@ -57,6 +60,8 @@ class Preferences:
         preferences.inline_min_confidence = _clamp(preferences.inline_min_confidence, 0.0, 1.0)
         if preferences.provider not in PROVIDERS:
             preferences.provider = "auto"
+        if preferences.corrections not in CORRECTION_MODES:
+            preferences.corrections = "autocorrect"
         preferences.recent_files = preferences.recent_files[:MAX_RECENT]
         preferences.blocked_words = preferences.blocked_words[:MAX_BLOCKED]
         return preferences

@@ -37,23 +37,40 @@ def _rate(rows: list[dict]) -> dict:
             "keystrokes_saved": sum(row["keystrokes_saved"] for row in rows)}
 
 
-def compute_stats(rows: list[dict], characters_typed: int) -> dict:
-    """Overall, by kind, by chip rank and by day; keystrokes saved per 100 characters; latency."""
+SUGGESTED = ("chip", "inline", "correction")  # shown to the person; an autocorrection is done for them
+
+
+def _corrections(rows: list[dict]) -> dict:
+    """Corrections offered among the chips and taken; autocorrections made and put back (Backspace, Ctrl+Z)."""
+    offered = [row for row in rows if row["kind"] == "correction"]
+    made = [row for row in rows if row["kind"] == "autocorrect"]
+    undone = sum(row["outcome"] == "undone" for row in made)
+    return {"offered": len(offered), "taken": sum(row["outcome"] == "accepted" for row in offered),
+            "autocorrected": len(made), "undone": undone,
+            "kept_rate": (len(made) - undone) / len(made) if made else 0.0}
+
+
+def compute_stats(all_rows: list[dict], characters_typed: int) -> dict:
+    """Overall, by kind, by chip rank and by day; keystrokes saved per 100 characters; latency; corrections.
+    The overall figures count the suggestions shown; autocorrections have their own (`corrections`)."""
+    rows = [row for row in all_rows if row["kind"] in SUGGESTED]
     stats = _rate(rows)
     stats["keystrokes_saved_per_100_characters"] = (
         100 * stats["keystrokes_saved"] / (characters_typed + stats["keystrokes_saved"])
         if characters_typed + stats["keystrokes_saved"] else 0.0)  # of what would have been typed without them
     stats["characters_typed"] = characters_typed
-    stats["by_kind"] = {kind: _rate([r for r in rows if r["kind"] == kind])
-                        for kind in sorted({row["kind"] for row in rows})}
-    stats["by_rank"] = {str(rank): _rate([r for r in rows if r["kind"] == "chip" and r["rank"] == rank])
-                        for rank in sorted({row["rank"] for row in rows if row["kind"] == "chip"})}
+    stats["by_kind"] = {kind: _rate([r for r in all_rows if r["kind"] == kind])
+                        for kind in sorted({row["kind"] for row in all_rows})}
+    chips = [row for row in rows if row["kind"] != "inline"]
+    stats["by_rank"] = {str(rank): _rate([r for r in chips if r["rank"] == rank])
+                        for rank in sorted({row["rank"] for row in chips})}
     stats["by_day"] = {day: _rate([r for r in rows if r["shown_at"][:10] == day])
                        for day in sorted({row["shown_at"][:10] for row in rows})}
     stats["inline_threshold_tuned"] = tune_inline_threshold(rows)  # None: too few inline suggestions logged
     latencies = [row["latency_ms"] for row in rows]
     stats["latency_ms"] = {"p50": percentile(latencies, 50) if latencies else 0.0,
                            "p95": percentile(latencies, 95) if latencies else 0.0}
+    stats["corrections"] = _corrections(all_rows)
     return stats
 
 
@@ -70,6 +87,17 @@ def as_csv(stats: dict) -> str:
     return out.getvalue()
 
 
+def describe_corrections(corrections: dict) -> str:
+    """In a person's words: what corrections and autocorrect did (empty when neither happened)."""
+    parts = []
+    if corrections["offered"]:
+        parts.append(f"corrections offered in the chips {corrections['offered']}, taken {corrections['taken']}")
+    if corrections["autocorrected"]:
+        parts.append(f"words autocorrected {corrections['autocorrected']}, put back by you {corrections['undone']} "
+                     f"(kept {corrections['kept_rate']:.0%})")
+    return "; ".join(parts)
+
+
 def as_table(stats: dict) -> str:
     lines = [f"suggestions shown {stats['shown']}, accepted {stats['accepted']} "
              f"({stats['acceptance_rate']:.1%}); keystrokes saved {stats['keystrokes_saved']} "
@@ -79,6 +107,8 @@ def as_table(stats: dict) -> str:
         for key, value in stats[group].items():
             lines.append(f"  {title} {key}: {value['accepted']}/{value['shown']} ({value['acceptance_rate']:.1%}), "
                          f"{value['keystrokes_saved']} keystrokes saved")
+    if describe_corrections(stats["corrections"]):
+        lines.append(describe_corrections(stats["corrections"]))
     return "\n".join(lines)
 
 

@@ -27,6 +27,7 @@ class Request:
     chips: int
     inline: bool
     min_confidence: float
+    corrections: bool = True  # offer the words meant by a mistyped word among the chips
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Result:
     inline_text: str  # empty: nothing confident enough
     inline_probability: float
     latency_ms: float
+    corrections: list[bool] = field(default_factory=list)  # for each word: it replaces the word typed
 
 
 @dataclass
@@ -61,6 +63,11 @@ class PredictionWorker(QObject):
     learning_problem = Signal(str)
     learned_words_ready = Signal(object)  # list[LearnedWord], most used first: a snapshot for the GUI
     files_learned = Signal(object)  # FilesLearned
+    spellings_ready = Signal(object)  # list[str]: the words the person taught as spelled, sorted
+    # Spell-check and autocorrect (desktop/autocorrect.py, desktop/spellcheck.py): each answer carries its ask
+    autocorrection_ready = Signal(object, object)  # AutocorrectAsk, Autocorrection or None
+    spelling_checked = Signal(object, object)  # SpellingAsk, list[Misspelling]
+    corrections_found = Signal(object, object)  # CorrectionsAsk, list[str]
 
     def __init__(self):
         super().__init__()
@@ -70,6 +77,8 @@ class PredictionWorker(QObject):
         self._shipped_blocklist: set[str] | None = None
         self.personal_cache = None  # PersonalCache, opened on this thread by the first request that needs it
         self.learning_paused = False
+        self.autocorrecting = False  # autocorrect is on: a finished sentence is learned as it corrects it
+        self.latest_spelling = 0  # the GUI's latest spell-check ask (older ones queued are skipped)
         self.model_id = ""  # the store's model loaded ("bundled", "v2"); empty for a folder named by hand
         self._cache_kept_from = None  # the damaged cache file that could not be kept aside: never saved over
         # A child: moved to the worker's thread with it, so it fires (and saves) there.
@@ -130,14 +139,40 @@ class PredictionWorker(QObject):
         if self.predictor is None or request.request_id < self.latest_request:
             return  # no model, or a newer keystroke is already queued
         started = time.perf_counter()
-        suggestions = self.predictor.suggest(request.left_text, request.chips) if request.chips else []
+        suggestions = self.predictor.suggest(request.left_text, request.chips, corrections=request.corrections) \
+            if request.chips else []
         completion = None
         if request.inline:
             completion = self.predictor.complete(request.left_text, min_probability=request.min_confidence)
         self.suggestions_ready.emit(Result(
             request.request_id, request.left_text, [s.word for s in suggestions], [s.probability for s in suggestions],
             completion.text if completion else "", completion.probability if completion else 0.0,
-            (time.perf_counter() - started) * 1000))
+            (time.perf_counter() - started) * 1000, [s.correction for s in suggestions]))
+
+    # Typos (engine/runtime/spelling.py): answers to the editor's asks, each sent back with its ask
+    @Slot(object)
+    def autocorrect(self, ask) -> None:
+        found = self.predictor.autocorrection(ask.left_text) if self.predictor is not None else None
+        self.autocorrection_ready.emit(ask, found)
+
+    @Slot(object)
+    def check_spelling(self, ask) -> None:
+        if self.predictor is None or ask.serial < self.latest_spelling:
+            return  # no model, or the person scrolled or typed on: a newer ask is queued
+        from engine.runtime.spelling import misspellings
+
+        self.spelling_checked.emit(ask, misspellings(self.predictor, ask.text))
+
+    @Slot(object)
+    def find_corrections(self, ask) -> None:
+        from engine.runtime.spelling import spelling_corrections
+
+        found = spelling_corrections(self.predictor, ask.left_text) if self.predictor is not None else []
+        self.corrections_found.emit(ask, found)
+
+    @Slot(str)
+    def set_correction_mode(self, mode: str) -> None:
+        self.autocorrecting = mode == "autocorrect"
 
     # The personal cache: everything below runs on the worker's thread
     def open_personal_cache(self):
@@ -178,6 +213,10 @@ class PredictionWorker(QObject):
         cache = self.open_personal_cache()
         if cache.paused:
             return
+        if self.autocorrecting and self.predictor is not None:
+            from engine.runtime.spelling import as_meant
+
+            text = as_meant(self.predictor, text)  # the editor corrects a typo a moment after it is finished
         if keep:
             from engine.core.kept_text import keep as keep_text
 
@@ -196,7 +235,26 @@ class PredictionWorker(QObject):
 
     @Slot()
     def send_learned_words(self) -> None:
-        self.learned_words_ready.emit(self.open_personal_cache().learned_words())
+        cache = self.open_personal_cache()
+        self.learned_words_ready.emit(cache.learned_words())
+        self.spellings_ready.emit(sorted(cache.spellings))
+
+    @Slot(str)
+    def add_spelling(self, word: str) -> None:
+        """Never corrected or underlined again ("Add to dictionary", an autocorrection undone); saved at once."""
+        self.open_personal_cache().add_spelling(word)
+        self.save_personal_cache()
+        self.send_learned_words()
+
+    @Slot(object)
+    def remove_spellings(self, words) -> None:
+        """Not the person's words after all: corrected again, so the uses learned of them are forgotten too."""
+        cache = self.open_personal_cache()
+        for word in words:
+            cache.remove_spelling(word)
+            cache.remove_word(word)
+        self.save_personal_cache()
+        self.send_learned_words()
 
     @Slot(object)
     def remove_learned_words(self, words) -> None:

@@ -288,7 +288,7 @@ def test_preferences_dialog_changes_chips_inline_text_and_blocked_words(window, 
     chosen = dialog.result_preferences()
     assert chosen.chip_count == 5 and not chosen.inline_enabled and chosen.blocked_words == ["you", "heck"]
     window.preferences = chosen
-    window._apply_view_preferences()
+    window._apply_preferences()
     window.blocked_words_changed.emit(chosen.blocked_words)
     assert len(window.suggestion_bar.chips) == 5
     type_and_wait(qtbot, window, "how are yo")

@@ -105,7 +105,8 @@ class CharPredictor(Predictor):
         return probabilities, extras
 
     def suggest(self, left_text: str, k: int = 3, previous: str | None = None,
-                speaker: str | None = None) -> list[Suggestion]:
+                speaker: str | None = None, corrections: bool = True) -> list[Suggestion]:
+        """As Predictor.suggest; a character model has no dictionary, so it offers no corrections."""
         if speaker is not None and speaker not in SPEAKERS:
             raise ValueError(f"speaker {speaker!r}: choose one of {', '.join(SPEAKERS)}")
         typed = Typed.read(left_text)

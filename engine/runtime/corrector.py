@@ -175,12 +175,16 @@ class Corrector:
     # A finished word
     def verdict(self, typed: str, probabilities: np.ndarray, allowed=None) -> Verdict:
         """The likeliest word meant by a finished word, and how sure: its share of the scores of every reading,
-        the word as typed counted as the unknown word it is (P(<unk> | context), shared as a rare word's)."""
+        the word as typed counted as the word it is (its own probability if the model knows it, else an unknown
+        word's share of P(<unk> | context))."""
         typed_lower = typed.lower()
         readings = self.corrections(typed_lower, probabilities, whole_word=True, allowed=allowed)
         if not readings:
             return Verdict(None, 0.0)
-        as_typed = float(probabilities[self.known.vocab.unk_id]) * self.unknown_word_share
+        # The word as typed: an unknown word's share of <unk>, or its own probability if the model knows it
+        # ("lol" is kept in a chat, "htat" is not)
+        as_typed = max(float(probabilities[self.known.vocab.unk_id]) * self.unknown_word_share,
+                       self.known.prior(typed_lower, probabilities))
         total = as_typed + sum(reading.score for reading in readings)
         return Verdict(readings[0], readings[0].score / total if total > 0 else 0.0)
 

@@ -3,7 +3,9 @@ dictionary (engine/core/dictionary.py), less the known misspellings; the person'
 the personal cache as they change.
 
 It answers, for the corrector (engine/runtime/corrector.py):
-- is this a word? (`known`)
+- is this a word? (`known`) And does a dictionary say so (`vouched`)? The training text's own words include
+  its typos ("htat", "definently", "bset"): a word only the model knows may still be a typo, weighed by the
+  corrector against its own probability.
 - which words are within two slips of a typed word? A symmetric-delete index (SymSpell's idea): every word
   is stored under itself and each string one letter shorter; a typed word's strings up to two letters
   shorter are looked up. That finds every word one slip away and most two slips away (two slips that both
@@ -35,6 +37,7 @@ class KnownWords:
         self.vocab = vocab
         self.misspellings = dictionary.misspellings
         self.valid = dictionary.valid  # words never corrected, with no frequency to be offered by
+        self._vouched = frozenset(dictionary.counts).union(dictionary.valid).difference(dictionary.misspellings)
         words: dict[str, None] = {}
         for row in np.flatnonzero(offerable):
             words[vocab.tokens[row]] = None
@@ -78,6 +81,20 @@ class KnownWords:
     def known(self, word: str) -> bool:
         word = word.lower()
         return word in self.number or word in self.valid
+
+    def vouched(self, word: str) -> bool:
+        """A word of the dictionary (engine/core/dictionary.py): never taken for a typo."""
+        return word.lower() in self._vouched
+
+    def in_model(self, word: str) -> bool:
+        """A word of the model's own vocabulary: frequent in the text it learned from."""
+        number = self.number.get(word.lower())
+        return number is not None and self.rows[number] >= 0
+
+    def prior(self, word: str, probabilities: np.ndarray) -> float:
+        """P(word | context) for a known word (0 for any other)."""
+        number = self.number.get(word.lower())
+        return 0.0 if number is None else float(self.priors(np.asarray([number]), probabilities)[0])
 
     def within_two(self, typed: str) -> np.ndarray:
         """Numbers of the words within two slips of `typed` (see the module's docstring), and perhaps a few

@@ -80,6 +80,9 @@ class PersonalCache:
         self.tune_weights = tune_weights
         self.paused = False
         self.never: set[str] = set()  # words the person removed: never learned again
+        # Words the person taught as spelled ("Add to dictionary", or an autocorrection they undid): never
+        # corrected nor underlined. Kept apart from the counts, which fade with use; a spelling stays until removed.
+        self.spellings: set[str] = set()
         self.version = 0  # bumped by every change: callers key their cached distributions on it
         self.dirty = False  # changed since loaded or saved
         self._lock = threading.Lock()  # changes, and snapshots for saving, happen under it
@@ -222,11 +225,24 @@ class PersonalCache:
         self._view = None
 
     def forget(self) -> None:
-        """Everything learned, and the list of words never to learn, gone."""
+        """Everything learned, the spellings taught and the list of words never to learn, gone."""
         with self._lock:
             self._clear()
             self.never = set()
+            self.spellings = set()
             self._changed()
+
+    def add_spelling(self, word: str) -> None:
+        """A word the person spells this way: never corrected or underlined again (even while learning is paused:
+        the person asked for it)."""
+        with self._lock:
+            self.spellings.add(word.lower())
+            self._changed(keep_view=True)
+
+    def remove_spelling(self, word: str) -> None:
+        with self._lock:
+            self.spellings.discard(word.lower())
+            self._changed(keep_view=True)
 
     def remove_word(self, word: str) -> None:
         """Forget a word and every pair and triple it is in, and never learn it again."""
@@ -349,6 +365,7 @@ class PersonalCache:
                     "trigrams": [[u, v, w, c * decay] for (u, v), followers in self.trigrams.items()
                                  for w, c in followers.items()],
                     "display": dict(self.display), "never": sorted(self.never),
+                    "spellings": sorted(self.spellings),
                     "tuning": {"credit": self._credit, "tokens": self._tokens_seen}}
 
     def save(self, path: str | Path | None = None) -> Path:
@@ -387,6 +404,7 @@ class PersonalCache:
         for u, v, w, c in data["trigrams"]:
             self.trigrams.setdefault((word(str(u)), word(str(v))), {})[word(str(w))] = float(c)
         self.never = {str(word) for word in data.get("never", [])}
+        self.spellings = {str(word) for word in data.get("spellings", [])}
         self.display = {str(word): str(form) for word, form in data.get("display", {}).items()}
         tuning = data.get("tuning") or {}
         if len(tuning.get("credit", [])) == len(PRIOR_WEIGHTS) == len(tuning.get("tokens", [])):

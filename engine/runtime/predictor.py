@@ -14,6 +14,7 @@ back (backspace, an edit, a paste) restarts from the longest context already com
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +61,19 @@ CONTEXT_TOKEN_STEP = 20
 # time, top-1, top-3 and keystroke savings moved by at most 0.11 points on chat, the gospels and Python's
 # docstrings, either way (`nextword eval`).
 RUN_TOKENS = 8
+
+
+@dataclass(frozen=True)
+class Autocorrection:
+    word: str  # replaces the word typed, in its case ("Tomorrow" for "Tomorow")
+    confidence: float  # the corrector's share of every reading, the word as typed included
+
+
+def matching_case(meant: str, typed: str) -> str:
+    """The word meant written as the word was typed: all capitals, a first capital, or as the word is written."""
+    if typed.isupper() and len(typed) > 1:
+        return meant.upper()
+    return capitalise(meant) if typed[:1].isupper() else meant
 
 
 def last_tokens(ids: list[int], most: int = MAX_CONTEXT_TOKENS, step: int = CONTEXT_TOKEN_STEP) -> list[int]:
@@ -264,12 +278,20 @@ class Predictor:
         self._readings.clear()
 
     def person_knows(self, word: str) -> bool:
-        """A word the person wrote (the personal cache counted it): never corrected."""
-        return self.personal is not None and self.personal.count(word) > 0
+        """A word the person wrote (the personal cache counted it) or taught as spelled: never corrected."""
+        personal = self.personal
+        return personal is not None and (word in personal.spellings or personal.count(word) > 0)
 
     def _may_be_typo(self, word: str) -> bool:
+        """Neither a dictionary word nor the person's: perhaps a typo, even if the training text had it."""
         corrector = self.corrector
-        return may_correct(word) and not corrector.known.known(word) and not self.person_knows(word)
+        return may_correct(word) and not corrector.known.vouched(word) and not self.person_knows(word)
+
+    def misspelled(self, word: str) -> bool:
+        """For spell-check: a plain word (2-30 letters) that neither Nextword's dictionary, its model's vocabulary
+        (the chat's "lol" and "yay") nor the person knows; never without a dictionary."""
+        word = word.lower()
+        return self.corrector is not None and self._may_be_typo(word) and not self.corrector.known.in_model(word)
 
     def _meant(self, tokens: tuple[str, ...], previous: str | None, speaker: str | None) -> tuple[str, ...]:
         """The context as the person meant it: a word Nextword does not know is read as its likeliest correction
@@ -309,16 +331,17 @@ class Predictor:
         return self._last[1], self._last[2]
 
     def suggest(self, left_text: str, k: int = 3, previous: str | None = None,
-                speaker: str | None = None) -> list[Suggestion]:
+                speaker: str | None = None, corrections: bool = True) -> list[Suggestion]:
         """Up to k words, best first, for the text of the current message left of the cursor.
 
         previous: the message this one answers (conversation context, as the model was trained);
-        speaker: `<s1>` or `<s2>`, the current message's speaker tag (default: the one answering).
+        speaker: `<s1>` or `<s2>`, the current message's speaker tag (default: the one answering);
+        corrections: offer the words meant by a mistyped partial word too (each Suggestion says if it is one).
         """
         typed = self.read(left_text, previous, speaker)
         probabilities, extras = self.distribution_for(typed)
         chosen = self.chooser.choose(probabilities, typed, k, extras)
-        return self._with_corrections(typed, probabilities, extras, chosen, k)
+        return self._with_corrections(typed, probabilities, extras, chosen, k) if corrections else chosen
 
     def _with_corrections(self, typed: Typed, probabilities: np.ndarray, extras, chosen: list[Suggestion],
                           k: int) -> list[Suggestion]:
@@ -328,7 +351,7 @@ class Predictor:
         best_typed = chosen[0].probability if chosen else 0.0
         if corrector is None or k <= 0 or not corrector.worth_searching(partial, best_typed, probabilities):
             return chosen
-        if corrector.known.known(partial) or self.person_knows(partial) or name_or_address(typed):
+        if corrector.known.vouched(partial) or self.person_knows(partial) or name_or_address(typed):
             return chosen
         floor = chosen[k - 1].probability if len(chosen) >= k else 0.0  # a correction must beat the last chip
         corrections = [Suggestion(typed.shown(self.chooser.display_form(reading.word, extras)), reading.score, True)
@@ -340,6 +363,12 @@ class Predictor:
         """The word that should replace the last word of `left_text` when a space or punctuation comes next, or
         None: left alone when it is a word Nextword or the person knows, a name (a capital mid-sentence),
         holds a digit, is part of a web or e-mail address, or the corrector is not sure enough."""
+        found = self.autocorrection(left_text, previous, speaker)
+        return found.word if found is not None else None
+
+    def autocorrection(self, left_text: str, previous: str | None = None,
+                       speaker: str | None = None) -> Autocorrection | None:
+        """autocorrect's replacement with the corrector's confidence in it (for the acceptance log)."""
         typed = self.read(left_text, previous, speaker)
         word = typed.partial
         if self.corrector is None or not word or not self._may_be_typo(word.lower()) or name_or_address(typed):
@@ -348,10 +377,7 @@ class Predictor:
         verdict = self.corrector.verdict(word, probabilities, allowed=self.chooser.may_offer)
         if verdict.best is None or verdict.confidence < self.corrector.autocorrect_confidence:
             return None
-        meant = self.chooser.display_form(verdict.best.word)
-        if word.isupper() and len(word) > 1:
-            return meant.upper()
-        return capitalise(meant) if word[:1].isupper() else meant
+        return Autocorrection(matching_case(self.chooser.display_form(verdict.best.word), word), verdict.confidence)
 
     def warm_up(self) -> None:
         """Suggest and complete for an empty line once, so that the person's first keystroke does not pay
