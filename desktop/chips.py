@@ -18,7 +18,7 @@ QPushButton:hover { background: palette(midlight); }
 QPushButton:pressed { background: palette(highlight); color: palette(highlighted-text); }
 QPushButton:disabled { border-color: transparent; background: transparent; }
 QPushButton[kind="correction"] { border: 2px solid palette(highlight); padding: 3px 13px; }
-QPushButton[kind="typed"] { border-style: dashed; font-style: italic; }
+QPushButton[kind="typed"] { border-style: dashed; }
 """
 WORD, CORRECTION, TYPED = "word", "correction", "typed"  # a chip's kind
 
@@ -95,6 +95,7 @@ class SuggestionBar(QWidget):
             chip.style().polish(chip)
         font = chip.font()
         font.setBold(bold and bool(word))
+        font.setItalic(kind == TYPED)
         chip.setFont(font)
 
     def words_by_position(self) -> list[str]:

@@ -71,7 +71,7 @@ def slip(word: str, rng: random.Random) -> str:
 def build_cases(lines: list[str], misspellings: dict[str, tuple[str, ...]], is_known, rare_words: set[str],
                 per_kind: int, seed: int = 0) -> list[TypoCase]:
     """Up to per_kind cases of each kind, from the lines in a seeded random order, one case per line.
-    is_known(word): a valid word (a slip that makes one is not a typo: "form" for "from");
+    is_known(word): a valid word (a slip is made of one, and one that makes one is not a typo: "form" for "from");
     rare_words: valid words rare in ordinary English, for the clean cases."""
     rng = random.Random(seed)
     meant_as = defaultdict(list)  # word meant -> its known misspellings
@@ -104,7 +104,10 @@ def _case(kind, line, words, meant_as, is_known, rare_words, rng) -> TypoCase | 
         return TypoCase(kind, line, match.start(), match.end(), rng.choice(sorted(meant_as[match.group()])))
     if kind == "clean":
         return _clean(line, [match for match in words if match.group() in rare_words], rng)
-    match = rng.choice(words)
+    valid = [match for match in words if is_known(match.group().lower())]
+    if not valid:
+        return None
+    match = rng.choice(valid)  # a slip of a word: not of the line's own typos ("carribean")
     for _ in range(10):
         typed = slip(match.group(), rng)
         if typed and not is_known(typed):

@@ -28,8 +28,7 @@ import numpy as np
 
 from engine.core.tokenizer import starts_sentence
 from engine.core.typed import Typed
-from engine.runtime.known_words import KnownWords
-from engine.runtime.lexicon import prefix_range
+from engine.runtime.known_words import KnownWords, letter_counts
 from engine.runtime.typing_errors import TypingErrors
 
 LETTERS = string.ascii_lowercase + "'"
@@ -40,6 +39,7 @@ MIN_CORRECTED_LETTERS = 2  # "i" and "a" are words, and a single letter is no ev
 # Longer "words" are never corrected: a typo of the longest dictionary words (~30 letters) is rare, and the
 # strings two letters shorter of a 10,000-letter run would be 50 million strings of 10,000 letters each.
 MAX_CORRECTED_LETTERS = 30
+NEGLIGIBLE = 0.01  # a verdict leaves unpriced the readings that together could add at most this share
 
 
 def may_correct(word: str) -> bool:
@@ -47,7 +47,7 @@ def may_correct(word: str) -> bool:
     return MIN_CORRECTED_LETTERS <= len(word) <= MAX_CORRECTED_LETTERS and PLAIN_WORD.match(word) is not None
 
 
-_ADDRESS_MARKS = set("@/:.\\_")
+_ADDRESS_MARKS = set("@/:\\_")  # and a full stop right after a letter or digit ("www.", not "but...")
 
 
 def name_or_address(typed: Typed) -> bool:
@@ -56,7 +56,9 @@ def name_or_address(typed: Typed) -> bool:
     word, context = typed.partial, typed.context
     if word[:1].isupper() and not word.isupper() and not starts_sentence(context):
         return True
-    return bool(context) and not context[-1].isspace() and context[-1] in _ADDRESS_MARKS
+    if not context:
+        return False
+    return context[-1] in _ADDRESS_MARKS or (context[-1] == "." and len(context) > 1 and context[-2].isalnum())
 
 
 @dataclass(frozen=True)
@@ -88,26 +90,33 @@ class Corrector:
         self.reading_confidence = reading_confidence
         self._sorted_numbers = np.asarray([known.number[word] for word in known.sorted_words], dtype=np.int64)
         errors = self.errors
-        self._cheapest = errors.any_slip + min(errors.sub_near, errors.transpose, errors.delete_double,
-                                               errors.insert_near, errors.known)
+        # The cheapest letter added, left out or changed; and the cheapest slip of all (a swap changes no letter)
+        self._per_letter = min(errors.delete, errors.delete_double, errors.insert_near, errors.insert,
+                               errors.sub_near, errors.sub_vowel, errors.sub)
+        self._one_slip = min(self._per_letter, errors.transpose)
 
     # When to look
     def worth_searching(self, partial: str, best_typed: float, probabilities: np.ndarray) -> bool:
         """Could a correction beat the best completion of what was typed (`best_typed`, its probability)?
-        Never, when that completion is likelier than the likeliest word after the cheapest slip."""
-        bound = math.exp(-self._cheapest)  # a correction scores at most its prior (at most 1) times this
+        Never, when that completion is likelier than the likeliest word after the cheapest slip (or the list's
+        price, for a misspelling the list names)."""
+        slip = min(self._one_slip, self.errors.known) if partial in self.known.misspellings else self._one_slip
+        bound = math.exp(-self.errors.any_slip - slip)  # a correction scores at most its prior (at most 1) times this
         if not may_correct(partial) or best_typed >= bound:
             return False
         return best_typed < float(probabilities.max()) * bound
 
     # Readings
     def corrections(self, partial: str, probabilities: np.ndarray, whole_word: bool = False,
-                    allowed=None, floor: float = 0.0, wanted: int | None = None) -> list[Correction]:
+                    allowed=None, floor: float = 0.0, wanted: int | None = None,
+                    weighed_against: float | None = None) -> list[Correction]:
         """The words meant, best first, that are not completions of the letters typed (those are the typed
         reading). whole_word: the word is finished (a space comes next): no prefix readings. floor: only
         readings that score above it are wanted (the chips' last one): a word whose prior could not beat it
         even after the cheapest slip is not priced at all; nor one that could not beat the `wanted` best
-        readings already found (None: every reading is wanted, as a verdict weighs them all)."""
+        readings already found (None: every reading is wanted, as a verdict weighs them all).
+        weighed_against: the typed reading's score, for a verdict: the words left unpriced could add at most
+        NEGLIGIBLE of the scores found and this one."""
         partial = partial.lower()
         if not may_correct(partial):
             return []
@@ -117,7 +126,7 @@ class Corrector:
             return not typed_reading and (allowed is None or allowed(word))
 
         found: dict[int, tuple[float, float]] = {}  # word number -> (score, cost)
-        floor = self._whole_word_readings(partial, probabilities, found, floor, wanted, offered)
+        floor = self._whole_word_readings(partial, probabilities, found, floor, wanted, offered, weighed_against)
         if not whole_word:
             self._prefix_readings(partial, probabilities, found, floor)
         readings = [Correction(self.known.words[number], score, cost) for number, (score, cost) in found.items()
@@ -125,26 +134,35 @@ class Corrector:
         return sorted(readings, key=lambda reading: -reading.score)
 
     def _whole_word_readings(self, typed: str, probabilities: np.ndarray, found: dict, floor: float,
-                             wanted: int | None, offered) -> float:
+                             wanted: int | None, offered, weighed_against: float | None = None) -> float:
         """Every known word within two slips of `typed`, likeliest first; returns the floor raised to the
         `wanted`-th best offered reading found (what a prefix reading must beat)."""
         numbers = self.known.within_two(typed)
         if len(numbers) == 0:
             return floor
-        priors = self.known.priors(numbers, probabilities)
-        order = np.argsort(-priors, kind="stable")  # likeliest first: the search stops once none left can win
-        numbers, priors = numbers[order], priors[order]
-        bound = math.exp(-self._cheapest)
-        best: list[float] = []  # a min-heap of the `wanted` best scores found
         meant_by_list = set(self.known.misspellings.get(typed, ()))
-        for number, prior in zip(numbers.tolist(), priors.tolist(), strict=True):
-            if prior <= 0 or prior * bound <= floor:
+        # The most each word could score: its prior after the cheapest slips its length allows
+        priors = self.known.priors(numbers, probabilities)
+        bounds = priors * np.exp(-self._cheapest_for(typed, numbers, meant_by_list))
+        order = np.argsort(-bounds, kind="stable")  # best first: the search stops once none left can win
+        numbers, priors, bounds = numbers[order], priors[order], bounds[order]
+        best: list[float] = []  # a min-heap of the `wanted` best scores found
+        unpriced = np.cumsum(bounds[::-1])[::-1].tolist()  # the bounds of this word and every one after it
+        total = weighed_against or 0.0
+        for position, (number, prior, bound) in enumerate(zip(numbers.tolist(), priors.tolist(), bounds.tolist(),
+                                                              strict=True)):
+            if bound <= 0 or bound <= floor:
                 break
+            if weighed_against is not None and unpriced[position] <= NEGLIGIBLE * total:
+                break  # all the rest together could not move the verdict's confidence by NEGLIGIBLE
             word = self.known.words[number]
+            if word == typed:
+                continue  # the typed reading: the caller weighs it
             cost = self.errors.cost(typed, word, known_misspelling=word in meant_by_list)
             if cost > self.errors.limit:
                 continue
             score = prior * math.exp(-cost)
+            total += score
             _keep(found, number, score, cost)
             if wanted is not None and offered(word):  # the wanted-th best so far: a reading must beat it
                 heapq.heappush(best, score)
@@ -154,23 +172,40 @@ class Corrector:
                     floor = max(floor, best[0])
         return floor
 
+    def _cheapest_for(self, typed: str, numbers: np.ndarray, meant_by_list: set[str]) -> np.ndarray:
+        """A lower bound on each word's cost: any_slip, and at least one slip, and at least as many as letters
+        must be added, left out or changed to make one word's letters the other's, whatever their order (each
+        costs at least the cheapest letter added or left out); a misspelling the list names costs what the list
+        says."""
+        errors = self.errors
+        difference = self.known.letter_counts[numbers] - letter_counts(typed)  # (words, 28)
+        unmatched = np.maximum(np.maximum(difference, 0).sum(axis=1), np.maximum(-difference, 0).sum(axis=1))
+        cheapest = errors.any_slip + np.maximum(self._one_slip, unmatched * self._per_letter)
+        for position, number in enumerate(numbers.tolist()):
+            if meant_by_list and self.known.words[number] in meant_by_list:
+                cheapest[position] = errors.any_slip + errors.known
+        return cheapest
+
     def _prefix_readings(self, partial: str, probabilities: np.ndarray, found: dict, floor: float) -> None:
         """Words that start with a prefix one slip away from the partial word ("recie" -> "rece", "reci")."""
         if len(partial) < 3:
             return
-        for prefix in _one_slip(partial):
-            low, high = prefix_range(self.known.sorted_words, prefix)
-            if low == high:
-                continue
+        at_least = math.exp(-self.errors.any_slip - self._one_slip)  # what the cheapest slip leaves of a prior
+        prefixes = sorted(_one_slip(partial))
+        lows, highs = self.known.prefix_ranges(prefixes)
+        for position in np.flatnonzero(highs > lows).tolist():  # the prefixes that start a word
+            prefix, low, high = prefixes[position], int(lows[position]), int(highs[position])
+            numbers = self._sorted_numbers[low:high]
+            priors = self.known.priors(numbers, probabilities)
+            if float(priors.max()) * at_least <= floor:
+                continue  # none of its words could beat the floor: not priced
             cost = self.errors.cost(partial, prefix)
             if cost > self.errors.limit:
                 continue
-            numbers = self._sorted_numbers[low:high]
-            priors = self.known.priors(numbers, probabilities)
             take = min(COMPLETIONS_PER_PREFIX, len(numbers))
-            for position in np.argpartition(-priors, take - 1)[:take]:
-                if priors[position] > 0 and priors[position] * math.exp(-cost) > floor:
-                    _keep(found, int(numbers[position]), float(priors[position]) * math.exp(-cost), cost)
+            for likely in np.argpartition(-priors, take - 1)[:take]:
+                if priors[likely] > 0 and priors[likely] * math.exp(-cost) > floor:
+                    _keep(found, int(numbers[likely]), float(priors[likely]) * math.exp(-cost), cost)
 
     # A finished word
     def verdict(self, typed: str, probabilities: np.ndarray, allowed=None) -> Verdict:
@@ -178,13 +213,14 @@ class Corrector:
         the word as typed counted as the word it is (its own probability if the model knows it, else an unknown
         word's share of P(<unk> | context))."""
         typed_lower = typed.lower()
-        readings = self.corrections(typed_lower, probabilities, whole_word=True, allowed=allowed)
-        if not readings:
-            return Verdict(None, 0.0)
         # The word as typed: an unknown word's share of <unk>, or its own probability if the model knows it
         # ("lol" is kept in a chat, "htat" is not)
         as_typed = max(float(probabilities[self.known.vocab.unk_id]) * self.unknown_word_share,
                        self.known.prior(typed_lower, probabilities))
+        readings = self.corrections(typed_lower, probabilities, whole_word=True, allowed=allowed,
+                                    weighed_against=as_typed)
+        if not readings:
+            return Verdict(None, 0.0)
         total = as_typed + sum(reading.score for reading in readings)
         return Verdict(readings[0], readings[0].score / total if total > 0 else 0.0)
 
