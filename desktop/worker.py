@@ -239,12 +239,18 @@ class PredictionWorker(QObject):
         self.learned_words_ready.emit(cache.learned_words())
         self.spellings_ready.emit(sorted(cache.spellings))
 
+    def _spellings_changed(self) -> None:
+        """Saved at once (the person asked), the predictor told (a taught misspelling is offered), the GUI too."""
+        if self.predictor is not None:
+            self.predictor.refresh_spellings()
+        self.save_personal_cache()
+        self.send_learned_words()
+
     @Slot(str)
     def add_spelling(self, word: str) -> None:
         """Never corrected or underlined again ("Add to dictionary", an autocorrection undone); saved at once."""
         self.open_personal_cache().add_spelling(word)
-        self.save_personal_cache()
-        self.send_learned_words()
+        self._spellings_changed()
 
     @Slot(object)
     def remove_spellings(self, words) -> None:
@@ -253,8 +259,7 @@ class PredictionWorker(QObject):
         for word in words:
             cache.remove_spelling(word)
             cache.remove_word(word)
-        self.save_personal_cache()
-        self.send_learned_words()
+        self._spellings_changed()
 
     @Slot(object)
     def remove_learned_words(self, words) -> None:
@@ -271,8 +276,7 @@ class PredictionWorker(QObject):
         self.open_personal_cache().forget()
         for batch in self._file_batches:
             del batch.lines[batch.next_line:]  # files being taught stop here (and say what they taught)
-        self.save_personal_cache()
-        self.send_learned_words()
+        self._spellings_changed()  # forgotten with the rest
 
     @Slot(object)
     def learn_files(self, paths) -> None:

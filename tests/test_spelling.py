@@ -64,3 +64,16 @@ def test_a_typo_the_training_text_had_is_still_corrected_but_its_chat_words_are_
     assert known.known("htat") and not known.vouched("htat")  # the chat wrote it, no dictionary has it
     assert predictor.autocorrect("I think htat") == "that"
     assert predictor.autocorrect("haha lol") is None and not predictor.misspelled("lol")
+
+
+@pytest.mark.bundled_model
+def test_a_known_misspelling_is_offered_again_once_the_person_teaches_it(tmp_path):
+    predictor = Predictor.load()
+    assert "recieve" not in [s.word for s in predictor.suggest("I will reci", 5)]
+    cache = PersonalCache(tmp_path / "cache.json")
+    cache.add_spelling("recieve")
+    predictor.attach_personal_cache(cache)  # as the editor's worker does at load
+    assert "recieve" in [s.word for s in predictor.suggest("I will reci", 5)]
+    cache.remove_spelling("recieve")
+    predictor.refresh_spellings()  # as the worker does after every change to the spellings
+    assert "recieve" not in [s.word for s in predictor.suggest("I will reci", 5)]

@@ -254,13 +254,22 @@ class Predictor:
 
     # Corrections (engine/runtime/corrector.py)
     def use_dictionary(self, dictionary: Dictionary) -> None:
-        """Know this dictionary's words (so typos can be corrected) and never offer its known misspellings."""
+        """Know this dictionary's words (so typos can be corrected) and never offer its known misspellings (but
+        those the person taught as their spelling: refresh_spellings)."""
         self.dictionary = dictionary
-        self.chooser.set_misspellings(dictionary.never_offered)
+        self.refresh_spellings()
         if self.chooser.rare_words is not None:
             self.chooser.rare_words = self.chooser.rare_words.without(dictionary.never_offered)
         self._corrector, self._last, self._last_ids = None, None, None
         self._readings.clear()
+
+    def refresh_spellings(self) -> None:
+        """The person's spellings (PersonalCache.spellings) changed: a known misspelling they taught ("recieve") is
+        offered as a completion again. The corrector's index keeps the list's words out still: it is made for the
+        lists once, and the person's spellings are never corrected anyway (person_knows)."""
+        if self.dictionary is not None:
+            taught = self.personal.spellings if self.personal is not None else set()
+            self.chooser.set_misspellings(self.dictionary.never_offered - taught)
 
     @property
     def corrector(self) -> Corrector | None:
@@ -395,6 +404,7 @@ class Predictor:
             cache.attach_vocab(self.vocab)
         self.personal = cache
         self._last = None
+        self.refresh_spellings()
 
     def observe(self, text: str) -> int:
         """Learn a finished message or sentence (never the word being typed); an in-memory cache is

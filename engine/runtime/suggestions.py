@@ -61,15 +61,19 @@ class WordChooser:
         self._sorted_ids = np.asarray(ordered, dtype=np.int64)
         self._sorted_lengths = np.asarray([len(word) for word in self._sorted_words])
         self._lengths = np.asarray([len(token) for token in vocab.tokens])
+        self._suggestable = (self.offerable_mask.copy(), self._sorted_words, self._sorted_ids, self._sorted_lengths)
 
     def set_misspellings(self, words) -> None:
-        """Known misspellings ("recieve") are never offered, whatever the training text wrote."""
+        """Known misspellings ("recieve") are never offered, whatever the training text wrote; those left out of
+        `words` (a spelling the person taught) are offered again."""
         index = self.vocab.index
+        suggestable, sorted_words, sorted_ids, sorted_lengths = self._suggestable
+        self.offerable_mask = suggestable.copy()
         self.offerable_mask[[index[word] for word in words if word in index]] = False
         self._offerable_ids = np.flatnonzero(self.offerable_mask)
-        keep = self.offerable_mask[self._sorted_ids]
-        self._sorted_words = [word for word, kept in zip(self._sorted_words, keep, strict=True) if kept]
-        self._sorted_ids, self._sorted_lengths = self._sorted_ids[keep], self._sorted_lengths[keep]
+        keep = self.offerable_mask[sorted_ids]
+        self._sorted_words = [word for word, kept in zip(sorted_words, keep, strict=True) if kept]
+        self._sorted_ids, self._sorted_lengths = sorted_ids[keep], sorted_lengths[keep]
         self.set_blocked_words(self.blocked_words)
 
     def may_offer(self, word: str) -> bool:
