@@ -2,9 +2,9 @@
 context, and a finished sentence as autocorrect would have left it (what the personal cache learns).
 
 A word is checked when it is a plain word: letters and apostrophes, not touching a digit or an underscore
-("abc123", "my_var"), not in an address or a file name ("www.gogle.com", "bob@gmial.com", "notes.txt"), not an acronym ("NASA") nor
-written in mixed case ("iPhone", "camelCase"). It is misspelled when neither Nextword's dictionary nor the
-person knows it (Predictor.misspelled).
+("abc123", "my_var"), not in an address or a file name ("www.gogle.com", "bob@gmial.com", "notes.txt"),
+not an acronym ("NASA") nor written in mixed case ("iPhone", "camelCase"). It is misspelled when neither
+Nextword's dictionary, its model's vocabulary nor the person knows it (Predictor.misspelled).
 """
 
 from __future__ import annotations
