@@ -355,12 +355,13 @@ class Predictor:
     def _with_corrections(self, typed: Typed, probabilities: np.ndarray, extras, chosen: list[Suggestion],
                           k: int) -> list[Suggestion]:
         """The chips, with the corrections of the partial word that are likelier than what was typed. A partial
-        word that is a word itself (the last letter of "tomorrow") is taken as meant: no search."""
+        word that is a word itself (the last letter of "tomorrow") is taken as meant: no search. A name or a
+        word in an address is offered corrections too: a chip is only an offer (autocorrect leaves them alone)."""
         corrector, partial = self.corrector, typed.partial.lower()
         best_typed = chosen[0].probability if chosen else 0.0
         if corrector is None or k <= 0 or not corrector.worth_searching(partial, best_typed, probabilities):
             return chosen
-        if corrector.known.vouched(partial) or self.person_knows(partial) or name_or_address(typed):
+        if corrector.known.vouched(partial) or self.person_knows(partial):
             return chosen
         floor = chosen[k - 1].probability if len(chosen) >= k else 0.0  # a correction must beat the last chip
         corrections = [Suggestion(typed.shown(self.chooser.display_form(reading.word, extras)), reading.score, True)
