@@ -186,6 +186,7 @@ def test_spell_check_reads_only_the_visible_part_of_a_big_document(window, qtbot
 
 
 def test_the_log_counts_corrections_taken_and_autocorrections_kept_and_put_back(window, qtbot, tmp_path):
+    from desktop.analytics import AnalyticsWindow
     from desktop.events import LOG_FILE
     from desktop.log_schema import open_database
     from desktop.stats import as_table, compute_stats
@@ -209,6 +210,10 @@ def test_the_log_counts_corrections_taken_and_autocorrections_kept_and_put_back(
     stats = compute_stats(rows, 40)
     assert stats["corrections"]["autocorrected"] == 2 and stats["corrections"]["undone"] == 1
     assert "words autocorrected 2, put back by you 1" in as_table(stats)
+    assert stats["shown"] == sum(row["kind"] != "autocorrect" for row in rows)  # suggestions shown, not done
+    analytics = AnalyticsWindow(tmp_path / "home" / LOG_FILE)
+    qtbot.waitUntil(lambda: analytics.stats is not None, timeout=5000)
+    assert "words autocorrected 2, put back by you 1 (kept 50%)" in analytics.summary.text()
 
 
 def _cursor_at(editor, position):
