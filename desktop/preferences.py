@@ -19,8 +19,7 @@ from PySide6.QtWidgets import (
 
 from desktop.settings import CORRECTION_MODES, Preferences
 
-CORRECTION_CHOICES = {"autocorrect": "Correct typos as I type (Backspace puts back what I typed)",
-                      "suggest": "Suggest corrections only", "off": "Off"}
+CORRECTION_CHOICES = {"autocorrect": "Correct typos as I type", "suggest": "Suggest corrections only", "off": "Off"}
 
 
 class PreferencesDialog(QDialog):
@@ -46,6 +45,10 @@ class PreferencesDialog(QDialog):
         for mode in CORRECTION_MODES:
             self.corrections.addItem(CORRECTION_CHOICES[mode], mode)
         self.corrections.setCurrentIndex(CORRECTION_MODES.index(preferences.corrections))
+        self.corrections.setToolTip("Correct typos as I type: a sure correction replaces the word when you type a "
+                                    "space or punctuation; Backspace right after puts back what you typed.\n"
+                                    "Suggest corrections only: they are offered among the chips, never made.\n"
+                                    "Off: no corrections at all.")
         self.spell_check = QCheckBox("Underline words that may be misspelled", checked=preferences.spell_check)
         self.learning_paused = QCheckBox("Pause learning (and the text kept, and the acceptance log)",
                                          checked=preferences.learning_paused)
