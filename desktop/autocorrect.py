@@ -104,6 +104,8 @@ class Autocorrector(QObject):
         return (backspace or event.matches(QKeySequence.StandardKey.Undo)) and self.undo()
 
     def undo(self) -> bool:
+        """Put back the word the last autocorrection replaced, as one undo step, if nothing happened since; the
+        word is then settled as undone (the window makes it the person's spelling). True if it did."""
         if not self.undoable():
             return False
         made, self.made = self.made, None  # settled below, not by the undo's own change

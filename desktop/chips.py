@@ -86,7 +86,8 @@ class SuggestionBar(QWidget):
     @staticmethod
     def _show_chip(chip: QPushButton, kind: str, word: str, bold: bool) -> None:
         chip.setProperty("word", word)
-        chip.setText(f"\u201c{word}\u201d" if kind == TYPED else word.replace("&", "&&"))
+        shown = word.replace("&", "&&")  # a single & would underline the next letter as a shortcut
+        chip.setText(f"\u201c{shown}\u201d" if kind == TYPED else shown)
         chip.setAccessibleName({CORRECTION: f"correction: {word}", TYPED: f"keep as typed: {word}"}.get(kind, word))
         chip.setEnabled(bool(word))
         if chip.property("kind") != kind:

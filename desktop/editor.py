@@ -133,7 +133,8 @@ class SuggestingEditor(QPlainTextEdit):
         cursor.setPosition(position)
         self.setTextCursor(cursor)
 
-    def undo(self) -> None:  # noqa: D102 (Edit > Undo: right after an autocorrection, it puts back what was typed)
+    def undo(self) -> None:
+        """Edit > Undo: right after an autocorrection, it puts back what was typed (Autocorrector.undo)."""
         if not self.autocorrector.undo():
             super().undo()
 
