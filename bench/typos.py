@@ -90,7 +90,7 @@ def tune(predictor: Predictor, cases) -> dict:
 
     def score(errors, confidence):
         predictor.corrector = Corrector(corrector.known, errors, confidence, corrector.unknown_word_share,
-                                        corrector.reading_confidence)
+                                        corrector.reading_confidence, corrector.unknown_letter_factor)
         return summary(measure(predictor, cases))
 
     best_errors, confidence = corrector.errors, corrector.autocorrect_confidence
