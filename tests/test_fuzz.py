@@ -136,6 +136,22 @@ def test_suggestions_for_any_text_are_distinct_offerable_words_best_first(predic
     check_suggestions(predictor.suggest(left_text, k), left_text, k)
 
 
+@settings(max_examples=200, **FUZZ)
+@given(text=st.one_of(any_text, editor_text))
+@example(text="I recieve thier letter from www.gogle.com, abc123 and teh café.")
+@example(text="x" * 5000 + " teh")
+def test_spell_check_autocorrect_and_learning_as_meant_take_any_text(predictor, text):
+    from engine.runtime.spelling import as_meant, misspellings, spelling_corrections
+
+    for found in misspellings(predictor, text):  # each where it says, a plain word no one knows
+        assert text[found.start:found.start + len(found.word)] == found.word and predictor.misspelled(found.word)
+    replacement = predictor.autocorrect(text)
+    assert replacement is None or (replacement and not any(ch in replacement for ch in LINE_BREAKS))
+    assert all(word and " " not in word for word in spelling_corrections(predictor, text))
+    meant = as_meant(predictor, text)  # only whole words replaced: what is around them stays
+    assert re.sub(r"[A-Za-z']+", "", meant) == re.sub(r"[A-Za-z']+", "", text)
+
+
 @settings(max_examples=300, **FUZZ)
 @given(left_text=any_text, min_probability=st.sampled_from([0.0, 0.05, 0.25, 0.9, 1.5]))
 @example(left_text="how are yo", min_probability=0.25)
