@@ -10,7 +10,6 @@ pytest.importorskip("pytestqt")
 
 from desktop_helpers import chips, type_and_wait  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtGui import QKeySequence  # noqa: E402
 
 from desktop.spellcheck import MAX_CHECKED  # noqa: E402
 
@@ -221,6 +220,3 @@ def _cursor_at(editor, position):
     cursor.setPosition(position)
     return cursor
 
-
-def test_undo_key_is_the_platforms(window):
-    assert QKeySequence(QKeySequence.StandardKey.Undo).toString()  # Ctrl+Z here; the autocorrector asks the same
