@@ -107,3 +107,22 @@ def test_corrections_come_from_the_dictionary_it_is_given(tiny_predictor):
     finally:
         predictor.dictionary = None
         predictor.corrector = None
+
+
+def test_the_delete_index_finds_words_one_and_two_letters_off_by_the_same_hash_both_ways():
+    from engine.runtime.delete_keys import _keys, delete_index, query_keys
+
+    words = ["good", "remember", "cat", "naïve"]
+    hashes, numbers = delete_index(words, np.asarray([True, True, False, False]))
+
+    def found(typed):
+        keys = query_keys(typed)
+        low, high = np.searchsorted(hashes, keys, "left"), np.searchsorted(hashes, keys, "right")
+        return {words[n] for a, b in zip(low, high, strict=True) for n in numbers[a:b]}
+
+    assert found("gud") == {"good"} and found("rememor") == {"remember"}  # two letters off: stored two shorter
+    assert found("ct") == {"cat"} and found("cta") == {"cat"} and found("naive") == {"naïve"}
+    assert found("cst") == {"cat"} and found("cayt") == {"cat"}
+    assert found("c") == set() and found("gd") == {"good"}  # two letters left out: found where stored two shorter
+    for typed in ("a", "ab", "gud", "photografy", "naïve"):  # numpy's keys and the query's are the same numbers
+        assert set(query_keys(typed).tolist()) == set(_keys([typed], np.asarray([len(typed) > 2]))[0].tolist())

@@ -10,8 +10,9 @@ It answers, for the corrector (engine/runtime/corrector.py):
   is stored under itself and each string one letter shorter (the model's own words of four letters or more
   two letters shorter too); a typed word's strings up to two letters shorter are looked up. That finds every
   word one slip away and most two slips away (two slips that both leave letters out of a word the model
-  lacks are missed). The index is two numpy arrays (hashes and word numbers, sorted), ~12 MB for 90,000
-  words and a million keys, built in about three quarters of a second on the thread that loads the model.
+  lacks are missed). The index is two numpy arrays (hashes and word numbers, sorted), ~13 MB for 90,000
+  words and a million keys, hashed in numpy (engine/runtime/delete_keys.py): all this is made in about a
+  third of a second on the thread that loads the model.
 - how likely is each word after a context? (`priors`: the model's probability of its row, or its share of
   the model's probability of an unknown word, `<unk>`, for words the model lacks)
 """
@@ -22,6 +23,7 @@ import numpy as np
 
 from engine.core.dictionary import Dictionary
 from engine.core.vocab import Vocab
+from engine.runtime.delete_keys import delete_index, query_keys
 from engine.runtime.lexicon import RareWords
 
 # Of the model's probability of an unknown word, the share given to dictionary words the bundle's rare-word
@@ -96,21 +98,9 @@ class KnownWords:
         return shares
 
     def _delete_index(self) -> tuple[np.ndarray, np.ndarray]:
-        hashes: list[int] = []
-        counts: list[int] = []  # how many keys each word has
         # The model's own words of four letters or more, the likeliest meant, are stored two letters shorter too:
         # "gud" finds "good", "rememor" "remember" (the shorter ones would match almost any short typo)
-        longer_in_model = ((self.rows >= 0) & (self.lengths >= 4)).tolist()
-        for number, word in enumerate(self.words):
-            variants = {word, *_deletes(word)} if len(word) > 1 else {word}
-            if longer_in_model[number]:
-                variants |= {shorter for deleted in variants if len(deleted) > 1 for shorter in _deletes(deleted)}
-            hashes.extend(map(hash, variants))
-            counts.append(len(variants))
-        keys = np.asarray(hashes, dtype=np.int64)
-        order = np.argsort(keys)  # equal hashes (one key of several words) in any order: each is looked at
-        numbers = np.repeat(np.arange(len(self.words), dtype=np.int32), counts)
-        return keys[order], numbers[order]
+        return delete_index(self.words, (self.rows >= 0) & (self.lengths >= 4))
 
     def prefix_ranges(self, prefixes: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """For each prefix, [low, high) of the words in sorted_words that start with it."""
@@ -139,12 +129,7 @@ class KnownWords:
     def within_two(self, typed: str) -> np.ndarray:
         """Numbers of the words within two slips of `typed` (see the module's docstring), and perhaps a few
         more: the caller weighs each by its real cost."""
-        keys = {typed}
-        shorter = {typed}
-        for _ in range(2):
-            shorter = {deleted for word in shorter if len(word) > 1 for deleted in _deletes(word)}
-            keys |= shorter
-        hashes = np.fromiter((hash(key) for key in keys), dtype=np.int64, count=len(keys))
+        hashes = query_keys(typed)
         low = np.searchsorted(self._hashes, hashes, side="left")
         high = np.searchsorted(self._hashes, hashes, side="right")
         found = [self._numbers[a:b] for a, b in zip(low.tolist(), high.tolist(), strict=True) if b > a]

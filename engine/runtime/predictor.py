@@ -112,7 +112,7 @@ class Predictor:
         self._last: tuple[tuple, np.ndarray, Extras] | None = None
         self._last_ids: tuple[tuple, tuple[str, ...], tuple[int, ...]] | None = None  # Typed.key -> reading, ids
         self.dictionary: Dictionary | None = None  # the words known beyond the model's (use_dictionary)
-        self._corrector: Corrector | None = None  # made when first needed: indexing every word takes ~0.5 s
+        self._corrector: Corrector | None = None  # made when first needed: indexing every word takes ~0.35 s
         self._readings: OrderedDict[tuple, str] = OrderedDict()  # (context before, word typed) -> word meant
 
     @classmethod
@@ -396,7 +396,7 @@ class Predictor:
         tokenize("warm up")  # not through the context's token cache, which may hold "" already
         self.suggest("", 1)
         self.complete("")
-        self.corrector  # noqa: B018 (made now, on the loading thread: indexing every word takes ~0.5 s)
+        self.corrector  # noqa: B018 (made now, on the loading thread: indexing every word takes ~0.35 s)
 
     # Learning the person's writing (engine/runtime/personal_cache.py)
     def attach_personal_cache(self, cache: PersonalCache | None) -> None:
