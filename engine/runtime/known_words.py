@@ -31,10 +31,6 @@ from engine.runtime.lexicon import RareWords
 DICTIONARY_SHARE = 0.3
 
 
-def _deletes(word: str) -> list[str]:
-    return [word[:i] + word[i + 1:] for i in range(len(word))]
-
-
 ALPHABET = "abcdefghijklmnopqrstuvwxyz'"  # a word's other characters (digits, accents) are counted as one more
 
 
