@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     predictor, dictionary = Predictor.load(), shipped_dictionary()  # the cases are bench/typos.py's, to the case
     report = {}
     for path in args.files:
-        cases = [case for case in cases_for(path, dictionary, predictor, args.per_kind, args.seed, 0)]
+        cases = cases_for(path, dictionary, predictor, args.per_kind, args.seed, 0)
         report[path] = {}
         for name, peer in peers.items():
             figures = measure(peer, cases)

@@ -61,12 +61,8 @@ def cases_for(path: str, dictionary: Dictionary, predictor: Predictor, per_kind:
     rare = rare_valid_words(dictionary, predictor, valid_words)
     # A slip that makes a dictionary word ("form" for "from") is not a typo; one that makes a word only the training
     # text had ("htat" for "that") is
-    valid = dictionary.valid
-
-    def vouched(word: str) -> bool:
-        return (word in dictionary.counts or word in valid) and word not in dictionary.misspellings
-
-    return build_cases(read_lines(path, limit), dictionary.misspellings, vouched, rare, per_kind, seed)
+    return build_cases(read_lines(path, limit), dictionary.misspellings, dictionary.__contains__, rare, per_kind,
+                       seed)
 
 
 def summary(report: dict) -> dict:

@@ -18,7 +18,6 @@ from desktop.stats import read_rows
 from desktop.tracker import SuggestionTracker
 from desktop.tuning import tune_inline_threshold
 from engine.core.paths import user_data_dir
-from engine.core.tokenizer import split_partial
 
 LAST_WORD = re.compile(r"([A-Za-z0-9]+(?:'[A-Za-z0-9]+)*)\W*$")
 
@@ -115,8 +114,8 @@ class AcceptanceRecorder(QObject):
             self.log.start_session(description, provider)
 
     def _on_shown(self, result) -> None:
-        context, partial = split_partial(result.left_text)
-        previous = LAST_WORD.search(context)
+        partial = result.partial
+        previous = LAST_WORD.search(result.context)
         word_start = self.window.editor.textCursor().position() - len(partial)
         inline = (result.inline_text, result.inline_probability) if result.inline_text else None
         corrections = result.corrections or [False] * len(result.words)

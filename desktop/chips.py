@@ -73,7 +73,7 @@ class SuggestionBar(QWidget):
         corrections = list(corrections or [False] * len(words))
         self._shown = (list(words), corrections, typed)
         placed = [(WORD, "")] * len(self.chips)  # (kind, word) at each position
-        positions = sorted(range(len(self.chips)), key=lambda position: centre_out(len(self.chips))[position])
+        positions = sorted(range(len(self.chips)), key=centre_out(len(self.chips)).__getitem__)  # best first
         if typed and any(corrections) and len(self.chips) > 1 and typed.lower() not in map(str.lower, words):
             placed[0] = (TYPED, typed)
             positions.remove(0)

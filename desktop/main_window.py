@@ -17,7 +17,6 @@ from desktop.status_messages import StatusMessages
 from desktop.textfile import TextFormat
 from desktop.worker import Request, Result, WorkerThread
 from engine.core.bundle import ARCHITECTURE_NAMES
-from engine.core.tokenizer import split_partial
 
 DEBOUNCE_MS = 4  # coalesces keys queued together (a burst, a slow frame); far below one frame (16 ms)
 
@@ -166,7 +165,7 @@ class MainWindow(QMainWindow):
         if result.request_id != self._request_id or result.left_text != self.editor.left_text():
             return  # stale: the text changed since (a change may not have reached the debounce yet)
         self.last_result = result
-        self.suggestion_bar.show_words(result.words, result.corrections, split_partial(result.left_text)[1])
+        self.suggestion_bar.show_words(result.words, result.corrections, result.partial)
         if result.inline_text and not self.editor.textCursor().hasSelection():
             self.editor.set_ghost(result.inline_text, self._request_position)
         self.latency_label.setText(f"{result.latency_ms:.1f} ms")

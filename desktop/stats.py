@@ -107,8 +107,9 @@ def as_table(stats: dict) -> str:
         for key, value in stats[group].items():
             lines.append(f"  {title} {key}: {value['accepted']}/{value['shown']} ({value['acceptance_rate']:.1%}), "
                          f"{value['keystrokes_saved']} keystrokes saved")
-    if describe_corrections(stats["corrections"]):
-        lines.append(describe_corrections(stats["corrections"]))
+    corrections = describe_corrections(stats["corrections"])
+    if corrections:
+        lines.append(corrections)
     return "\n".join(lines)
 
 

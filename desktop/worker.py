@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
+from engine.core.tokenizer import split_partial
+
 SAVE_DELAY_MS = 3000  # the personal cache is written this long after its last change (and when the worker stops),
 SAVE_AT_MOST_MS = 30000  # and no later than this after its first unsaved change, however long the typing goes on
 LEARN_SLICE_S = 0.02  # teaching files: at most this long between two keystrokes' predictions
@@ -40,6 +42,12 @@ class Result:
     inline_probability: float
     latency_ms: float
     corrections: list[bool] = field(default_factory=list)  # for each word: it replaces the word typed
+    partial: str = ""  # the word being typed at the end of left_text (the protocol's partial word)
+
+    @property
+    def context(self) -> str:
+        """left_text before the partial word."""
+        return self.left_text[:len(self.left_text) - len(self.partial)]
 
 
 @dataclass
@@ -147,7 +155,8 @@ class PredictionWorker(QObject):
         self.suggestions_ready.emit(Result(
             request.request_id, request.left_text, [s.word for s in suggestions], [s.probability for s in suggestions],
             completion.text if completion else "", completion.probability if completion else 0.0,
-            (time.perf_counter() - started) * 1000, [s.correction for s in suggestions]))
+            (time.perf_counter() - started) * 1000, [s.correction for s in suggestions],
+            split_partial(request.left_text)[1]))
 
     # Typos (engine/runtime/spelling.py): answers to the editor's asks, each sent back with its ask
     @Slot(object)

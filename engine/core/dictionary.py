@@ -43,6 +43,7 @@ class Dictionary:
     valid: frozenset[str] = frozenset()
 
     def __contains__(self, word: str) -> bool:
+        """A dictionary word: never taken for a typo (build_dictionary keeps the misspellings out of both lists)."""
         return word.lower() in self.counts or word.lower() in self.valid
 
     @cached_property

@@ -68,6 +68,13 @@ def capitalise(word: str) -> str:
     return word[:1].upper() + word[1:]
 
 
+def matching_case(meant: str, typed: str) -> str:
+    """The word meant written as the word was typed: all capitals, a first capital, or as the word is written."""
+    if typed.isupper() and len(typed) > 1:
+        return meant.upper()
+    return capitalise(meant) if typed[:1].isupper() else meant
+
+
 def as_typed(text: Typed | str) -> Typed:
     """A Typed as it is, or read from left_text (for callers that hold only the text)."""
     return text if isinstance(text, Typed) else Typed.read(text)

@@ -187,9 +187,9 @@ class Corrector:
         difference = self.known.letter_counts[numbers] - letter_counts(typed)  # (words, 28)
         unmatched = np.maximum(np.maximum(difference, 0).sum(axis=1), np.maximum(-difference, 0).sum(axis=1))
         cheapest = errors.any_slip + np.maximum(self._one_slip, unmatched * self._per_letter)
-        for position, number in enumerate(numbers.tolist()):
-            if meant_by_list and self.known.words[number] in meant_by_list:
-                cheapest[position] = errors.any_slip + errors.known
+        if meant_by_list:
+            listed = [self.known.number[word] for word in meant_by_list if word in self.known.number]
+            cheapest[np.isin(numbers, listed)] = errors.any_slip + errors.known
         return cheapest
 
     def _prefix_readings(self, partial: str, probabilities: np.ndarray, found: dict, floor: float) -> None:

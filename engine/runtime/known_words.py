@@ -59,7 +59,7 @@ class KnownWords:
         self.vocab = vocab
         self.misspellings = dictionary.misspellings
         self.valid = dictionary.valid  # words never corrected, with no frequency to be offered by
-        self._vouched = frozenset(dictionary.counts).union(dictionary.valid).difference(dictionary.misspellings)
+        self._dictionary = dictionary
         words: dict[str, None] = {}
         for row in np.flatnonzero(offerable):
             words[vocab.tokens[row]] = None
@@ -110,7 +110,7 @@ class KnownWords:
 
     def vouched(self, word: str) -> bool:
         """A word of the dictionary (engine/core/dictionary.py): never taken for a typo."""
-        return word.lower() in self._vouched
+        return word in self._dictionary
 
     def in_model(self, word: str) -> bool:
         """A word of the model's own vocabulary: frequent in the text it learned from."""

@@ -33,7 +33,7 @@ from engine.core.dictionary import Dictionary, shipped_dictionary
 from engine.core.model_store import active_model_dir, bundle_advice
 from engine.core.paths import read_blocklist
 from engine.core.tokenizer import tokenize
-from engine.core.typed import Typed, capitalise
+from engine.core.typed import Typed, matching_case
 from engine.core.vocab import EOS, SPEAKERS, Vocab
 from engine.runtime.cache_layout import NO_EXTRAS, Extras
 from engine.runtime.completion import Completion, complete_phrase
@@ -67,13 +67,6 @@ RUN_TOKENS = 8
 class Autocorrection:
     word: str  # replaces the word typed, in its case ("Tomorrow" for "Tomorow")
     confidence: float  # the corrector's share of every reading, the word as typed included
-
-
-def matching_case(meant: str, typed: str) -> str:
-    """The word meant written as the word was typed: all capitals, a first capital, or as the word is written."""
-    if typed.isupper() and len(typed) > 1:
-        return meant.upper()
-    return capitalise(meant) if typed[:1].isupper() else meant
 
 
 def last_tokens(ids: list[int], most: int = MAX_CONTEXT_TOKENS, step: int = CONTEXT_TOKEN_STEP) -> list[int]:
@@ -460,4 +453,3 @@ def load_companions(folder: Path, error: type[Exception], vocab_size: int,
     except LexiconError as problem:
         raise error(str(problem)) from None
     return ngram, rare_words
-

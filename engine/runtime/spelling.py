@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from engine.core.typed import matching_case
+
 WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*")
 _ADDRESS = re.compile(r"@|://|\w\.\w", re.IGNORECASE)  # e-mail, web or file names: "bob@x", "gogle.com", "a.txt"
 _CHUNK = re.compile(r"\S+")
@@ -47,8 +49,6 @@ def misspellings(predictor, text: str) -> list[Misspelling]:
 def spelling_corrections(predictor, left_text: str, k: int = 3) -> list[str]:
     """The words likeliest meant by the last word of `left_text` (a whole word, misspelled), read in its context,
     best first, in the case it was typed in."""
-    from engine.runtime.predictor import matching_case
-
     corrector = predictor.corrector
     typed = predictor.read(left_text)
     if corrector is None or not typed.partial:
