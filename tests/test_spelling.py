@@ -56,6 +56,7 @@ def test_a_taught_spelling_is_neither_underlined_nor_corrected_and_is_kept_until
 def test_a_finished_sentence_is_learned_as_autocorrect_leaves_it(predictor):
     assert as_meant(predictor, "I will see you tomorow at thier house.") == "I will see you tomorrow at their house."
     assert as_meant(predictor, "Ljubljana is lovely, lol.") == "Ljubljana is lovely, lol."
+    assert as_meant(predictor, "I think htat.") == "I think that."  # a typo only the model's vocabulary had
 
 
 @pytest.mark.bundled_model

@@ -284,8 +284,12 @@ class Predictor:
         personal = self.personal
         return personal is not None and (word in personal.spellings or personal.count(word) > 0)
 
+    def may_be_typo(self, word: str) -> bool:
+        """A lower-case word neither the dictionary nor the person knows: perhaps a typo, even if the training text
+        had it (what autocorrect and the reading as meant look at; never without a dictionary)."""
+        return self.corrector is not None and self._may_be_typo(word)
+
     def _may_be_typo(self, word: str) -> bool:
-        """Neither a dictionary word nor the person's: perhaps a typo, even if the training text had it."""
         corrector = self.corrector
         return may_correct(word) and not corrector.known.vouched(word) and not self.person_knows(word)
 

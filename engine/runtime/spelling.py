@@ -65,8 +65,8 @@ def as_meant(predictor, sentence: str) -> str:
     the sentence was finished is not learned as the person's word."""
     pieces, done = [], 0
     for start, word in checked_words(sentence):
-        if not predictor.misspelled(word):
-            continue
+        if not predictor.may_be_typo(word.lower()):
+            continue  # what autocorrect would leave (spell-check's rule would also leave the chat's "htat")
         found = predictor.autocorrection(sentence[:start + len(word)])
         if found is not None:
             pieces += [sentence[done:start], found.word]
