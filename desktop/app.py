@@ -22,16 +22,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def build_window(argv: list[str] | None = None):
     """The first window, FILE opened, then what a crashed session left offered back (desktop/recovery.py);
-    windows opened for restored documents are in `window.recovered_windows`."""
+    windows opened for restored documents are in `window.recovered_windows`. Raises DataFolderRefused for a
+    data folder that is not the person's alone (engine/core/data_folder.py), before anything is read from it."""
     from desktop import files, recovery
+    from engine.core import data_folder
 
     args = build_parser().parse_args(argv)
+    repaired = data_folder.prepare()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     settings = open_settings(args.settings)
     window = _new_window(args, settings)
     window.messages.say(settings_problem(settings))
+    for note in repaired:
+        window.messages.say(note)
     if args.file:
         files.open_path(window, args.file)
     window.recovered_windows = recovery.offer(window, Path(args.file) if args.file else None,
@@ -58,6 +63,16 @@ def _new_window(args: argparse.Namespace, settings):
     return window
 
 
+def _refuse(reason: str) -> int:
+    """Said where the person looks: the terminal, and a window (started from a menu, there is no terminal)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    print(f"nextword app: {reason}", file=sys.stderr)
+    QApplication.instance() or QApplication([sys.argv[0]])
+    QMessageBox.critical(None, "Nextword cannot start", reason)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     build_parser().parse_args(argv)  # --help and bad options answer before anything else
     from desktop.platform_check import display_problem
@@ -66,7 +81,12 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"nextword app: {problem}", file=sys.stderr)
         return 2
-    window = build_window(argv)
+    from engine.core.data_folder import DataFolderRefused
+
+    try:
+        window = build_window(argv)
+    except DataFolderRefused as refused:
+        return _refuse(str(refused))
     window.show()
     return QApplication.instance().exec()
 

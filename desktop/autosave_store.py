@@ -2,7 +2,7 @@
 that any script can read a folder of autosaves (`read_all`).
 
 An autosave is one JSON file, `<id>.json` in `user_data_dir()/autosave` (folder 0700, file 0600), written
-atomically (engine/core/safe_write.py: a temporary file renamed over the old one), so a crash leaves the
+atomically (engine/core/data_folder.py: a temporary file renamed over the old one), so a crash leaves the
 previous autosave or the new one, never half of one. It holds the document's lines and each line's end as
 the editor has them, and the file's format (BOM, line ends: desktop/textfile.py), so that `textfile.show`
 puts back what was typed, U+2028 and odd line ends included; and the document's file (none: Untitled),
@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from desktop import textfile
-from engine.core import safe_write
 from engine.core.damaged import KeepAsideError, is_kept_aside, keep_aside
+from engine.core.data_folder import write_private
 from engine.core.paths import private_dir, user_data_dir
 
 FOLDER = "autosave"
@@ -72,7 +72,7 @@ def now() -> datetime:
 
 def write(folder: Path, autosave: Autosave) -> None:
     """Write (or replace) the autosave atomically; OSError when the disk will not have it."""
-    safe_write.write_bytes(file_path(private_dir(folder), autosave.id), encode(autosave), new_file_mode=0o600)
+    write_private(file_path(private_dir(folder), autosave.id), encode(autosave))  # a link is replaced, not followed
 
 
 def encode(autosave: Autosave) -> bytes:

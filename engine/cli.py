@@ -24,6 +24,10 @@ COMMANDS = {
     "models": ("engine.models_cli", "the models learned from your writing: list, use, revert, forget"),
 }
 
+# The commands that read or write the person's data folder: it is checked and made private first
+# (engine/core/data_folder.py; `nextword app` does it as it builds its window).
+DATA_COMMANDS = {"suggest", "generate", "stats", "finetune", "models"}
+
 
 def suggest_main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nextword suggest", description="Print next-word suggestions for some text.")
@@ -64,6 +68,15 @@ def main(argv: list[str] | None = None) -> int:
     if name not in COMMANDS:
         print(f"nextword: unknown command {name!r}; choose one of {', '.join(COMMANDS)}", file=sys.stderr)
         return 2
+    if name in DATA_COMMANDS:
+        from engine.core.data_folder import DataFolderRefused, prepare
+
+        try:
+            for note in prepare():
+                print(f"nextword: {note}", file=sys.stderr)
+        except DataFolderRefused as refused:
+            print(f"nextword {name}: {refused}", file=sys.stderr)
+            return 2
     if name == "suggest":
         return suggest_main(rest)
     try:

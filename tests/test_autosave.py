@@ -21,7 +21,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
 from desktop import autosave, autosave_store, files, recovery, textfile  # noqa: E402
 from desktop.status_messages import StatusMessages  # noqa: E402
-from engine.core import safe_write  # noqa: E402
 from engine.core.paths import private_dir  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -340,15 +339,15 @@ def test_opening_a_file_with_a_newer_autosave_offers_it(start, qtbot, tmp_path, 
 
 
 def test_a_failed_autosave_is_said_once_and_typing_goes_on(start, qtbot, monkeypatch, statuses):
-    real_write, attempts = safe_write.write_bytes, []
+    real_write, attempts = autosave_store.write_private, []
 
-    def write_bytes(path, data, new_file_mode=0o666):
+    def write_private(path, data):
         attempts.append(path)
         if failing:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real_write(path, data, new_file_mode)
+        return real_write(path, data)
 
-    monkeypatch.setattr(safe_write, "write_bytes", write_bytes)
+    monkeypatch.setattr(autosave_store, "write_private", write_private)
     failing = True
     window = start()
     messages = statuses

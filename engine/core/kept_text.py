@@ -26,7 +26,8 @@ def keep(sentence: str, path: Path | None = None) -> None:
         return
     target = private_file(path or kept_text_path())
     # O_APPEND: a line is added whole after the others; the file is never rewritten, so nothing kept is lost.
-    fd = os.open(target, os.O_WRONLY | os.O_APPEND)
+    # O_NOFOLLOW: a link put in its place is refused (ELOOP), never written through
+    fd = os.open(target, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0))
     # A lone surrogate (a Python str may hold one; no file can) is kept as "?", not refused with the rest
     data = (line + "\n").encode("utf-8", errors="replace")
     try:

@@ -25,6 +25,7 @@ from pathlib import Path
 from engine.core.atomic import write_text_atomically
 from engine.core.bundle import COPY_AGAIN, MANIFEST_FILE, BundleError
 from engine.core.damaged import keep_aside, read_problem
+from engine.core.data_folder import write_private
 from engine.core.paths import REINSTALL, MissingResource, bundled_model_dir, private_dir, user_data_dir
 
 BUNDLED = "bundled"
@@ -175,7 +176,7 @@ class ModelStore:
         private_dir(self.root)
         text = json.dumps({"format": POINTER_FORMAT, "version": 1, "active": active, "history": history,
                            "changed_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=2) + "\n"
-        write_text_atomically(self.pointer_path, text, new_file_mode=0o600)
+        write_private(self.pointer_path, text.encode("utf-8"))  # a link there is replaced, not written through
 
 
 def _make_private(folder: Path) -> None:

@@ -87,9 +87,12 @@ def private_file(path: str | Path) -> Path:
     """`path` created empty, readable by its owner alone (0600), in a private folder, if it is not there:
     programs that then open it (SQLite, QSettings) keep an existing file's mode."""
     path = Path(path)
-    if not path.exists():
+    if not os.path.lexists(path):
         private_dir(path.parent)
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        try:  # O_EXCL and O_NOFOLLOW: never a file made at the far end of a link
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), 0o600))
+        except FileExistsError:  # made meanwhile
+            pass
     return path
 
 

@@ -70,6 +70,27 @@ def _replace(target: Path, data: bytes, old: os.stat_result | None, new_file_mod
     _sync_folder(target.parent)
 
 
+def replace_file(path: str | Path, data: bytes, mode: int) -> None:
+    """A new file of `mode` at `path`, renamed over whatever is there: a link at `path` is replaced, not written
+    through (engine/core/data_folder.py: the person's data never lands outside their folder)."""
+    path = Path(path)
+    if os.path.isdir(path) and not os.path.islink(path):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    fd, temporary = _create_temporary(path.parent, mode)
+    try:
+        try:
+            _write_all(fd, data)
+            os.fchmod(fd, mode)  # the umask may have taken bits the file should keep (never adds any)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temporary, path)
+    except BaseException:
+        _remove(temporary)
+        raise
+    _sync_folder(path.parent)
+
+
 def _rewrite_in_place(target: Path, data: bytes) -> None:
     fd = os.open(target, os.O_RDWR | os.O_CLOEXEC)
     try:

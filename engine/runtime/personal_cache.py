@@ -30,8 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.core.paths import private_dir, user_data_dir
-from engine.core.safe_write import write_bytes
+from engine.core.data_folder import write_private
+from engine.core.paths import user_data_dir
 from engine.core.tokenizer import NUMBER_TOKEN, URL_TOKEN, is_word, starts_sentence, tokenize_cased
 from engine.core.vocab import BOS, Vocab
 from engine.runtime.cache_layout import NO_EXTRAS, Extras, VocabView
@@ -372,9 +372,8 @@ class PersonalCache:
         """Atomically, readable by the owner alone; a failure leaves the old file whole (OSError)."""
         target = Path(path) if path is not None else self.path or default_path()
         text = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
-        private_dir(target.parent)
         # Never created empty first: a reader (or a crash) sees the old cache or the new one, whole.
-        write_bytes(target, text.encode("utf-8"), new_file_mode=0o600)
+        write_private(target, text.encode("utf-8"))
         self.dirty = False
         return target
 
