@@ -30,7 +30,7 @@ class LearnedWordsDialog(QDialog):
         self.window = window
         self.setWindowTitle("Learned words")
         self.words: list = []  # LearnedWord, most used first: the latest snapshot from the worker
-        self.paused_note = QLabel("Learning is paused (Edit > Preferences): nothing new is learned.")
+        self.paused_note = QLabel("Off the record (Tools > Off the Record): nothing new is learned.")
         self.filter = QLineEdit(placeholderText="Filter")
         self.filter.textChanged.connect(self._fill)
         self.table = table(self.COLUMNS)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QMainWindow, QM
 from desktop.autosave import Autosaver
 from desktop.chips import SuggestionBar
 from desktop.editor import SuggestingEditor
-from desktop.settings import Preferences, writable
+from desktop.settings import OFF_THE_RECORD_KEY, Preferences, writable
 from desktop.spellcheck import SpellChecker
 from desktop.status_messages import StatusMessages
 from desktop.textfile import TextFormat
@@ -54,7 +54,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.suggestion_bar)
         self.setCentralWidget(central)
         self.model_label, self.provider_label, self.latency_label = QLabel("loading model…"), QLabel(""), QLabel("")
-        for label in (self.model_label, self.provider_label, self.latency_label):
+        # Shown while off the record (Tools > Off the Record, Ctrl+Shift+P): the person sees it without looking for it
+        self.off_record_label = QLabel("Off the record: nothing is learned, kept or logged")
+        for label in (self.off_record_label, self.model_label, self.provider_label, self.latency_label):
             self.statusBar().addPermanentWidget(label)
         # As wide as a slow keystroke's figure from the start (and a little more: digits are not all equally
         # wide in every font), so that the labels beside it stay put while the figure changes with every key.
@@ -212,6 +214,10 @@ class MainWindow(QMainWindow):
         self._add(tools_menu, "&Learned Words…", None, self.show_learned_words)
         self._add(tools_menu, "Learn from My &Writing…", None, self.learn_from_writing)
         self._add(tools_menu, "&Models…", None, self.show_models)
+        tools_menu.addSeparator()
+        self.off_record_action = self._add(tools_menu, "Off the &Record", OFF_THE_RECORD_KEY,
+                                           self._toggle_off_the_record)
+        self.off_record_action.setCheckable(True)
         self.recent_menu.aboutToShow.connect(lambda: files.fill_recent_menu(self))
 
     def _add(self, menu, text: str, shortcut, slot) -> QAction:
@@ -235,6 +241,17 @@ class MainWindow(QMainWindow):
         self.editor.autocorrector.enabled = self.preferences.corrections == "autocorrect"
         self.correction_mode_changed.emit(self.preferences.corrections)
         self.spellcheck.set_enabled(self.preferences.spell_check)
+        self.off_record_action.setChecked(self.preferences.learning_paused)
+        self.off_record_label.setVisible(self.preferences.learning_paused)
+
+    def _toggle_off_the_record(self) -> None:
+        """Nothing learned, kept or logged while on (the preference "learning paused"), until switched off again."""
+        self.preferences.learning_paused = self.off_record_action.isChecked()
+        self.preferences.save(self.settings)
+        self._apply_preferences()
+        if self.recorder is not None:
+            self.recorder.apply_preferences(self.preferences)
+        self.learning_paused_changed.emit(self.preferences.learning_paused)
 
     def _toggle_wrap(self) -> None:
         self.preferences.word_wrap = self.wrap_action.isChecked()

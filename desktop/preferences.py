@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
-from desktop.settings import CORRECTION_MODES, Preferences
+from desktop.settings import CORRECTION_MODES, OFF_THE_RECORD_KEY, Preferences
 
 CORRECTION_CHOICES = {"autocorrect": "Correct typos as I type", "suggest": "Suggest corrections only", "off": "Off"}
 
@@ -50,7 +50,7 @@ class PreferencesDialog(QDialog):
                                     "Suggest corrections only: they are offered among the chips, never made.\n"
                                     "Off: no corrections at all.")
         self.spell_check = QCheckBox("Underline words that may be misspelled", checked=preferences.spell_check)
-        self.learning_paused = QCheckBox("Pause learning (and the text kept, and the acceptance log)",
+        self.learning_paused = QCheckBox(f"Off the record: nothing is learned, kept or logged ({OFF_THE_RECORD_KEY})",
                                          checked=preferences.learning_paused)
         self.keep_typed_text = QCheckBox("Keep what I type for learning (for the next fine-tune)",
                                          checked=preferences.keep_typed_text)

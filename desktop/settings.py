@@ -29,6 +29,8 @@ PROVIDERS = ("auto", "cpu", "cuda")
 CORRECTION_MODES = ("autocorrect", "suggest", "off")  # Autocorrect on / Suggest corrections only / Off
 _PROBLEM, _READ_ONLY = "nextword_settings_problem", "nextword_settings_read_only"  # dynamic QSettings properties
 
+OFF_THE_RECORD_KEY = "Ctrl+Shift+P"  # Tools > Off the Record ("private"): learning paused, one key away
+
 
 @dataclass
 class Preferences:
@@ -40,7 +42,7 @@ class Preferences:
     provider: str = "auto"  # auto, cpu or cuda
     corrections: str = "autocorrect"  # one of CORRECTION_MODES
     spell_check: bool = True  # underline words neither Nextword nor the person knows
-    learning_paused: bool = False  # nothing is learned, kept or logged while on
+    learning_paused: bool = False  # off the record: nothing is learned, kept or logged while on
     keep_typed_text: bool = False  # opt-in: finished sentences kept for the next fine-tune (engine/core/kept_text.py)
     store_accepted_words: bool = False  # opt-in: the acceptance log keeps the words accepted
     word_wrap: bool = True

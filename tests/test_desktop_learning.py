@@ -138,6 +138,22 @@ def test_pausing_learning_stores_nothing_in_the_cache_or_the_kept_text(window, q
     assert "zorblax" in learned(qtbot, window) and kept_text_path().read_text() == "Now Zorblax is.\n"
 
 
+def test_off_the_record_is_one_key_away_shown_in_the_status_bar_and_learns_nothing(window, qtbot):
+    from PySide6.QtGui import QKeySequence
+
+    assert window.off_record_action.shortcut() == QKeySequence("Ctrl+Shift+P")
+    assert not window.off_record_label.isVisibleTo(window)
+    window.off_record_action.trigger()
+    assert window.preferences.learning_paused and window.off_record_label.isVisibleTo(window)
+    assert "Off the record" in window.off_record_label.text()
+    type_line(qtbot, window, "Zorblax is a secret.")
+    assert learned(qtbot, window) == {}
+    window.off_record_action.trigger()
+    assert not window.off_record_label.isVisibleTo(window)
+    type_line(qtbot, window, "Zorblax is not.")
+    assert "zorblax" in learned(qtbot, window)
+
+
 def test_the_typed_text_is_kept_only_with_the_opt_in(window, qtbot, monkeypatch):
     qtbot.keyClicks(window.editor, "Not kept by default.")
     assert "kept" in learned(qtbot, window) and not kept_text_path().exists()
@@ -216,10 +232,10 @@ def test_learned_words_lists_removes_and_forgets_and_a_removed_word_is_not_learn
     assert PersonalCache.load().learned_words() == []
 
 
-def test_learned_words_says_when_learning_is_paused(window, qtbot, monkeypatch):
+def test_learned_words_says_when_off_the_record(window, qtbot, monkeypatch):
     choose_preferences(window, monkeypatch, learning_paused=True)
     dialog = window.show_learned_words()
-    assert dialog.paused_note.isVisibleTo(dialog) and "paused" in dialog.paused_note.text()
+    assert dialog.paused_note.isVisibleTo(dialog) and "Off the record" in dialog.paused_note.text()
 
 
 # Tools > Learn from My Writing

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.core.data_folder import write_private
+from engine.core.never_learned import learnable_pieces
 from engine.core.paths import user_data_dir
 from engine.core.tokenizer import NUMBER_TOKEN, URL_TOKEN, is_word, starts_sentence, tokenize_cased
 from engine.core.vocab import BOS, Vocab
@@ -107,39 +108,50 @@ class PersonalCache:
     # Learning
     def observe(self, text: str, model_probabilities=None) -> int:
         """Count a finished sentence or message; returns how many tokens were counted (0 while paused).
+        What looks like a secret or an identifier is left out (engine/core/never_learned.py), and no pair or
+        triple spans the gap it leaves.
 
         model_probabilities: a function from the sentence's tokens (its first TUNED_TOKENS) to the model's
         probability of each (Predictor.observe gives it): then the mixture weights learn, from this sentence,
         how much the cache should be trusted beside the model before its counts grow."""
         if self.paused:
             return 0
-        tokens = self._tokens(text)
-        if not tokens:
+        pieces = [tokens for tokens in (self._tokens(piece) for piece in learnable_pieces(text)) if tokens]
+        if not pieces:
             return 0
-        tuned = tokens[:TUNED_TOKENS]
+        tuned = pieces[0][:TUNED_TOKENS]  # the model reads the sentence from its start: up to the first gap
         model = model_probabilities(tuned) if model_probabilities is not None and self.tune_weights else None
         with self._lock:
-            for position, token in enumerate(tokens):
-                history = tokens[max(0, position - 2):position]  # only the last two count: no quadratic copying
-                if model is not None and position < len(tuned) and self.unigrams:
-                    self._tune(self.evidence_bin(history), model[position], self.probability(token, history))
-                self.clock += 1
-                increment = math.exp(self.rate * (self.clock - self._base))
-                u = tokens[position - 2] if position >= 2 else BOS
-                v = tokens[position - 1] if position >= 1 else BOS
-                pair = (u, v)  # one tuple for both tables that key on it
-                self._add(self.unigrams, token, increment, None)
-                self._add(self.bigrams.setdefault(v, {}), token, increment, v)
-                if position >= 1:
-                    self._add(self.trigrams.setdefault(pair, {}), token, increment, pair)
-                if self._view is not None:
-                    self._view.counted(token, increment, v, pair)
+            for number, tokens in enumerate(pieces):
+                self._count(tokens, model if number == 0 else None, starts_sentence=number == 0)
             if self.rate * (self.clock - self._base) > 30:
                 self._rescale()
             if self._entries > MAX_NGRAMS:
                 self._prune()
             self._changed(keep_view=True)
-        return len(tokens)
+        return sum(len(tokens) for tokens in pieces)
+
+    def _count(self, tokens: list[str], model, starts_sentence: bool) -> None:
+        """Count one piece's words, pairs and triples. A piece after a gap does not start a sentence: its first
+        word is counted alone, not as following the sentence's start."""
+        for position, token in enumerate(tokens):
+            history = tokens[max(0, position - 2):position]  # only the last two count: no quadratic copying
+            if model is not None and position < len(model) and self.unigrams:
+                self._tune(self.evidence_bin(history), model[position], self.probability(token, history))
+            self.clock += 1
+            increment = math.exp(self.rate * (self.clock - self._base))
+            u = tokens[position - 2] if position >= 2 else BOS
+            v = tokens[position - 1] if position >= 1 else BOS
+            pair = (u, v)  # one tuple for both tables that key on it
+            bigram = v if position >= 1 or starts_sentence else None  # None: not counted (after a gap)
+            trigram = pair if position >= 2 or (position == 1 and starts_sentence) else None
+            self._add(self.unigrams, token, increment, None)
+            if bigram is not None:
+                self._add(self.bigrams.setdefault(v, {}), token, increment, v)
+            if trigram is not None:
+                self._add(self.trigrams.setdefault(pair, {}), token, increment, pair)
+            if self._view is not None:
+                self._view.counted(token, increment, bigram, trigram)
 
     def _tune(self, bin_index: int, model: float, cache: float) -> None:
         """One online EM step: how much of this token the cache would have explained, at today's weight."""
