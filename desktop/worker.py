@@ -18,6 +18,9 @@ from engine.core.tokenizer import split_partial
 
 SAVE_DELAY_MS = 3000  # the personal cache is written this long after its last change (and when the worker stops),
 SAVE_AT_MOST_MS = 30000  # and no later than this after its first unsaved change, however long the typing goes on
+# How often the cache's file is looked at (one stat) for what another editor on the same data folder saved,
+# or forgot: an idle editor stops suggesting forgotten words within this.
+SYNC_EVERY_MS = 2000
 LEARN_SLICE_S = 0.02  # teaching files: at most this long between two keystrokes' predictions
 TUNED_LINES = 500  # of a batch of files, the last lines also tune the cache's share beside the model (~10 ms each)
 
@@ -92,6 +95,8 @@ class PredictionWorker(QObject):
         # A child: moved to the worker's thread with it, so it fires (and saves) there.
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save_personal_cache)
+        self._sync_timer = QTimer(self, interval=SYNC_EVERY_MS)
+        self._sync_timer.timeout.connect(self.sync_personal_cache)
         self._unsaved_since: float | None = None  # time.monotonic() of the first change not saved yet
         self._save_failed = False  # the last save failed and the person was told
         self._file_batches: deque[FilesLearned] = deque()
@@ -196,7 +201,21 @@ class PredictionWorker(QObject):
                 self.learning_problem.emit(self._keep_cache_aside(default_path(), error))
             cache.paused = self.learning_paused
             self.personal_cache = cache
+            self._sync_timer.start()  # here: a timer starts on its own thread, and this is the worker's
         return self.personal_cache
+
+    @Slot()
+    def sync_personal_cache(self) -> None:
+        """What another editor on this data folder saved (or forgot) since, taken in (see personal_cache.py)."""
+        cache = self.personal_cache
+        if cache is None or self._cache_kept_from is not None:
+            return
+        try:
+            changed = cache.sync()
+        except OSError:
+            return  # looked at again in SYNC_EVERY_MS; a save says what is wrong if it lasts
+        if changed and self.predictor is not None:
+            self.predictor.refresh_spellings()
 
     def _keep_cache_aside(self, path, error) -> str:
         from engine.core.damaged import KeepAsideError, keep_aside
@@ -361,6 +380,7 @@ class PredictionWorker(QObject):
     def shutdown(self) -> None:
         """Save the cache, then end the thread's event loop (WorkerThread.stop)."""
         self._file_batches.clear()
+        self._sync_timer.stop()
         self.save_personal_cache()
         QThread.currentThread().quit()
 

@@ -14,6 +14,7 @@ import sys
 
 from engine.core.kept_text import forget_kept_text
 from engine.core.model_store import BUNDLED, ModelStore, ModelStoreError, StoredModel
+from engine.runtime.personal_cache import PersonalCache
 from engine.runtime.personal_cache import default_path as personal_cache_path
 
 
@@ -60,7 +61,9 @@ def forget_everything(store: ModelStore) -> None:
     """User models, the text kept for learning and the personal cache: back to the bundled model."""
     store.forget()
     forget_kept_text()
-    personal_cache_path().unlink(missing_ok=True)
+    cache = PersonalCache(personal_cache_path())
+    cache.forget()  # written as forgotten, with its time, so that an editor still open forgets it too
+    cache.save()
 
 
 def main(argv: list[str] | None = None) -> int:

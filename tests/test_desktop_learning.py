@@ -6,6 +6,7 @@ import shutil
 import stat
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,26 @@ def test_off_the_record_is_one_key_away_shown_in_the_status_bar_and_learns_nothi
     assert not window.off_record_label.isVisibleTo(window)
     type_line(qtbot, window, "Zorblax is not.")
     assert "zorblax" in learned(qtbot, window)
+
+
+def test_an_open_editor_forgets_what_another_forgot_and_never_writes_it_back(window, qtbot):
+    from PySide6.QtCore import QMetaObject
+
+    from engine.models_cli import forget_everything
+
+    type_line(qtbot, window, "Zorblax is here.")
+    assert "zorblax" in learned(qtbot, window)
+    QMetaObject.invokeMethod(window.worker_thread.worker, "save_personal_cache", Qt.ConnectionType.QueuedConnection)
+    learned(qtbot, window)  # answered after the save queued before it
+    forget_everything(ModelStore())  # `nextword models forget`, or Forget Everything in another editor
+    deadline = time.monotonic() + 6
+    while "zorblax" in learned(qtbot, window) and time.monotonic() < deadline:
+        qtbot.wait(200)
+    assert "zorblax" not in learned(qtbot, window)
+    type_line(qtbot, window, "Flimflam came later.")
+    window.worker_thread.stop()  # saves, as closing the editor does
+    saved = {item.word for item in PersonalCache.load().learned_words()}
+    assert "flimflam" in saved and "zorblax" not in saved
 
 
 def test_the_typed_text_is_kept_only_with_the_opt_in(window, qtbot, monkeypatch):

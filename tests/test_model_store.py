@@ -90,7 +90,9 @@ def test_nextword_models_lists_uses_reverts_and_forgets_everything(capsys):
     assert models_main(["use", "v1"]) == 0 and store.active().id == "v1"
     assert models_main(["forget"]) == 0
     assert store.active().id == BUNDLED and not store.root.exists()
-    assert not kept_text_path().exists() and not personal_cache_path().exists()
+    assert not kept_text_path().exists()
+    forgotten = PersonalCache.load(personal_cache_path())  # left as forgotten, so that an open editor forgets too
+    assert forgotten.learned_words() == [] and forgotten.forgotten_at > 0
     assert models_main(["use", "v1"]) == 2 and "v1" in capsys.readouterr().err
 
 

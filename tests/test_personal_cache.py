@@ -111,7 +111,9 @@ def test_it_persists_across_restarts_readable_by_the_owner_alone(tmp_path, tiny_
         first.observe("I met Zorblax today.")
     first.personal.save()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert sorted(p.name for p in path.parent.iterdir()) == [CACHE_FILE]  # no temporary file left behind
+    # no temporary file left behind (the lock file, empty, stays: editors sharing the folder lock it to write)
+    assert sorted(p.name for p in path.parent.iterdir()) == [CACHE_FILE, CACHE_FILE + ".lock"]
+    assert (path.parent / (CACHE_FILE + ".lock")).stat().st_size == 0
     again = Predictor(tiny_predictor.vocab, tiny_predictor.backend)
     again.attach_personal_cache(PersonalCache.load(path))
     assert words(again.suggest("We saw Zo", 3)) == words(first.suggest("We saw Zo", 3))

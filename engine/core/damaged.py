@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from glob import escape as glob_escape
 from pathlib import Path
 
 SUFFIX = ".damaged-"
@@ -42,6 +43,14 @@ def keep_aside(path: str | Path) -> Path:
         raise KeepAsideError(error.errno, f"{path} could not be moved to {target.name} "
                                           f"({error.strerror or error})") from error
     return target
+
+
+def remove_kept_aside(path: str | Path) -> None:
+    """Delete every copy of `path` kept aside (when what it held is to be forgotten: they hold it too)."""
+    path = Path(path)
+    for copy in path.parent.glob(f"{glob_escape(path.name)}{SUFFIX}*"):
+        if copy.is_file() and not copy.is_symlink():
+            copy.unlink(missing_ok=True)
 
 
 def is_kept_aside(path: str | Path) -> bool:

@@ -16,6 +16,13 @@ writes as the model expects, large for a style it does not know.
 
 Counts decay with age, measured in words observed since: a use `half_life_words` words ago counts half.
 Stored as JSON (never a pickle) in the user data folder, 0600, written atomically.
+
+Several editors may share one data folder. Each keeps the changes it made since it last read or wrote the file
+(words counted, words removed, spellings, a forget), and writes under a lock (engine/core/file_lock.py): when
+another editor wrote meanwhile, its file is read and these changes are replayed onto it, so neither loses what
+the other learned (a read-merge-write). A forget is a fact with a time: an editor that finds the file forgotten
+after its own last forget keeps only the changes it made after that time, and `sync` (every few seconds, by the
+editor's worker) takes in what another editor saved, so an idle editor stops suggesting forgotten words too.
 """
 
 from __future__ import annotations
@@ -23,16 +30,20 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import os
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from engine.core.damaged import KeepAsideError, keep_aside, remove_kept_aside
 from engine.core.data_folder import write_private
+from engine.core.file_lock import locked
 from engine.core.never_learned import learnable_pieces
-from engine.core.paths import user_data_dir
+from engine.core.paths import private_dir, user_data_dir
 from engine.core.tokenizer import NUMBER_TOKEN, URL_TOKEN, is_word, starts_sentence, tokenize_cased
 from engine.core.vocab import BOS, Vocab
 from engine.runtime.cache_layout import NO_EXTRAS, Extras, VocabView
@@ -67,6 +78,15 @@ class CacheError(ValueError):
 
 
 @dataclass(frozen=True)
+class Change:
+    """One change made by this editor and not yet in the file: replayed onto another editor's saved state."""
+
+    at: float  # time.time() when made
+    kind: str  # "count" (value: the token pieces observed), "remove", "spell", "unspell" (value: a word), "forget"
+    value: object = None
+
+
+@dataclass(frozen=True)
 class LearnedWord:
     word: str  # lower-case, as counted
     count: float  # decayed uses
@@ -86,6 +106,11 @@ class PersonalCache:
         self.spellings: set[str] = set()
         self.version = 0  # bumped by every change: callers key their cached distributions on it
         self.dirty = False  # changed since loaded or saved
+        self.forgotten_at = 0.0  # time.time() of the last forget (here or in another editor sharing the file)
+        # Changes since the file was last read or written here (only for a cache with a file): see the docstring
+        self._changes: list[Change] = []
+        self._synced: tuple | None = None  # the file's identity (inode, size, mtime) when last read or written
+        self._tuning_synced: tuple[list[float], list[float]] = ([], [])  # the tuning sums then
         self._lock = threading.Lock()  # changes, and snapshots for saving, happen under it
         self._vocab: Vocab | None = None
         self._near_misses: NearMisses | None = None
@@ -122,14 +147,18 @@ class PersonalCache:
         tuned = pieces[0][:TUNED_TOKENS]  # the model reads the sentence from its start: up to the first gap
         model = model_probabilities(tuned) if model_probabilities is not None and self.tune_weights else None
         with self._lock:
-            for number, tokens in enumerate(pieces):
-                self._count(tokens, model if number == 0 else None, starts_sentence=number == 0)
-            if self.rate * (self.clock - self._base) > 30:
-                self._rescale()
-            if self._entries > MAX_NGRAMS:
-                self._prune()
+            self._count_pieces(pieces, model)
+            self._record("count", pieces)
             self._changed(keep_view=True)
         return sum(len(tokens) for tokens in pieces)
+
+    def _count_pieces(self, pieces: list[list[str]], model=None) -> None:
+        for number, tokens in enumerate(pieces):
+            self._count(tokens, model if number == 0 else None, starts_sentence=number == 0)
+        if self.rate * (self.clock - self._base) > 30:
+            self._rescale()
+        if self._entries > MAX_NGRAMS:
+            self._prune()
 
     def _count(self, tokens: list[str], model, starts_sentence: bool) -> None:
         """Count one piece's words, pairs and triples. A piece after a gap does not start a sentence: its first
@@ -237,29 +266,45 @@ class PersonalCache:
         self._view = None
 
     def forget(self) -> None:
-        """Everything learned, the spellings taught and the list of words never to learn, gone."""
+        """Everything learned, the spellings taught and the list of words never to learn, gone; and the copies of
+        its file kept aside as damaged, which hold what was learned too."""
         with self._lock:
-            self._clear()
-            self.never = set()
-            self.spellings = set()
+            self._forget_at(time.time())
+            self._changes = [Change(self.forgotten_at, "forget")] if self.path is not None else []
             self._changed()
+        if self.path is not None:
+            remove_kept_aside(self.path)
+
+    def _forget_at(self, when: float) -> None:
+        self._clear()
+        self.never = set()
+        self.spellings = set()
+        self.forgotten_at = when
 
     def add_spelling(self, word: str) -> None:
         """A word the person spells this way: never corrected or underlined again (even while learning is paused:
         the person asked for it)."""
         with self._lock:
             self.spellings.add(word.lower())
+            self._record("spell", word.lower())
             self._changed(keep_view=True)
 
     def remove_spelling(self, word: str) -> None:
         with self._lock:
             self.spellings.discard(word.lower())
+            self._record("unspell", word.lower())
             self._changed(keep_view=True)
+
+    def _record(self, kind: str, value=None) -> None:
+        """Kept until the file is written: only a cache with a file shares it with other editors."""
+        if self.path is not None:
+            self._changes.append(Change(time.time(), kind, value))
 
     def remove_word(self, word: str) -> None:
         """Forget a word and every pair and triple it is in, and never learn it again."""
         word = word.lower()
         with self._lock:
+            self._record("remove", word)
             self.never.add(word)
             self.unigrams.pop(word, None)
             self.display.pop(word, None)
@@ -377,33 +422,110 @@ class PersonalCache:
                     "trigrams": [[u, v, w, c * decay] for (u, v), followers in self.trigrams.items()
                                  for w, c in followers.items()],
                     "display": dict(self.display), "never": sorted(self.never),
-                    "spellings": sorted(self.spellings),
+                    "spellings": sorted(self.spellings), "forgotten_at": self.forgotten_at,
                     "tuning": {"credit": self._credit, "tokens": self._tokens_seen}}
 
     def save(self, path: str | Path | None = None) -> Path:
-        """Atomically, readable by the owner alone; a failure leaves the old file whole (OSError)."""
+        """Atomically, readable by the owner alone; a failure leaves the old file whole (OSError). Its own file is
+        written under its lock, after taking in what another editor wrote there since (see the docstring)."""
         target = Path(path) if path is not None else self.path or default_path()
-        text = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
-        # Never created empty first: a reader (or a crash) sees the old cache or the new one, whole.
-        write_private(target, text.encode("utf-8"))
+        private_dir(target.parent)
+        with locked(target):
+            own_file = target == self.path
+            if own_file:
+                self._take_in_saved()
+            text = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
+            # Never created empty first: a reader (or a crash) sees the old cache or the new one, whole.
+            write_private(target, text.encode("utf-8"))
+            if own_file:
+                with self._lock:
+                    self._synced = _identity(target)
+                    self._changes = []
+                    self._tuning_synced = (list(self._credit), list(self._tokens_seen))
         self.dirty = False
         return target
+
+    def sync(self) -> bool:
+        """Take in what another editor saved to this cache's file since it was last read or written here (cheap
+        when nothing was: one stat). True when what it knows changed."""
+        if self.path is None or _identity(self.path) == self._synced:
+            return False
+        with locked(self.path):
+            return self._take_in_saved()
+
+    def _take_in_saved(self) -> bool:
+        """Under the file's lock: if the file is not as this cache last read or wrote it, read it, replay this
+        cache's changes onto it and take the result. A file that cannot be read is kept aside first."""
+        identity = _identity(self.path)
+        if identity == self._synced:
+            return False
+        saved = PersonalCache(self.path, math.log(2) / self.rate, self.tune_weights)
+        if identity is None:  # deleted since it was read here: everything learned before now is forgotten
+            saved._forget_at(time.time())
+        else:
+            try:
+                _read_file(saved, self.path)
+            except CacheError:
+                try:
+                    keep_aside(self.path)
+                except KeepAsideError:
+                    pass  # the write that follows replaces it; nothing of the person's was in a file unread
+                saved = PersonalCache(self.path, math.log(2) / self.rate, self.tune_weights)
+                saved.forgotten_at = self.forgotten_at
+        with self._lock:
+            self._replay_onto(saved)
+            self._adopt(saved)
+            self._synced = identity
+            self._tuning_synced = (list(saved._credit), list(saved._tokens_seen))
+            self._changed()
+        return True
+
+    def _replay_onto(self, saved: PersonalCache) -> None:
+        """This cache's changes, and its own tuning since it last synced, applied to another editor's state."""
+        changes = self._changes
+        forgotten_elsewhere = saved.forgotten_at > self.forgotten_at
+        if forgotten_elsewhere:  # what was learned here before that forget is forgotten too
+            changes = [change for change in changes if change.at > saved.forgotten_at]
+        for change in changes:
+            saved._apply(change)
+        credit_then, tokens_then = self._tuning_synced
+        if not forgotten_elsewhere and len(credit_then) == len(self._credit):
+            saved._credit = [max(0.0, s + mine - then) for s, mine, then in
+                             zip(saved._credit, self._credit, credit_then, strict=True)]
+            saved._tokens_seen = [max(0.0, s + mine - then) for s, mine, then in
+                                  zip(saved._tokens_seen, self._tokens_seen, tokens_then, strict=True)]
+        saved.display.update({word: form for word, form in self.display.items() if word in saved.unigrams})
+
+    def _apply(self, change: Change) -> None:
+        if change.kind == "count":
+            pieces = [[token for token in tokens if token not in self.never] for tokens in change.value]
+            self._count_pieces([tokens for tokens in pieces if tokens])
+        elif change.kind == "remove":
+            self.remove_word(change.value)
+        elif change.kind == "spell":
+            self.spellings.add(change.value)
+        elif change.kind == "unspell":
+            self.spellings.discard(change.value)
+        elif change.kind == "forget":
+            self._forget_at(change.at)
+
+    def _adopt(self, saved: PersonalCache) -> None:
+        """Everything `saved` knows becomes this cache's (its changes not yet written stay its own)."""
+        for name in ("clock", "_base", "unigrams", "bigrams", "trigrams", "_totals", "_entries", "display",
+                     "never", "spellings", "_credit", "_tokens_seen", "forgotten_at"):
+            setattr(self, name, getattr(saved, name))
+        self._view = None
 
     @classmethod
     def load(cls, path: str | Path | None = None, **options) -> PersonalCache:
         """The cache at `path` (default: the user data folder); an empty one where there is none yet."""
         path = Path(path) if path is not None else default_path()
         cache = cls(path, **options)
-        if not path.exists():
+        cache._synced = _identity(path)  # before reading: a change made meanwhile is taken in at the next sync
+        if cache._synced is None:
             return cache
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(data, dict) or data.get("format") != FORMAT:
-                raise ValueError("not a Nextword personal cache")
-            cache._read(data)
-        except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as error:
-            raise CacheError(f"{path}: the personal cache cannot be read ({error}); move it away or delete it "
-                             "to start learning afresh") from None
+        _read_file(cache, path)
+        cache._tuning_synced = (list(cache._credit), list(cache._tokens_seen))
         return cache
 
     def _read(self, data: dict) -> None:
@@ -416,6 +538,7 @@ class PersonalCache:
             self.trigrams.setdefault((word(str(u)), word(str(v))), {})[word(str(w))] = float(c)
         self.never = {str(word) for word in data.get("never", [])}
         self.spellings = {str(word) for word in data.get("spellings", [])}
+        self.forgotten_at = float(data.get("forgotten_at", 0.0))
         self.display = {str(word): str(form) for word, form in data.get("display", {}).items()}
         tuning = data.get("tuning") or {}
         if len(tuning.get("credit", [])) == len(PRIOR_WEIGHTS) == len(tuning.get("tokens", [])):
@@ -423,6 +546,28 @@ class PersonalCache:
             self._tokens_seen = [float(x) for x in tuning["tokens"]]
         self._recount()
         self.dirty = False
+
+
+def _read_file(cache: PersonalCache, path: Path) -> None:
+    """What the file at `path` holds, read into `cache`; CacheError (naming the file and what to do) if it is not
+    a personal cache Nextword can read."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError("not a Nextword personal cache")
+        cache._read(data)
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as error:
+        raise CacheError(f"{path}: the personal cache cannot be read ({error}); move it away or delete it "
+                         "to start learning afresh") from None
+
+
+def _identity(path: Path) -> tuple | None:
+    """What tells one written version of the file from another (each write is a new file: a new inode)."""
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return status.st_ino, status.st_size, status.st_mtime_ns
 
 
 def default_path() -> Path:
