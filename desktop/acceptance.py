@@ -14,9 +14,8 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from desktop.events import LOG_FILE, EventLog, print_problem
 from desktop.log_schema import NewerLog, UnusableLog, keep_log_aside
-from desktop.stats import read_rows
 from desktop.tracker import SuggestionTracker
-from desktop.tuning import tune_inline_threshold
+from desktop.tuning import tune_from_log
 from engine.core.paths import user_data_dir
 
 LAST_WORD = re.compile(r"([A-Za-z0-9]+(?:'[A-Za-z0-9]+)*)\W*$")
@@ -30,7 +29,7 @@ class _TuneJob(QRunnable):
     def run(self) -> None:
         try:
             self.log.flush()
-            self.done.emit(tune_inline_threshold(read_rows(self.log.path)[0]))
+            self.done.emit(tune_from_log(self.log.path))  # the newest inline suggestions only
         except Exception:  # an unreadable or closed log: keep the threshold as it is
             self.done.emit(None)
 

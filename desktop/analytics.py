@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool,
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QDialog, QFileDialog, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktop.stats import compute_stats, describe_corrections, read_rows
+from desktop.stats import describe_corrections, describe_odd_rows, read_stats
 
 # The log's kinds, as the person knows them (an autocorrection's "acceptance" is being kept, not put back)
 KIND_NAMES = {"chip": "chips", "inline": "grey text", "correction": "corrections", "autocorrect": "autocorrect kept"}
@@ -89,7 +89,7 @@ class _ReadJob(QRunnable):
         if not self.path.exists():
             return f"No analytics yet: nothing logged at {self.path}"
         try:
-            return compute_stats(*read_rows(self.path))
+            return read_stats(self.path)  # figures worked out by SQLite: the rows stay on disk
         except Exception as error:  # not a database, a folder, unreadable, damaged: said, never a crash
             return f"Cannot read the acceptance log: {self.path}: {error}"
 
@@ -139,9 +139,9 @@ class AnalyticsWindow(QDialog):
                                      for rank, value in stats["by_rank"].items()])
             self.by_kind.set_points([(KIND_NAMES.get(kind, kind), value["acceptance_rate"])
                                      for kind, value in stats["by_kind"].items()])
-            corrections = describe_corrections(stats["corrections"])
-            if corrections:
-                self.summary.setText(f"{self.summary.text()}\n{corrections[:1].upper()}{corrections[1:]}")
+            for line in (describe_corrections(stats["corrections"]), describe_odd_rows(stats["odd_rows_skipped"])):
+                if line:
+                    self.summary.setText(f"{self.summary.text()}\n{line[:1].upper()}{line[1:]}")
         self.loaded.emit()
 
     def save_png(self, path: str | Path | None = None) -> bool:

@@ -22,11 +22,12 @@ from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from desktop.log_schema import now, open_database, write_transaction
+from desktop.log_schema import TOTALS, now, open_database, write_transaction
 from desktop.log_writer import LogWriter
 
 LOG_FILE = "nextword.db"
 OUTCOMES = ("accepted", "typed_through", "dismissed", "ignored", "undone")  # undone: an autocorrection put back
+# A kind or an outcome added here needs a migration too: log_schema.USABLE_ROW counts any other as odd.
 BUSY_TIMEOUT_SECONDS = 1.0  # how long a write waits for another process's lock before it is tried again
 CLOSE_SECONDS = 3.0  # how long closing may spend writing what is still queued
 FLUSH_SECONDS = 5.0  # how long `flush` waits, by default, for what is queued to be written
@@ -180,9 +181,10 @@ class EventLog:
     def _delete_everything(self) -> None:
         with write_transaction(self.db):
             self.db.execute("DELETE FROM suggestions")
+            self.db.execute(f"DELETE FROM {TOTALS}")  # by hand: a trigger per deleted row would be slow
             self.db.execute("DELETE FROM sessions")
-        left = self.db.execute("SELECT (SELECT COUNT(*) FROM suggestions) + (SELECT COUNT(*) FROM sessions)"
-                               ).fetchone()[0]
+        left = self.db.execute(f"SELECT (SELECT COUNT(*) FROM suggestions) + (SELECT COUNT(*) FROM {TOTALS}) "
+                               "+ (SELECT COUNT(*) FROM sessions)").fetchone()[0]
         if left:  # another process wrote meanwhile
             raise sqlite3.DatabaseError(f"{left} rows were still there after deleting")
         try:  # rewrite the file without the deleted rows' pages, then empty the journal (as far as readers let it)

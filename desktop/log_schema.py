@@ -40,7 +40,90 @@ def m001_create_sessions_and_suggestions(db: Database) -> None:
     db["suggestions"].create_index(["shown_at"])
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [m001_create_sessions_and_suggestions]
+# A suggestion row the figures can use: a kind and an outcome this Nextword knows, whole numbers for its rank and
+# the keystrokes it saved, numbers for its latency and probability, a date at the start of shown_at. Any other row
+# (a NULL, text in a number column, an outcome from elsewhere) is left out of every figure and counted as odd.
+# The latency index (m002) holds these rows only, and SQLite uses a partial index only for a query whose WHERE
+# repeats its terms word for word: change this text only in a new migration that remakes that index and the totals.
+# Lists of names are written out as ORs: an IN list of more than two makes SQLite build a table for it each
+# time a trigger runs, which made writing a row several times slower.
+USABLE_ROW = ("(kind = 'chip' OR kind = 'inline' OR kind = 'correction' OR kind = 'autocorrect') "
+              "AND (outcome = 'accepted' OR outcome = 'typed_through' OR outcome = 'dismissed' "
+              "OR outcome = 'ignored' OR outcome = 'undone') "
+              "AND typeof(rank) = 'integer' AND typeof(keystrokes_saved) = 'integer' "
+              "AND typeof(latency_ms) IN ('integer', 'real') AND typeof(probability) IN ('integer', 'real') "
+              "AND shown_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'")
+SHOWN_TO_THE_PERSON = "kind IN ('chip', 'inline', 'correction')"  # an autocorrection is done for them, not shown
+TOTALS = "suggestion_totals"
+_DAY = "CASE WHEN shown_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' THEN substr(shown_at, 1, 10) ELSE '' END"
+_ROW_COLUMNS = ("shown_at", "kind", "rank", "outcome", "keystrokes_saved", "latency_ms", "probability")
+
+
+def _usable_rows_as_totals(source: str, sign: int = 1) -> str:
+    """A SELECT of what each usable suggestion row in `source` (a table, or a subquery of a trigger's NEW or OLD
+    row) adds to the totals (`sign` -1: takes away)."""
+    return (f"SELECT substr(shown_at, 1, 10) AS day, kind, rank, {sign} AS shown, "
+            f"{sign} * (outcome = 'accepted') AS accepted, {sign} * (outcome = 'undone') AS undone, "
+            f"{sign} * keystrokes_saved AS keystrokes_saved, 0 AS odd FROM {source} WHERE {USABLE_ROW}")
+
+
+def _odd_rows_as_totals(source: str, sign: int = 1) -> str:
+    """The same for each odd row: counted under the day it names ('' where it names none), kind '' and rank -1."""
+    return (f"SELECT {_DAY} AS day, '' AS kind, -1 AS rank, 0 AS shown, 0 AS accepted, 0 AS undone, "
+            f"0 AS keystrokes_saved, {sign} AS odd FROM {source} WHERE CASE WHEN {USABLE_ROW} THEN 0 ELSE 1 END")
+
+
+def totals_of(source: str) -> str:
+    """A SELECT of the totals by day, kind and rank of the suggestion rows in `source`, as the totals table holds
+    them: what stats reads from a log that has no totals table yet, and what fills it."""
+    return (f"SELECT day, kind, rank, SUM(shown) AS shown, SUM(accepted) AS accepted, SUM(undone) AS undone, "
+            f"SUM(keystrokes_saved) AS keystrokes_saved, SUM(odd) AS odd FROM ({_usable_rows_as_totals(source)} "
+            f"UNION ALL {_odd_rows_as_totals(source)}) GROUP BY day, kind, rank")
+
+
+def open_read_only(path: str | Path) -> sqlite3.Connection:
+    """The log at `path` for reading only: never migrated or written, whoever else has it open."""
+    return sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
+
+
+def _add_to_totals(select: str) -> str:
+    """An INSERT of the totals that `select` gives, added to those already there. `select` ends in a WHERE clause,
+    so that SQLite reads the ON that follows as the upsert's, not a join's."""
+    return (f"INSERT INTO {TOTALS} (day, kind, rank, shown, accepted, undone, keystrokes_saved, odd) "
+            f"{select} ON CONFLICT (day, kind, rank) DO UPDATE SET "
+            + ", ".join(f"{column} = {column} + excluded.{column}"
+                        for column in ("shown", "accepted", "undone", "keystrokes_saved", "odd")))
+
+
+def _trigger_row(which: str) -> str:
+    """A trigger's NEW or OLD suggestion row as a one-row subquery, to be read as a table."""
+    return "(SELECT " + ", ".join(f"{which}.{column} AS {column}" for column in _ROW_COLUMNS) + ")"
+
+
+def m002_keep_daily_totals_and_index_for_stats(db: Database) -> None:
+    """What `nextword stats`, Analytics and the editor's threshold tuning read, so that none of them reads every
+    row of a year's log: totals by day, kind and rank kept up to date by triggers as rows are written (filled
+    here from the rows already logged); the latencies of the suggestions shown, in order, for percentiles by
+    OFFSET; the inline suggestions by time, for the newest few thousand. Rows are only ever added, or all deleted
+    at once (EventLog.delete_all empties the totals too); stats checks the totals against the rows' count and
+    works from the rows where another program deleted some."""
+    db[TOTALS].create({"day": str, "kind": str, "rank": int, "shown": int, "accepted": int, "undone": int,
+                       "keystrokes_saved": int, "odd": int}, pk=("day", "kind", "rank"))
+    db.execute(_add_to_totals(f"SELECT * FROM ({totals_of('suggestions')}) WHERE true"))
+    # Each row's usable and odd parts as two statements: one SELECT holding both would repeat USABLE_ROW
+    # in every column, which made each insert some 30 times slower.
+    added, taken_away = ("; ".join(_add_to_totals(part(_trigger_row(which), sign))
+                                   for part in (_usable_rows_as_totals, _odd_rows_as_totals))
+                         for which, sign in (("NEW", 1), ("OLD", -1)))
+    db.execute(f"CREATE TRIGGER {TOTALS}_on_insert AFTER INSERT ON suggestions BEGIN {added}; END")
+    db.execute(f"CREATE TRIGGER {TOTALS}_on_update AFTER UPDATE ON suggestions BEGIN {taken_away}; {added}; END")
+    db.execute(f"CREATE INDEX suggestions_by_latency ON suggestions (latency_ms, shown_at) "
+               f"WHERE {SHOWN_TO_THE_PERSON} AND {USABLE_ROW}")
+    db.execute("CREATE INDEX suggestions_inline_by_time ON suggestions (shown_at) WHERE kind = 'inline'")
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [m001_create_sessions_and_suggestions,
+                                                m002_keep_daily_totals_and_index_for_stats]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 _SQLITE_ERROR, _SQLITE_CORRUPT, _SQLITE_NOTADB = 1, 11, 26  # primary result codes (the low byte)

@@ -1,4 +1,11 @@
-"""`nextword stats`: acceptance rate, keystrokes saved and latency from the local acceptance log."""
+"""`nextword stats`: acceptance rate, keystrokes saved and latency from the local acceptance log.
+
+SQLite works the figures out, so a year's log is never read into memory: the totals by day, kind and rank
+come from the table the log keeps up to date as it is written (desktop/log_schema.py, m002), the latency
+percentiles from an index of the latencies in order, and the tuned threshold from the newest inline
+suggestions. Rows with odd values (a NULL, text in a number column, an outcome this Nextword does not know)
+are left out of every figure and counted, and the count is said in words.
+"""
 
 from __future__ import annotations
 
@@ -7,83 +14,190 @@ import csv
 import datetime
 import io
 import json
+import math
 import sqlite3
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
-from desktop.tuning import tune_inline_threshold
-from engine.evaluation.metrics import percentile
+from desktop.log_schema import MIGRATIONS, SHOWN_TO_THE_PERSON, TOTALS, USABLE_ROW, open_read_only, totals_of
+from desktop.tuning import recent_inline, threshold_for
+
+SUGGESTED = ("chip", "inline", "correction")  # shown to the person; an autocorrection is done for them
 
 
 def read_rows(path: str | Path, since: str | None = None) -> tuple[list[dict], int]:
-    """The suggestion rows (oldest first) and the characters typed in their sessions, read-only."""
-    connection = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
+    """Every suggestion row (oldest first) and the characters typed in their sessions, read-only: for a small
+    log in hand (tests). The figures come from read_stats, which never loads every row."""
+    connection = open_read_only(path)
     connection.row_factory = sqlite3.Row
     try:
         where, args = ("WHERE shown_at >= ?", [since]) if since else ("", [])
         rows = [dict(row) for row in connection.execute(
             f"SELECT * FROM suggestions {where} ORDER BY shown_at, id", args)]
-        session_where = "WHERE started_at >= ?" if since else ""
-        typed = connection.execute(f"SELECT COALESCE(SUM(characters_typed), 0) FROM sessions {session_where}",
-                                   args).fetchone()[0]
+        typed, _ = _characters_typed(connection, since)
     finally:
         connection.close()
-    return rows, int(typed)
+    return rows, typed
 
 
-def _rate(rows: list[dict]) -> dict:
-    accepted = sum(row["outcome"] == "accepted" for row in rows)
-    return {"shown": len(rows), "accepted": accepted, "acceptance_rate": accepted / len(rows) if rows else 0.0,
-            "keystrokes_saved": sum(row["keystrokes_saved"] for row in rows)}
+def read_stats(path: str | Path, since: str | None = None) -> dict:
+    """The figures of the log at `path`, read-only; `since`: only suggestions shown on or after that date
+    (YYYY-MM-DD)."""
+    connection = open_read_only(path)
+    try:
+        connection.execute("BEGIN")  # one snapshot: what the editor writes meanwhile is in every figure or in none
+        return log_stats(connection, since)
+    finally:
+        connection.close()
 
 
-SUGGESTED = ("chip", "inline", "correction")  # shown to the person; an autocorrection is done for them
+def compute_stats(rows: list[dict], characters_typed: int) -> dict:
+    """The figures of suggestion rows in hand (as the log holds them), worked out by the same queries as a log's:
+    the rows go into a log in memory made by the log's own migrations."""
+    connection = sqlite3.connect(":memory:")
+    try:
+        _make_log(connection, rows)
+        return log_stats(connection, characters_typed=characters_typed)
+    finally:
+        connection.close()
 
 
-def _corrections(rows: list[dict]) -> dict:
-    """Corrections offered among the chips and taken; autocorrections made and put back (Backspace, Ctrl+Z)."""
-    offered = [row for row in rows if row["kind"] == "correction"]
-    made = [row for row in rows if row["kind"] == "autocorrect"]
-    undone = sum(row["outcome"] == "undone" for row in made)
-    return {"offered": len(offered), "taken": sum(row["outcome"] == "accepted" for row in offered),
-            "autocorrected": len(made), "undone": undone,
-            "kept_rate": (len(made) - undone) / len(made) if made else 0.0}
+def _make_log(connection: sqlite3.Connection, rows: list[dict]) -> None:
+    from sqlite_utils import Database
+
+    db = Database(connection)
+    for migration in MIGRATIONS:
+        migration(db)
+    columns = set(db["suggestions"].columns_dict)
+    for row in rows:  # one at a time: rows in hand are few, and each may hold a different set of columns
+        names = [name for name in row if name in columns]
+        connection.execute(f"INSERT INTO suggestions ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                           [row[name] for name in names])
 
 
-def compute_stats(all_rows: list[dict], characters_typed: int) -> dict:
+def log_stats(connection: sqlite3.Connection, since: str | None = None, characters_typed: int | None = None) -> dict:
     """Overall, by kind, by chip rank and by day; keystrokes saved per 100 characters; latency; corrections.
     The overall figures count the suggestions shown; autocorrections have their own (`corrections`)."""
-    rows = [row for row in all_rows if row["kind"] in SUGGESTED]
-    stats = _rate(rows)
-    stats["keystrokes_saved_per_100_characters"] = (
-        100 * stats["keystrokes_saved"] / (characters_typed + stats["keystrokes_saved"])
-        if characters_typed + stats["keystrokes_saved"] else 0.0)  # of what would have been typed without them
-    stats["characters_typed"] = characters_typed
-    stats["by_kind"] = {kind: _rate([r for r in all_rows if r["kind"] == kind])
-                        for kind in sorted({row["kind"] for row in all_rows})}
-    chips = [row for row in rows if row["kind"] != "inline"]
-    stats["by_rank"] = {str(rank): _rate([r for r in chips if r["rank"] == rank])
-                        for rank in sorted({row["rank"] for row in chips})}
-    stats["by_day"] = {day: _rate([r for r in rows if r["shown_at"][:10] == day])
-                       for day in sorted({row["shown_at"][:10] for row in rows})}
-    stats["inline_threshold_tuned"] = tune_inline_threshold(rows)  # None: too few inline suggestions logged
-    latencies = [row["latency_ms"] for row in rows]
-    stats["latency_ms"] = {"p50": percentile(latencies, 50) if latencies else 0.0,
-                           "p95": percentile(latencies, 95) if latencies else 0.0}
-    stats["corrections"] = _corrections(all_rows)
+    groups, odd_rows = _groups(connection, since)
+    typed, odd_sessions = _characters_typed(connection, since)
+    if characters_typed is not None:
+        typed = characters_typed
+    suggested = [group for group in groups if group[1] in SUGGESTED]
+    stats = _rate(suggested)
+    saved = stats["keystrokes_saved"]
+    stats["keystrokes_saved_per_100_characters"] = (  # of what would have been typed without them
+        100 * saved / (typed + saved) if typed + saved else 0.0)
+    stats["characters_typed"] = typed
+    stats["by_kind"] = _rates_by(groups, lambda group: group[1])
+    stats["by_rank"] = {str(rank): rate for rank, rate in _rates_by(
+        [group for group in suggested if group[1] != "inline"], lambda group: group[2]).items()}
+    stats["by_day"] = _rates_by(suggested, lambda group: group[0])
+    stats["inline_threshold_tuned"] = threshold_for(recent_inline(connection, since))  # None: too few logged
+    stats["latency_ms"] = latency_percentiles(connection, since)
+    stats["corrections"] = _corrections(groups)
+    stats["odd_rows_skipped"] = odd_rows + odd_sessions
     return stats
+
+
+# A group: (day, kind, rank, shown, accepted, undone, keystrokes_saved), of usable rows only
+Group = tuple[str, str, int, int, int, int, int]
+
+
+def _groups(connection: sqlite3.Connection, since: str | None) -> tuple[list[Group], int]:
+    """The totals by day, kind and rank, and how many odd rows were left out of them. From the totals table
+    where it holds every row; worked out from the rows where it does not (a log that an older Nextword made and
+    the editor has not opened since, or one whose rows another program deleted)."""
+    source = TOTALS if _totals_are_whole(connection) else f"({totals_of('suggestions')})"
+    where, args = ("WHERE day >= ? OR day = ''", [since]) if since else ("", [])  # '': odd rows that name no day
+    groups, odd = [], 0
+    for day, kind, rank, shown, accepted, undone, saved, odd_rows in connection.execute(
+            f"SELECT day, kind, rank, shown, accepted, undone, keystrokes_saved, odd FROM {source} {where}", args):
+        odd += odd_rows
+        if shown:  # odd rows only, or a group emptied by an update
+            groups.append((day, kind, rank, shown, accepted, undone, saved))
+    return groups, odd
+
+
+def _totals_are_whole(connection: sqlite3.Connection) -> bool:
+    """Whether the totals table is there and counts every row (rows are only added, or all deleted together)."""
+    if not connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [TOTALS]).fetchone():
+        return False
+    counted = connection.execute(f"SELECT COALESCE(SUM(shown + odd), 0) FROM {TOTALS}").fetchone()[0]
+    return counted == connection.execute("SELECT COUNT(*) FROM suggestions").fetchone()[0]
+
+
+def _characters_typed(connection: sqlite3.Connection, since: str | None) -> tuple[int, int]:
+    """The characters typed in the sessions started on or after `since`, and how many sessions had an odd count."""
+    where, args = ("WHERE started_at >= ?", [since]) if since else ("", [])
+    typed, odd = connection.execute(
+        "SELECT COALESCE(SUM(CASE WHEN typeof(characters_typed) = 'integer' THEN characters_typed END), 0), "
+        f"COALESCE(SUM(typeof(characters_typed) != 'integer'), 0) FROM sessions {where}", args).fetchone()
+    return int(typed), int(odd)
+
+
+def _rate(groups: Iterable[Group]) -> dict:
+    shown = accepted = saved = 0
+    for group in groups:
+        shown, accepted, saved = shown + group[3], accepted + group[4], saved + group[6]
+    return {"shown": shown, "accepted": accepted, "acceptance_rate": accepted / shown if shown else 0.0,
+            "keystrokes_saved": saved}
+
+
+def _rates_by(groups: list[Group], key) -> dict:
+    """The rates of the groups with each value of `key`, in order of the values."""
+    keyed: dict = {}
+    for group in groups:
+        keyed.setdefault(key(group), []).append(group)
+    return {value: _rate(keyed[value]) for value in sorted(keyed)}
+
+
+def _corrections(groups: list[Group]) -> dict:
+    """Corrections offered among the chips and taken; autocorrections made and put back (Backspace, Ctrl+Z)."""
+    offered = _rate(group for group in groups if group[1] == "correction")
+    made = [group for group in groups if group[1] == "autocorrect"]
+    autocorrected, undone = sum(group[3] for group in made), sum(group[5] for group in made)
+    return {"offered": offered["shown"], "taken": offered["accepted"], "autocorrected": autocorrected,
+            "undone": undone, "kept_rate": (autocorrected - undone) / autocorrected if autocorrected else 0.0}
+
+
+def latency_percentiles(connection: sqlite3.Connection, since: str | None = None) -> dict:
+    """p50 and p95 of the latency of the suggestions shown: nearest rank, as engine.evaluation.metrics.percentile.
+    Exact without reading every latency: the log's latency index (m002) holds them in order, and SQLite steps
+    to the one at that rank with OFFSET, from whichever end is nearer."""
+    # `+shown_at`: not through the index by time, which would have SQLite sort every latency since then
+    where = f"{SHOWN_TO_THE_PERSON} AND {USABLE_ROW}" + (" AND +shown_at >= ?" if since else "")
+    args = [since] if since else []
+    count = connection.execute(f"SELECT COUNT(*) FROM suggestions WHERE {where}", args).fetchone()[0]
+    return {name: _latency_at_rank(connection, where, args, count, max(1, math.ceil(q / 100 * count)))
+            if count else 0.0 for name, q in (("p50", 50), ("p95", 95))}
+
+
+def _latency_at_rank(connection: sqlite3.Connection, where: str, args: list, count: int, rank: int) -> float:
+    order, offset = ("ASC", rank - 1) if rank - 1 <= count - rank else ("DESC", count - rank)
+    return connection.execute(f"SELECT latency_ms FROM suggestions WHERE {where} ORDER BY latency_ms {order} "
+                              "LIMIT 1 OFFSET ?", [*args, offset]).fetchone()[0]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may read as the start of a formula
+
+
+def spreadsheet_safe(cell):
+    """A text cell that a spreadsheet would run as a formula, quoted with a leading ' (OWASP's advice on CSV
+    injection); numbers are written as they are (-3 is a number, not a formula)."""
+    return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
 
 
 def as_csv(stats: dict) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["group", "key", "shown", "accepted", "acceptance_rate", "keystrokes_saved"])
-    writer.writerow(["overall", "", *(stats[name] for name in ("shown", "accepted", "acceptance_rate",
-                                                               "keystrokes_saved"))])
+    rows = [["group", "key", "shown", "accepted", "acceptance_rate", "keystrokes_saved"],
+            ["overall", "", *(stats[name] for name in ("shown", "accepted", "acceptance_rate", "keystrokes_saved"))]]
     for group in ("by_kind", "by_rank", "by_day"):
         for key, value in stats[group].items():
-            writer.writerow([group[3:], key, value["shown"], value["accepted"], value["acceptance_rate"],
-                             value["keystrokes_saved"]])
+            rows.append([group[3:], key, value["shown"], value["accepted"], value["acceptance_rate"],
+                         value["keystrokes_saved"]])
+    writer.writerows([[spreadsheet_safe(cell) for cell in row] for row in rows])
     return out.getvalue()
 
 
@@ -98,6 +212,13 @@ def describe_corrections(corrections: dict) -> str:
     return "; ".join(parts)
 
 
+def describe_odd_rows(count: int) -> str:
+    """In a person's words: the rows left out of the figures (empty when none were)."""
+    if not count:
+        return ""
+    return f"{count} log row{'s' if count != 1 else ''} with odd values {'were' if count != 1 else 'was'} skipped"
+
+
 def as_table(stats: dict) -> str:
     lines = [f"suggestions shown {stats['shown']}, accepted {stats['accepted']} "
              f"({stats['acceptance_rate']:.1%}); keystrokes saved {stats['keystrokes_saved']} "
@@ -107,9 +228,8 @@ def as_table(stats: dict) -> str:
         for key, value in stats[group].items():
             lines.append(f"  {title} {key}: {value['accepted']}/{value['shown']} ({value['acceptance_rate']:.1%}), "
                          f"{value['keystrokes_saved']} keystrokes saved")
-    corrections = describe_corrections(stats["corrections"])
-    if corrections:
-        lines.append(corrections)
+    lines += [line for line in (describe_corrections(stats["corrections"]),
+                                describe_odd_rows(stats.get("odd_rows_skipped", 0))) if line]
     return "\n".join(lines)
 
 
@@ -135,12 +255,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nextword stats: {path}: no log yet; type in `nextword app` first (or pass --db)", file=sys.stderr)
         return 2
     try:
-        rows, typed = read_rows(path, args.since)
+        stats = read_stats(path, args.since)
     except sqlite3.DatabaseError as error:
         print(f"nextword stats: {path}: not a readable Nextword log ({error})", file=sys.stderr)
         return 2
-    stats = compute_stats(rows, typed)
     print(json.dumps(stats, indent=2) if args.json else as_csv(stats) if args.csv else as_table(stats))
+    odd = describe_odd_rows(stats["odd_rows_skipped"])
+    if odd and args.csv:  # said beside the CSV, which stays rows of figures only
+        print(f"nextword stats: {odd}", file=sys.stderr)
     return 0
 
 
