@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from desktop import textfile
+from engine.core import safe_json
 from engine.core.damaged import KeepAsideError, is_kept_aside, keep_aside
 from engine.core.data_folder import write_private
 from engine.core.paths import private_dir, user_data_dir
@@ -30,6 +31,9 @@ FOLDER = "autosave"
 SUFFIX = ".json"
 VERSION = 1
 CHUNK_LINES = 2000
+# JSON written ASCII-only takes up to 6 bytes a character (\uXXXX): 1 GB holds a document of 170 million
+# characters or more, beyond what the editor can hold. A larger file is not one Nextword wrote.
+MAX_AUTOSAVE_BYTES = 2**30
 
 
 class DamagedAutosave(ValueError):
@@ -106,10 +110,15 @@ def ids(folder: Path) -> list[str]:
 
 
 def read(path: Path) -> Autosave:
-    """The autosave in `path`; DamagedAutosave saying what is wrong, OSError when it cannot be read at all."""
+    """The autosave in `path`; DamagedAutosave saying what is wrong, OSError when it cannot be read at all.
+    Read through engine/core/safe_json.py: a file nested 100,000 levels deep would abort the editor inside
+    json (a C stack overflow) at every start, and the real drafts beside it would never be offered."""
     try:
-        return _from_json(json.loads(Path(path).read_bytes()), Path(path).name.removesuffix(SUFFIX))
-    except (ValueError, KeyError, TypeError, AttributeError) as error:  # JSONDecodeError is a ValueError
+        item = safe_json.read_json(path, MAX_AUTOSAVE_BYTES)
+        return _from_json(item, Path(path).name.removesuffix(SUFFIX))
+    except safe_json.JSONFileError as error:
+        raise DamagedAutosave(f"{path}: not a readable autosave ({error.problem})") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise DamagedAutosave(f"{path}: not a readable autosave ({error})") from None
 
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.dialog_parts import ask, buttons, cell, percent, table
+from engine.core.console import printable
 from engine.core.model_store import BUNDLED, ModelStore, ModelStoreError
 
 
@@ -114,7 +115,8 @@ class ModelsDialog(QDialog):
         for row, model in enumerate(self.models):
             record = model.record
             before, after = record.get("before") or {}, record.get("after") or {}
-            sources = [Path(source).name for source in record.get("sources", [])]
+            # printable: Qt drops the undecodable bytes of a file name without a word; shown as \xNN instead
+            sources = [printable(Path(source).name) for source in record.get("sources", [])]
             learned_from = ", ".join(sources[:3]) + (" …" if len(sources) > 3 else "")
             if model.id == BUNDLED:
                 learned_from = "chitchat (shipped with Nextword)"

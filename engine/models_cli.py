@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 
+from engine.core.console import say
 from engine.core.kept_text import forget_kept_text
 from engine.core.model_store import BUNDLED, ModelStore, ModelStoreError, StoredModel
 from engine.runtime.personal_cache import PersonalCache
@@ -36,9 +37,8 @@ def describe(model: StoredModel) -> dict:
 
 
 def _figure(metrics: dict | None, part: str) -> str:
-    if not metrics or part not in metrics:
-        return "-"
-    return f"{metrics[part]['ksr']:.3f}"
+    value = (metrics or {}).get(part, {}).get("ksr")
+    return "-" if value is None else f"{value:.3f}"
 
 
 def format_table(models: list[StoredModel]) -> str:
@@ -72,21 +72,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.action == "list":
             models = store.models()
-            print(json.dumps([describe(m) for m in models], indent=2) if args.json else format_table(models))
+            # File names (a model's path, what it learned from) may be any bytes: say() never fails on them.
+            say(json.dumps([describe(m) for m in models], indent=2) if args.json else format_table(models))
         elif args.action == "use":
             if not args.id:
-                print(f"nextword models use: which one? give an id from `nextword models` (or {BUNDLED})",
-                      file=sys.stderr)
+                say(f"nextword models use: which one? give an id from `nextword models` (or {BUNDLED})", sys.stderr)
                 return 2
-            print(f"now using {store.use(args.id).id}")
+            say(f"now using {store.use(args.id).id}")
         elif args.action == "revert":
-            print(f"now using {store.revert().id}")
+            say(f"now using {store.revert().id}")
         else:
             forget_everything(store)
-            print("forgot every model learned from your writing, the kept text and the personal cache; "
-                  f"now using {BUNDLED}")
+            say(f"forgot every model learned from your writing, the kept text and the personal cache; now using "
+                f"{BUNDLED}")
     except (ModelStoreError, OSError) as error:
-        print(f"nextword models: {error}", file=sys.stderr)
+        say(f"nextword models: {error}", sys.stderr)
         return 2
     return 0
 

@@ -32,6 +32,7 @@ from engine.core.bundle import (
     file_checksums,
     write_manifest,
 )
+from engine.core.console import say
 from engine.core.corpus import CorpusError
 from engine.core.tokenizer import TOKENIZER_VERSION
 from engine.evaluation.metrics import read_lines
@@ -191,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nextword export: check failed, no bundle written: {error}", file=sys.stderr)
         return 1
     sizes = ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in manifest["files"].items())
-    print(f"wrote {Path(args.out) / MANIFEST_FILE}: {sizes}")
+    say(f"wrote {Path(args.out) / MANIFEST_FILE}: {sizes}")  # a folder's name may be any bytes
     return 0
 
 

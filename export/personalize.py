@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from engine.core.bundle import ModelError
+from engine.core.console import say
 from engine.core.corpus import CorpusError
 from engine.core.model_store import ModelStore, StoredModel
 from engine.core.paths import private_dir
@@ -87,7 +88,7 @@ def gate(before: dict, after: dict) -> tuple[bool, str]:
 def _read(paths: list[str]) -> tuple[list, list, list, list[str]]:
     text = read_user_text(paths)
     for path, why in text.skipped:
-        print(f"nextword finetune: skipped {path}: {why}", file=sys.stderr)
+        say(f"nextword finetune: skipped {path}: {why}", sys.stderr)  # a file name may be any bytes
     words = sum(len(line.split()) for line in text.lines)
     if words < MIN_WORDS:
         raise FinetuneRefused(f"{words} words of readable text in {', '.join(paths)}; at least {MIN_WORDS} are needed "
@@ -194,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nextword finetune: cancelled; the model in use stays", file=sys.stderr)
         return 130
-    print(json.dumps(result, indent=2) if args.json else format_report(result))
+    say(json.dumps(result, indent=2) if args.json else format_report(result))  # the bundle's path: any bytes
     return 0
 
 

@@ -317,6 +317,39 @@ def test_a_damaged_autosave_is_kept_aside_and_the_editor_starts(start, qtbot, qu
     wait_for_autosave(qtbot, "goes on")
 
 
+def write_draft(text: str, autosave_id: str = "draft"):
+    """An autosave as a window writes it: `text` typed into an Untitled document."""
+    lines = text.split("\n")
+    decoded = textfile.DecodedText(lines, ["\n"] * (len(lines) - 1), textfile.TextFormat())
+    autosave_store.write(folder(), autosave_store.Autosave(autosave_id, None, autosave_store.now(), 1, decoded))
+
+
+# Deep enough that json raises RecursionError (100,000 levels overflow the C stack and abort the process).
+NESTED = b"[" * 5000 + b"]" * 5000
+
+
+def test_a_deeply_nested_autosave_is_kept_aside_once_and_the_real_draft_beside_it_is_read():
+    write_draft("my real draft")
+    (folder() / "nested.json").write_bytes(NESTED)
+    drafts, problems = autosave_store.read_all()
+    assert [item.text for item in drafts] == ["my real draft"]
+    assert len(problems) == 1 and str(folder() / "nested.json") in problems[0] and "kept aside" in problems[0]
+    assert [name for name in os.listdir(folder()) if name.startswith("nested.json.damaged-")]
+    assert autosave_store.read_all() == (drafts, [])  # moved aside: never said again
+
+
+def test_a_deeply_nested_autosave_leaves_the_editor_starting_and_offering_the_real_draft(start, qtbot, questions,
+                                                                                         statuses):
+    write_draft("my real draft\nsecond line")
+    (folder() / "nested.json").write_bytes(NESTED)
+    window = start()
+    assert questions.asked == [("Untitled", "my real draft\nsecond line", False)] and window.isVisible()
+    said = [text for text in statuses if "nested.json" in text]
+    assert len(said) == 1 and "kept aside as nested.json.damaged-" in said[0]
+    start()  # the next start: the draft (decided later) is offered again, the hostile file is not said again
+    assert len(questions.asked) == 2 and [text for text in statuses if "nested.json" in text] == said
+
+
 def test_opening_a_file_with_a_newer_autosave_offers_it(start, qtbot, tmp_path, monkeypatch, questions):
     path = tmp_path / "draft.md"
     path.write_text("as saved")

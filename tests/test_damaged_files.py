@@ -216,11 +216,15 @@ def damage_pointer(store, kind):
     path = store.pointer_path
     if kind == "another program's":
         path.write_text(json.dumps({"format": "someone-else", "active": "v1"}))
+    elif kind == "nested 5,000 deep":
+        path.write_bytes(NESTED)
     else:
         damage(path, kind)
 
 
-POINTER_DAMAGE = [*DAMAGE, "another program's"]
+# Deep enough that json raises RecursionError (100,000 levels overflow the C stack and abort the process).
+NESTED = b"[" * 5000 + b"]" * 5000
+POINTER_DAMAGE = [*DAMAGE, "another program's", "nested 5,000 deep"]
 
 
 @pytest.mark.parametrize("kind", POINTER_DAMAGE)
@@ -319,6 +323,18 @@ def test_a_stored_version_that_fails_to_load_is_kept_aside_and_the_one_before_is
     assert "ngram.npz" in said and "now using v1" in said
     qtbot.waitUntil(lambda: window.worker_thread.worker.predictor is not None, timeout=15000)
     assert window.worker_thread.worker.model_id == "v1" and store.active().id == "v1"
+    assert [model.id for model in store.models()] == [BUNDLED, "v1"] and len(kept_aside(store.root / "v2")) == 1
+
+
+def test_a_stored_versions_manifest_nested_too_deep_is_kept_aside_and_the_one_before_is_used(open_window, qtbot):
+    store = ModelStore()
+    add_version(store)
+    add_version(store)
+    (store.root / "v2" / "manifest.json").write_bytes(NESTED)
+    window = open_window()
+    said = wait_for_status(qtbot, window, "Your model v2", "kept aside as v2.damaged-")
+    assert "manifest.json" in said and "levels deep" in said and "now using v1" in said
+    qtbot.waitUntil(lambda: window.worker_thread.worker.model_id == "v1", timeout=15000)
     assert [model.id for model in store.models()] == [BUNDLED, "v1"] and len(kept_aside(store.root / "v2")) == 1
 
 
@@ -546,7 +562,14 @@ def test_every_preference_read_is_checked_and_brought_into_range(tmp_path, text,
 # The personal cache
 
 
-@pytest.mark.parametrize("kind", ["a folder", "another program's"])
+def nan_cache() -> str:
+    """A personal cache as Nextword writes it, but for counts that are not numbers."""
+    return ('{"format": "nextword-personal-cache", "version": 1, "clock": 3, "half_life_words": 50000, '
+            '"unigrams": {"hello": NaN, "there": 1.0}, "bigrams": [["hello", "there", Infinity]], "trigrams": [], '
+            '"display": {}, "never": [], "spellings": []}')
+
+
+@pytest.mark.parametrize("kind", ["a folder", "another program's", "nested 5,000 deep", "NaN counts"])
 def test_an_unusable_personal_cache_is_kept_aside_and_learning_starts_afresh(open_window, qtbot, kind):
     from engine.runtime.personal_cache import default_path
 
@@ -554,6 +577,10 @@ def test_an_unusable_personal_cache_is_kept_aside_and_learning_starts_afresh(ope
     path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "a folder":
         path.mkdir()
+    elif kind == "nested 5,000 deep":
+        path.write_bytes(NESTED)
+    elif kind == "NaN counts":
+        path.write_text(nan_cache())
     else:
         path.write_text(json.dumps({"format": "another-app", "words": {}}))
     window = open_window()

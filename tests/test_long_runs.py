@@ -1,10 +1,11 @@
 """Short versions of the long reliability runs in bench/: the same scripts, a few kills and keys instead of
-a hundred kills and 100,000 keys (bench/kill_finetune.py, bench/soak.py, bench/kill_editor.py)."""
+a hundred kills and 100,000 keys (bench/kill_finetune.py, bench/soak.py, bench/kill_editor.py), and small
+hostile files (bench/hostile_bundle.py)."""
 
 import json
 import random
 
-from bench import kill_editor, kill_finetune, soak
+from bench import hostile_bundle, kill_editor, kill_finetune, soak
 
 STORY = ["The wizard casts a spell on the dragon.", "Merlin the wizard reads his spellbook by candlelight.",
          "The dragon guards the golden treasure in the cave.", "A young apprentice studies the ancient spellbook."]
@@ -44,3 +45,12 @@ def test_the_editor_killed_while_it_types_and_logs_leaves_a_sound_log_and_an_aut
     for row in result["rows"]:
         assert row["integrity"] == "ok" and row["committed_rows_there"] and row["stats_exit"] == 0
         assert 0 < row["autosaved"] <= row["typed"] and row["autosave_is_what_was_typed"]
+
+
+def test_hostile_files_are_each_refused_within_a_second_and_300_mb_naming_the_file(capsys):
+    code = hostile_bundle.main(["--bomb-gb", "0.1", "--rare-words", "600000", "--depth", "5000", "--json"])
+    results = json.loads(capsys.readouterr().out)
+    assert code == 0, results
+    assert len(results) == 10 and all(hostile_bundle.fits(result) for result in results)
+    autosave = next(result["message"] for result in results if "autosave" in result["case"])
+    assert autosave.startswith("offered ['my unsaved draft\\nsecond line']; ") and "kept aside" in autosave

@@ -23,6 +23,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.core import safe_json
 from engine.core.atomic import write_text_atomically
 from engine.core.damaged import read_problem
 from engine.core.tokenizer import TOKENIZER_VERSION
@@ -44,6 +45,7 @@ INPUT_NAMES = ("input_ids", "h0", "c0")
 OUTPUT_NAMES = ("logits", "hn", "cn")
 REEXPORT = "export it again with `nextword export CHECKPOINT --out DIR --int8`"
 COPY_AGAIN = f"copy the bundle again or {REEXPORT}"  # what to do with a bundle folder of the person's own
+MAX_MANIFEST_BYTES = 2**20  # a manifest is a few kilobytes (the shipped one: 3 KB)
 
 
 class ModelError(ValueError):
@@ -118,10 +120,11 @@ def read_manifest(path: str | Path, advice: str = COPY_AGAIN) -> Manifest:
     if not manifest_path.exists():
         raise BundleError(f"{manifest_path}: not found, so {folder} is not a model bundle; {advice}")
     try:
-        raw = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as problem:
-        what = read_problem(problem) if isinstance(problem, OSError) else f"damaged ({problem})"
-        raise BundleError(f"{manifest_path}: {what}; {advice}") from None
+        raw = safe_json.read_json(manifest_path, MAX_MANIFEST_BYTES)
+    except OSError as problem:
+        raise BundleError(f"{manifest_path}: {read_problem(problem)}; {advice}") from None
+    except safe_json.JSONFileError as problem:
+        raise BundleError(f"{manifest_path}: {problem.problem}; {advice}") from None
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         raise BundleError(f"{manifest_path}: not a Nextword bundle manifest; {advice}")
     if not isinstance(raw.get("version", 0), int):

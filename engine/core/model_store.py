@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.core import safe_json
 from engine.core.atomic import write_text_atomically
 from engine.core.bundle import COPY_AGAIN, MANIFEST_FILE, BundleError
 from engine.core.damaged import keep_aside, read_problem
@@ -34,6 +35,8 @@ RECORD_FILE = "finetune.json"
 SCRATCH_PREFIX = ".scratch-"
 POINTER_FORMAT = "nextword-model-pointer"
 _VERSION_NAME = re.compile(r"v(\d+)\Z")
+MAX_POINTER_BYTES = 2**20  # {"active": "v2", "history": [at most 20 ids]}: under a kilobyte
+MAX_RECORD_BYTES = 16 * 2**20  # what a fine-tune learned from: its file names and figures
 SWITCH = f"choose another model in Tools > Models (or `nextword models use {BUNDLED}`)"
 
 
@@ -64,15 +67,15 @@ class ModelStore:
         if not path.exists():
             return {"active": BUNDLED, "history": []}
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = safe_json.read_json(path, MAX_POINTER_BYTES)
             if not isinstance(data, dict) or data.get("format") != POINTER_FORMAT:
                 raise ValueError("not a Nextword model pointer")
             history = data.get("history", [])
             if not isinstance(data["active"], str) or not isinstance(history, list):
                 raise ValueError("its fields are of the wrong kind")
             return {"active": data["active"], "history": [str(item) for item in history]}
-        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
-            why = read_problem(error) if isinstance(error, OSError) else f"cannot be read ({error})"
+        except (OSError, ValueError, KeyError, TypeError) as error:  # safe_json's JSONFileError is a ValueError
+            why = read_problem(error) if isinstance(error, OSError) else _content_problem(error)
             raise ModelStoreError(f"{path}: the choice of active model {why}; "
                                   f"`nextword models use {BUNDLED}` writes it again") from None
 
@@ -187,11 +190,41 @@ def _make_private(folder: Path) -> None:
 
 
 def _read_record(path: Path) -> dict:
+    """What a version learned from, for the list; nothing to show when it cannot be read (the model itself
+    loads without it, so it is not kept aside)."""
     try:
-        record = json.loads((path / RECORD_FILE).read_text(encoding="utf-8"))
-        return record if isinstance(record, dict) else {}
-    except (OSError, UnicodeDecodeError, ValueError):
+        record = safe_json.read_json(path / RECORD_FILE, MAX_RECORD_BYTES)
+    except (OSError, ValueError):  # safe_json's JSONFileError is a ValueError
         return {}
+    return record if _usable_record(record) else {}
+
+
+def _usable_record(record) -> bool:
+    """Its fields are of the kinds a fine-tune writes (export/personalize.py), so the list can show them."""
+    if not isinstance(record, dict):
+        return False
+    texts = all(isinstance(record.get(key, ""), str) for key in ("created", "base"))
+    sources = record.get("sources", [])
+    minutes = record.get("minutes")
+    return (texts and isinstance(sources, list) and all(isinstance(source, str) for source in sources)
+            and (minutes is None or _is_number(minutes))
+            and all(_usable_figures(record.get(key)) for key in ("before", "after")))
+
+
+def _usable_figures(figures) -> bool:
+    """None, or {part: {measure: number}}, as measure() writes them."""
+    return figures is None or isinstance(figures, dict) and all(
+        isinstance(part, dict) and all(value is None or _is_number(value) for value in part.values())
+        for part in figures.values())
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _content_problem(error: Exception) -> str:
+    """What is wrong inside the file, after "the choice of active model" (the message names the file once)."""
+    return error.problem if isinstance(error, safe_json.JSONFileError) else f"cannot be read ({error})"
 
 
 def _owner_gone(scratch: Path) -> bool:

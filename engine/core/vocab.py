@@ -8,12 +8,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.core import safe_json
 from engine.core.damaged import read_problem
 from engine.core.tokenizer import NUMBER_TOKEN, TOKENIZER_VERSION, URL_TOKEN, is_word
 
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
 SPEAKERS = ("<s1>", "<s2>")
 SPECIAL_TOKENS = (PAD, UNK, BOS, EOS, *SPEAKERS, URL_TOKEN, NUMBER_TOKEN)
+# The shipped vocabulary of 12,000 words is 0.2 MB; a million words would be about 20 MB.
+MAX_VOCAB_BYTES = 64 * 2**20
 
 
 class VocabError(ValueError):
@@ -109,16 +112,18 @@ class Vocab:
         return cls.from_json(read_json(path, "vocabulary file", "vocabulary", VocabError), str(path))
 
 
-def read_json(path: str | Path, file_name: str, name: str, error: type[Exception], advice: str = ""):
-    """A JSON file Nextword wrote; a missing or unreadable one raises `error` naming the file."""
+def read_json(path: str | Path, file_name: str, name: str, error: type[Exception], advice: str = "",
+              max_bytes: int = MAX_VOCAB_BYTES, max_values: int | None = None):
+    """A JSON file Nextword wrote, read through engine/core/safe_json.py (size, nesting, numbers and, when
+    given, how many values checked); a missing, unreadable or unusable one raises `error` naming the file."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        return safe_json.read_json(path, max_bytes, max_values=max_values)
     except FileNotFoundError:
         raise error(f"{path}: {file_name} not found") from None
     except OSError as problem:  # a folder where the file should be, a file the person may not read
         raise error(f"{path}: {read_problem(problem)}{advice}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as problem:
-        raise error(f"{path}: {name} is not valid JSON ({problem}){advice}") from None
+    except safe_json.JSONFileError as problem:
+        raise error(f"{path}: {name} {problem.problem}{advice}") from None
 
 
 def choose_display_forms(display_counts: Counter, known: set[str]) -> dict[str, str]:

@@ -22,12 +22,12 @@ def baseline_for(vocab, train_data: list[str], log=print) -> KneserNey:
     key = hashlib.sha256(json.dumps([vocab.content_hash, train_data]).encode()).hexdigest()[:16]
     cached = cache_dir() / f"ngram-{key}.npz"
     if cached.exists():
-        return KneserNey.load(cached)
+        return KneserNey.load(cached, limits=None)  # written below, unpruned: larger than a bundle's may be
     log(f"training the Kneser-Ney baseline on {', '.join(train_data)}")
     tokens, _ = tokenize_documents(doc for spec in train_data for doc in load_corpus(spec))
     model = KneserNey.fit(np.asarray(vocab.encode(tokens)), len(vocab))
     cached.parent.mkdir(parents=True, exist_ok=True)
-    model.save(cached)
+    model.save(cached, limits=None)
     return model
 
 

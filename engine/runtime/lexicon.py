@@ -25,6 +25,12 @@ from engine.core.vocab import Vocab, choose_display_forms, read_json
 
 FORMAT = "nextword-rare-words"
 REBUILD = "rebuild it with `python -m engine.training.checkpoint` or delete it"
+# The shipped list holds 16,114 words in 0.3 MB (about 18 bytes a word). Thirty times as many words is far
+# more than a keyboard offers: `save` keeps at most that many (the most frequent) and `load` refuses more,
+# a larger file before it is parsed (room for long words and display forms) and a list of more words (short
+# ones fit more in the bytes) before they are sorted and indexed.
+MAX_RARE_WORDS = 500_000
+MAX_RARE_WORDS_BYTES = 32 * 2**20
 
 
 def prefix_range(sorted_words: list[str], partial: str) -> tuple[int, int]:
@@ -91,19 +97,35 @@ class RareWords:
         return {"format": FORMAT, "version": 1, "words": self.words, "counts": self.counts.tolist(),
                 "display": self.display}
 
+    def most_frequent(self, most: int) -> RareWords:
+        """The `most` most frequent words (ties: in alphabetical order)."""
+        if len(self) <= most:
+            return self
+        keep = sorted(np.argsort(-self.counts, kind="stable")[:most].tolist())
+        words = [self.words[n] for n in keep]
+        return RareWords(words, [int(self.counts[n]) for n in keep],
+                         {word: shown for word in words if (shown := self.display.get(word))})
+
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_json(), ensure_ascii=False), encoding="utf-8")
+        """At most MAX_RARE_WORDS of them, the most frequent: `load` refuses a longer list."""
+        kept = self.most_frequent(MAX_RARE_WORDS)
+        Path(path).write_text(json.dumps(kept.to_json(), ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | Path, advice: str = REBUILD) -> RareWords:
         """The list saved at `path`; LexiconError (naming the file, ending with `advice`) for one that cannot be
         used."""
-        data = read_json(path, "rare-word list", "rare-word list", LexiconError, f"; {advice}")
+        # Each word has a count and may have a display form: three values a word, counted before parsing.
+        data = read_json(path, "rare-word list", "rare-word list", LexiconError, f"; {advice}", MAX_RARE_WORDS_BYTES,
+                         max_values=3 * MAX_RARE_WORDS + 10)
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise LexiconError(f"{path}: not a Nextword rare-word list; {advice}")
         words, counts, display = data.get("words"), data.get("counts"), data.get("display") or {}
         if not isinstance(words, list) or not isinstance(counts, list) or len(words) != len(counts):
             raise LexiconError(f"{path}: rare-word list is damaged (words and counts differ); {advice}")
+        if len(words) > MAX_RARE_WORDS:
+            raise LexiconError(f"{path}: rare-word list holds {len(words):,} words, more than "
+                               f"Nextword ever makes ({MAX_RARE_WORDS:,} at most); {advice}")
         try:
             return cls([str(w) for w in words], [int(n) for n in counts], {str(w): str(f) for w, f in display.items()})
         except (TypeError, ValueError, AttributeError) as error:

@@ -16,9 +16,16 @@ from pathlib import Path
 import numpy as np
 
 from engine.core.damaged import read_problem
+from engine.core.safe_npz import NpzLimitError, NpzLimits, check_npz
 from engine.core.tokenizer import split_partial
 
 ORDERS = (3, 4)
+# What a bundle's n-grams may take. The shipped 4-gram (12,000 words) holds 7.6 MB of arrays, the largest
+# 1.8 MB; these allow some 30 times that, for bundles trained on more text, and refuse a zip bomb or a
+# header claiming gigabytes before numpy reads anything (engine/core/safe_npz.py). Loaded, the arrays take
+# about twice their size on disk (gaps widened to int64 keys): at most some 500 MB.
+BUNDLE_LIMITS = NpzLimits(array_bytes=64 * 2**20, total_bytes=256 * 2**20)
+PRUNE_MORE = "drop rarer n-grams with a larger --ngram-min-count"
 
 
 class NgramError(ValueError):
@@ -186,24 +193,32 @@ class KneserNey:
         _, counts, dropped = self.levels[self.order].row(self._context_key(context, self.order - 1), self.vocab_size)
         return int(counts.sum()) + dropped
 
-    def save(self, path: str | Path) -> None:
+    def save(self, path: str | Path, limits: NpzLimits | None = BUNDLE_LIMITS) -> None:
         """Sorted keys are stored as gaps and counts in the smallest type that holds them: about a third
-        smaller once compressed."""
+        smaller once compressed. NgramError, writing nothing, when the arrays are larger than `limits`
+        (which load refuses); None for a file that never goes in a bundle (the evaluation's own cache)."""
         arrays = {"vocab_size": self.vocab_size, "order": self.order, "unigram": self.unigram}
         for length, level in self.levels.items():
             arrays |= {f"level{length}_key_gaps": _gaps(level.keys), f"level{length}_counts": _narrow(level.counts),
                        f"level{length}_discount": level.discount,
                        f"level{length}_dropped_context_gaps": _gaps(level.dropped_contexts),
                        f"level{length}_dropped_counts": _narrow(level.dropped_counts)}
+        if limits is not None:
+            _check_fits(path, {name: np.asarray(array) for name, array in arrays.items()}, limits)
         np.savez_compressed(path, **arrays)
 
     @classmethod
-    def load(cls, path: str | Path) -> KneserNey:
+    def load(cls, path: str | Path, limits: NpzLimits | None = BUNDLE_LIMITS) -> KneserNey:
         """The n-gram model saved at `path`; NgramError for any file that cannot be read as one (a folder, a
-        zip cut short or with flipped bits, arrays that do not fit together)."""
+        zip cut short or with flipped bits, arrays that do not fit together, or larger than `limits`: checked
+        before any array is read; None for the evaluation's own cache, which it wrote itself)."""
         try:
+            if limits is not None:
+                check_npz(path, limits)
             with np.load(path, allow_pickle=False) as data:
                 model = cls._from_arrays(data)
+        except NpzLimitError as error:
+            raise NgramError(f"{path}: {error}: not an n-gram file Nextword made") from None
         except Exception as error:  # numpy, zipfile and zlib raise many types for a damaged file
             raise NgramError(f"{path}: {read_problem(error)}") from None
         vocab = model.vocab_size
@@ -236,6 +251,17 @@ class KneserNey:
                                    np.cumsum(data[f"level{length}_dropped_context_gaps"], dtype=np.int64),
                                    data[f"level{length}_dropped_counts"].astype(np.int64))
         return cls(vocab, levels, unigram)
+
+
+def _check_fits(path: str | Path, arrays: dict[str, np.ndarray], limits: NpzLimits) -> None:
+    """NgramError when the arrays are larger than load will take."""
+    largest = max(arrays, key=lambda name: arrays[name].nbytes)
+    total = sum(array.nbytes for array in arrays.values())
+    if arrays[largest].nbytes > limits.array_bytes or total > limits.total_bytes:
+        raise NgramError(f"{path}: the n-grams take {total / 2**20:,.0f} MB ({largest}: "
+                         f"{arrays[largest].nbytes / 2**20:,.0f} MB), more than a bundle may hold "
+                         f"({limits.total_bytes / 2**20:,.0f} MB, {limits.array_bytes / 2**20:,.0f} MB an array); "
+                         f"{PRUNE_MORE}")
 
 
 def _gaps(sorted_keys: np.ndarray) -> np.ndarray:

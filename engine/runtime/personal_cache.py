@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.core import safe_json
 from engine.core.damaged import KeepAsideError, keep_aside, remove_kept_aside
 from engine.core.data_folder import write_private
 from engine.core.file_lock import locked
@@ -529,21 +530,21 @@ class PersonalCache:
         return cache
 
     def _read(self, data: dict) -> None:
-        self.clock = self._base = float(data["clock"])
+        self.clock = self._base = _count(data["clock"])
         word = sys.intern  # one string per word, as observe keeps them (JSON gives a new one each time)
-        self.unigrams = {word(str(w)): float(c) for w, c in data["unigrams"].items()}
+        self.unigrams = {word(str(w)): _count(c) for w, c in data["unigrams"].items()}
         for v, w, c in data["bigrams"]:
-            self.bigrams.setdefault(word(str(v)), {})[word(str(w))] = float(c)
+            self.bigrams.setdefault(word(str(v)), {})[word(str(w))] = _count(c)
         for u, v, w, c in data["trigrams"]:
-            self.trigrams.setdefault((word(str(u)), word(str(v))), {})[word(str(w))] = float(c)
+            self.trigrams.setdefault((word(str(u)), word(str(v))), {})[word(str(w))] = _count(c)
         self.never = {str(word) for word in data.get("never", [])}
         self.spellings = {str(word) for word in data.get("spellings", [])}
-        self.forgotten_at = float(data.get("forgotten_at", 0.0))
+        self.forgotten_at = _count(data.get("forgotten_at", 0.0))
         self.display = {str(word): str(form) for word, form in data.get("display", {}).items()}
         tuning = data.get("tuning") or {}
         if len(tuning.get("credit", [])) == len(PRIOR_WEIGHTS) == len(tuning.get("tokens", [])):
-            self._credit = [float(x) for x in tuning["credit"]]
-            self._tokens_seen = [float(x) for x in tuning["tokens"]]
+            self._credit = [_count(x) for x in tuning["credit"]]
+            self._tokens_seen = [_count(x) for x in tuning["tokens"]]
         self._recount()
         self.dirty = False
 
@@ -552,13 +553,15 @@ def _read_file(cache: PersonalCache, path: Path) -> None:
     """What the file at `path` holds, read into `cache`; CacheError (naming the file and what to do) if it is not
     a personal cache Nextword can read."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = safe_json.read_json(path, MAX_CACHE_BYTES)  # depth, size and NaN checked before any use
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError("not a Nextword personal cache")
         cache._read(data)
-    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as error:
-        raise CacheError(f"{path}: the personal cache cannot be read ({error}); move it away or delete it "
-                         "to start learning afresh") from None
+    except (OSError, ValueError, TypeError, KeyError) as error:  # safe_json's JSONFileError is a ValueError
+        # The file named once: safe_json's own message names it too.
+        problem = error.problem if isinstance(error, safe_json.JSONFileError) else f"cannot be read ({error})"
+        raise CacheError(f"{path}: the personal cache {problem}; move it away or delete it to start learning "
+                         "afresh") from None
 
 
 def _identity(path: Path) -> tuple | None:
@@ -568,6 +571,24 @@ def _identity(path: Path) -> tuple | None:
     except FileNotFoundError:
         return None
     return status.st_ino, status.st_size, status.st_mtime_ns
+
+
+# A cache holds at most MAX_NGRAMS words, pairs and triples, about 45 bytes each as JSON: under 20 MB.
+MAX_CACHE_BYTES = 64 * 2**20
+MAX_COUNT = 1e100
+
+
+def _count(value) -> float:
+    """A count (or the clock) read from the file: never NaN, infinite, negative or so large that a sum of them
+    overflows, any of which would spoil every share summed with it (NaN as a string slips past the JSON
+    reader: float("nan")). Counts grow to e**30 between rescales (observe): far below MAX_COUNT."""
+    try:
+        number = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        number = math.inf
+    if not 0 <= number <= MAX_COUNT:  # False for NaN too
+        raise ValueError(f"{str(value)[:40]} is not a count")
+    return number
 
 
 def default_path() -> Path:
