@@ -22,7 +22,16 @@ from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from desktop.log_schema import TOTALS, now, open_database, write_transaction
+from desktop.log_schema import (
+    TOTALS,
+    NewerLog,
+    UnusableLog,
+    check_every_page,
+    keep_log_aside,
+    now,
+    open_database,
+    write_transaction,
+)
 from desktop.log_writer import LogWriter
 
 LOG_FILE = "nextword.db"
@@ -77,14 +86,18 @@ class EventLog:
     transaction, and tells `on_problem` (a callable taking a message; stderr by default) of writes it gave up on."""
 
     def __init__(self, path: str | Path, store_accepted_words: bool = False, flush_seconds: float = 0.5,
-                 on_problem: Callable[[str], None] = print_problem, busy_timeout: float = BUSY_TIMEOUT_SECONDS):
+                 on_problem: Callable[[str], None] = print_problem, busy_timeout: float = BUSY_TIMEOUT_SECONDS,
+                 check_pages: bool = True):
+        """check_pages=False: every page is read for damage later, on the writer thread (check_pages_later)."""
         self.path = Path(path)
-        self.db = open_database(self.path, busy_timeout)
+        self.busy_timeout = busy_timeout
+        self.db = open_database(self.path, busy_timeout, check_pages)
+        self.off = False  # found damaged after opening, and no fresh log could be started: nothing is written
         self.store_accepted_words = store_accepted_words
         self.paused = False
         self.session: Session | None = None
         self._dropped_at_flush = 0
-        self._writer = LogWriter(self._write_burst, describe, on_problem, self.db.close, flush_seconds)
+        self._writer = LogWriter(self._write_burst, describe, on_problem, lambda: self.db.close(), flush_seconds)
 
     @property
     def on_problem(self) -> Callable[[str], None]:
@@ -152,10 +165,36 @@ class EventLog:
         through on_problem. True when everything was written."""
         return self._writer.close(timeout)
 
+    def check_pages_later(self) -> None:
+        """Every page read for damage on the writer thread, before its first write (a year's log takes seconds to
+        read: never while the editor starts). A damaged log is then kept aside and a fresh one started, said once
+        through on_problem."""
+        self._writer.submit(self._check_every_page)
+
     # On the writer thread
+    def _check_every_page(self) -> None:
+        try:
+            check_every_page(self.db, self.path)
+        except UnusableLog as problem:
+            self.db.close()
+            self._writer.on_problem(self._start_afresh(problem))
+
+    def _start_afresh(self, problem: UnusableLog) -> str:
+        try:
+            aside = keep_log_aside(self.path)
+            self.db = open_database(self.path, self.busy_timeout)
+        except (OSError, UnusableLog, NewerLog, sqlite3.DatabaseError) as error:
+            self.off = True
+            return (f"Acceptance log off: {problem}, and a fresh log could not be started ({error}); move or delete "
+                    "it to log again")
+        return (f"The acceptance log {self.path} {problem.why}; it was kept aside as {aside.name} and a fresh log "
+                "started")
+
     def _write_burst(self, burst: list) -> None:
         """One transaction: each session in the burst (its row inserted, or its count and time updated), then
         every event. The sessions learn their ids only once the transaction is committed."""
+        if self.off:
+            return  # said once when it was found
         sessions = list(dict.fromkeys(item[0] if isinstance(item, tuple) else item for item in burst))
         ids: dict[Session, int] = {}
         with write_transaction(self.db):  # not `with db.conn`: there sqlite-utils commits after each call

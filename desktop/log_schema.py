@@ -147,13 +147,15 @@ class NewerLog(Exception):
         self.path = path
 
 
-def open_database(path: str | Path, busy_timeout: float = 5.0) -> Database:
+def open_database(path: str | Path, busy_timeout: float = 5.0, check_pages: bool = True) -> Database:
     """The log at `path`, created readable by its owner alone, migrated to the newest schema, in WAL mode;
     a statement waits up to `busy_timeout` seconds for another connection's lock.
 
     Checked before anything is written to it: UnusableLog for a file that is not Nextword's log (kept aside by
     the caller), NewerLog for a newer Nextword's. The checks and the migrations are one transaction, and the
-    switch to WAL comes only after it commits, so a file refused or a migration failed is left as it was."""
+    switch to WAL comes only after it commits, so a file refused or a migration failed is left as it was.
+    check_pages=False leaves out reading every page for damage (`check_every_page`), which takes seconds for a
+    year's log: the editor does that on the log's writer thread, before its first write."""
     path = Path(path)
     if path.is_dir():
         raise UnusableLog(path, "is a folder, not a file")
@@ -167,6 +169,8 @@ def open_database(path: str | Path, busy_timeout: float = 5.0) -> Database:
     db = Database(sqlite3.connect(str(path), timeout=busy_timeout, check_same_thread=False))
     try:
         with write_transaction(db):  # the write lock first: another window migrating the same file waits
+            if check_pages:
+                check_every_page(db, path)
             _check_log(db, path)
             applied = {row[0] for row in db.execute("SELECT name FROM migrations")} \
                 if "migrations" in db.table_names() else set()
@@ -199,12 +203,21 @@ def _code(error: sqlite3.Error) -> int | None:
     return None if code is None else code & 0xFF
 
 
-def _check_log(db: Database, path: Path) -> None:
-    """Before anything is written: the file is whole, and it is Nextword's log (or empty)."""
-    problems = [row[0] for row in db.execute("PRAGMA quick_check")]
+def check_every_page(db: Database, path: Path) -> None:
+    """The file is whole: every page read (SQLite's quick_check: ~0.2 s per million rows); UnusableLog if not."""
+    try:
+        problems = [row[0] for row in db.execute("PRAGMA quick_check")]
+    except sqlite3.DatabaseError as error:
+        if isinstance(error, sqlite3.OperationalError) or _code(error) not in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+            raise
+        raise UnusableLog(path, f"is damaged ({error})") from None
     if problems != ["ok"]:
         lines = [line for line in problems[0].splitlines() if not line.startswith("***")]  # "*** in database main"
         raise UnusableLog(path, f"is damaged ({(lines or problems)[0]})")
+
+
+def _check_log(db: Database, path: Path) -> None:
+    """Before anything is written: it is Nextword's log (or empty)."""
     tables = set(db.table_names()) - {"sqlite_sequence", "sqlite_stat1"}
     if not tables:
         return  # new

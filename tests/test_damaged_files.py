@@ -396,6 +396,12 @@ def test_an_unusable_log_is_kept_aside_untouched_and_a_fresh_one_started(tmp_pat
     make_log_file(path, kind)
     before = path.read_bytes() if path.is_file() else None
     log, said = open_log(path)
+    if not said:  # damage inside its pages: found on the writer thread, before its first write (as the editor does)
+        told = []
+        log.on_problem = told.append
+        log.check_pages_later()
+        assert log.flush() and len(told) == 1
+        said = told[0]
     assert log is not None and str(path) in said and "kept aside as nextword.db.damaged-" in said
     assert "fresh log" in said and len(said.splitlines()) == 1
     aside = kept_aside(path)
@@ -452,7 +458,7 @@ def test_a_log_whose_mode_is_read_only_is_never_written(tmp_path):
     assert log is None and said.startswith(f"Acceptance log off: {path} is read-only") and path.read_bytes() == before
 
 
-@pytest.mark.parametrize("kind", ["another program's database", "a folder"])
+@pytest.mark.parametrize("kind", ["another program's database", "a folder", "bit flips"])
 def test_the_editor_opens_over_an_unusable_log_says_where_it_went_and_logs_afresh(open_window, qtbot, tmp_path,
                                                                                  kind):
     from desktop.events import LOG_FILE
@@ -461,7 +467,9 @@ def test_the_editor_opens_over_an_unusable_log_says_where_it_went_and_logs_afres
     path.parent.mkdir(parents=True, exist_ok=True)
     make_log_file(path, kind)
     window = open_window()
-    assert "kept aside as nextword.db.damaged-" in status(window) and window.recorder is not None
+    # damage inside the pages is found on the log's writer thread, a moment after the window is up
+    qtbot.waitUntil(lambda: "kept aside as nextword.db.damaged-" in status(window), timeout=5000)
+    assert window.recorder is not None
     type_and_wait(qtbot, window, "how are ")
     assert window.recorder.log.flush() and len(kept_aside(path)) == 1
 
@@ -611,3 +619,18 @@ def test_a_personal_cache_that_cannot_be_kept_aside_is_never_saved_over(qtbot, m
     worker.save_personal_cache()
     assert path.read_text() == "{cut sh" and "not saved" in said[0] and "move or delete" in said[0]
     assert not os.path.exists(str(path) + SUFFIX)
+
+
+def test_the_editor_reads_the_logs_pages_for_damage_off_the_gui_thread(open_window, qtbot, monkeypatch):
+    """A year's log takes seconds to read whole: the window must not wait for it as it starts."""
+    import threading
+
+    from desktop import events
+
+    threads = []
+    real_check = events.check_every_page
+    monkeypatch.setattr(events, "check_every_page",
+                        lambda *args: (threads.append(threading.current_thread()), real_check(*args)))
+    window = open_window()
+    assert window.recorder.log.flush()
+    assert len(threads) == 1 and threads[0] is not threading.main_thread()
