@@ -150,3 +150,26 @@ def test_the_cache_mixture_stays_a_distribution(predictor):
     assert mixed.sum() <= 1.0 + 1e-6 and not np.allclose(mixed, base)
     saved = json.loads(json.dumps(predictor.personal.to_json()))
     assert saved["format"] == "nextword-personal-cache" and "quantum" in saved["unigrams"]
+
+
+def test_saving_a_big_cache_on_another_thread_never_holds_up_this_one_for_long(tmp_path):
+    """The editor saves on its worker thread; one long call holding Python's lock (a json.dumps of the whole
+    cache) or a full garbage collection over its pairs would stop the GUI thread as long (0.25 s here before)."""
+    import threading
+    import time
+
+    cache = PersonalCache.load(tmp_path / CACHE_FILE)
+    def word(number: int) -> str:  # letters only, never four alike (the tokenizer would shorten them)
+        return "w" + "x".join(chr(97 + number // 26 ** place % 26) for place in range(4))
+
+    for first in range(0, 60_000, 10):
+        cache.observe(" ".join(word(n) for n in range(first, first + 10)) + ".")
+    saver = threading.Thread(target=cache.save)
+    longest, last = 0.0, time.perf_counter()
+    saver.start()
+    while saver.is_alive():
+        time.sleep(0.002)
+        now = time.perf_counter()
+        longest, last = max(longest, now - last), now
+    assert longest < 0.1
+    assert len(PersonalCache.load(tmp_path / CACHE_FILE)) == len(cache)

@@ -28,6 +28,7 @@ editor's worker) takes in what another editor saved, so an idle editor stops sug
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import math
 import os
@@ -413,18 +414,28 @@ class PersonalCache:
 
     # Files
     def to_json(self) -> dict:
+        """What the file holds, as Python values (to look at: save writes file_text)."""
+        return json.loads(self.file_text())
+
+    def file_text(self) -> str:
+        """The file's JSON. Written piece by piece rather than by one json.dumps of a dict of lists: that is one C
+        call holding Python's lock for half a second on a big cache, and the hundreds of thousands of small lists it
+        needs bring on full garbage collections, as long again; the GUI thread waits for both (bench/cache_save.py).
+        Strings are no work for the collector, and a short call lets the GUI thread take its turn."""
         with self._lock:
             decay = self._decay()
-            return {"format": FORMAT, "version": FORMAT_VERSION, "clock": self.clock,
-                    "half_life_words": math.log(2) / self.rate,
-                    "unigrams": {w: c * decay for w, c in self.unigrams.items()},
-                    "bigrams": [[v, w, c * decay] for v, followers in self.bigrams.items()
-                                for w, c in followers.items()],
-                    "trigrams": [[u, v, w, c * decay] for (u, v), followers in self.trigrams.items()
-                                 for w, c in followers.items()],
-                    "display": dict(self.display), "never": sorted(self.never),
-                    "spellings": sorted(self.spellings), "forgotten_at": self.forgotten_at,
-                    "tuning": {"credit": self._credit, "tokens": self._tokens_seen}}
+            quoted = _Quoted()
+            pairs = (f"[{quoted[v]},{quoted[w]},{c * decay!r}]" for v, followers in self.bigrams.items()
+                     for w, c in followers.items())
+            triples = (f"[{quoted[u]},{quoted[v]},{quoted[w]},{c * decay!r}]"
+                       for (u, v), followers in self.trigrams.items() for w, c in followers.items())
+            counts = (f"{quoted[w]}:{c * decay!r}" for w, c in self.unigrams.items())
+            small = {"format": FORMAT, "version": FORMAT_VERSION, "clock": self.clock,
+                     "half_life_words": math.log(2) / self.rate, "display": dict(self.display),
+                     "never": sorted(self.never), "spellings": sorted(self.spellings),
+                     "forgotten_at": self.forgotten_at, "tuning": {"credit": self._credit, "tokens": self._tokens_seen}}
+            return (_compact(small)[:-1] + ',"unigrams":{' + _joined(counts) + '},"bigrams":[' + _joined(pairs)
+                    + '],"trigrams":[' + _joined(triples) + "]}")
 
     def save(self, path: str | Path | None = None) -> Path:
         """Atomically, readable by the owner alone; a failure leaves the old file whole (OSError). Its own file is
@@ -435,7 +446,7 @@ class PersonalCache:
             own_file = target == self.path
             if own_file:
                 self._take_in_saved()
-            text = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
+            text = self.file_text()
             # Never created empty first: a reader (or a crash) sees the old cache or the new one, whole.
             write_private(target, text.encode("utf-8"))
             if own_file:
@@ -562,6 +573,26 @@ def _read_file(cache: PersonalCache, path: Path) -> None:
         problem = error.problem if isinstance(error, safe_json.JSONFileError) else f"cannot be read ({error})"
         raise CacheError(f"{path}: the personal cache {problem}; move it away or delete it to start learning "
                          "afresh") from None
+
+
+class _Quoted(dict):
+    """Each word as a JSON string, made once (a word is in many pairs and triples)."""
+
+    def __missing__(self, word: str) -> str:
+        self[word] = quoted = _compact(word)
+        return quoted
+
+
+def _compact(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _joined(pieces) -> str:
+    """",".join(pieces), a few thousand at a time: each join is a short call."""
+    chunks = []
+    while chunk := list(itertools.islice(pieces, 2000)):
+        chunks.append(",".join(chunk))
+    return ",".join(chunks)
 
 
 def _identity(path: Path) -> tuple | None:
