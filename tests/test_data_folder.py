@@ -131,3 +131,10 @@ def test_the_command_line_makes_the_folder_private_before_it_reads_it(capsys):
     os.chmod(home, 0o755)
     assert cli.main(["models", "list"]) == 0
     assert mode(home) == 0o700
+
+
+def test_a_folder_that_cannot_be_made_is_left_to_each_part_to_say_not_a_traceback(tmp_path, monkeypatch):
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("NEXTWORD_HOME", str(blocker / "nextword"))
+    assert prepare() == []

@@ -33,19 +33,29 @@ def prepare(folder: str | Path | None = None) -> list[str]:
     """Check and repair the data folder (see the module's docstring); what was repaired, in sentences worth
     telling the person (links removed). Raises DataFolderRefused."""
     folder = Path(folder) if folder is not None else user_data_dir()
-    private_dir(folder)
-    real = Path(os.path.realpath(folder))
-    _refuse_if_not_private(folder, real)
-    if stat.S_IMODE(os.stat(real).st_mode) != FOLDER_MODE:
-        os.chmod(real, FOLDER_MODE)
+    try:
+        private_dir(folder)
+        real = Path(os.path.realpath(folder))
+        status = os.stat(real)
+    except OSError:
+        return []  # it cannot be made or reached: each part that needs it says so as it fails
+    _refuse_if_not_private(folder, real, status.st_uid)
+    _set_mode(real, status.st_mode, FOLDER_MODE)
     return _repair_inside(real)
 
 
-def _refuse_if_not_private(folder: Path, real: Path) -> None:
+def _set_mode(path: Path, mode: int, wanted: int) -> None:
+    if stat.S_IMODE(mode) != wanted:
+        try:
+            os.chmod(path, wanted)
+        except OSError:
+            pass  # a file system without Unix modes (FAT), or a file gone meanwhile: nothing more to do
+
+
+def _refuse_if_not_private(folder: Path, real: Path, owner: int) -> None:
     if not hasattr(os, "getuid"):  # Windows: the profile folder's ACLs keep it the person's
         return
     me = os.getuid()
-    owner = os.stat(real).st_uid
     if owner != me:
         raise DataFolderRefused(
             f"{folder} belongs to another user (user id {owner}). Nextword keeps what it learns from your typing "
@@ -68,15 +78,16 @@ def _repair_inside(real: Path) -> list[str]:
     for parent, folders, files in os.walk(real):
         for name in folders + files:
             path = Path(parent) / name
-            status = os.lstat(path)
-            if stat.S_ISLNK(status.st_mode):
-                if not _inside(Path(os.path.realpath(path)), real):
-                    path.unlink()
-                    removed.append(str(path))
-                continue
-            wanted = FOLDER_MODE if stat.S_ISDIR(status.st_mode) else FILE_MODE
-            if stat.S_IMODE(status.st_mode) != wanted:
-                os.chmod(path, wanted)
+            try:
+                status = os.lstat(path)
+                if stat.S_ISLNK(status.st_mode):
+                    if not _inside(Path(os.path.realpath(path)), real):
+                        path.unlink()
+                        removed.append(str(path))
+                    continue
+            except OSError:
+                continue  # gone meanwhile, or not ours to remove: writes still replace a link, never follow it
+            _set_mode(path, status.st_mode, FOLDER_MODE if stat.S_ISDIR(status.st_mode) else FILE_MODE)
     if not removed:
         return []
     return [f"Nextword's data folder had links to files outside it ({', '.join(removed)}). They were removed so that "
