@@ -3,9 +3,15 @@
 For each: how long it took (File > Open reads and puts the file in a slice at a time, desktop/loading.py; a
 paste is one call) and the GUI thread's longest stall meanwhile (a 10 ms timer's worst lateness), then
 key→chips p50/p95/max of `--keys` keys typed at the end of the document, and the longest stall while they
-were typed and the big document's autosave ran.
+were typed and the big document's autosave ran. Then whether the text came back exactly: the file saved
+after the typing holds its bytes plus the keys typed, and one undo takes the whole paste out (one redo puts
+it back).
+
+With `--one-line` the file and the paste have no line breaks at all (a 20 MB file by default): sentences
+after sentences on one line, as in minified or exported text.
 
     QT_QPA_PLATFORM=offscreen python bench/big_text.py [--file-mb 50] [--paste-mb 5] [--keys 200] [--json]
+    QT_QPA_PLATFORM=offscreen python bench/big_text.py --one-line [--file-mb 20] [--paste-mb 5]
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from PySide6.QtGui import QGuiApplication  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
 from bench.ui_latency import shown_for, wait_for  # noqa: E402
-from desktop import files  # noqa: E402
+from desktop import files, textfile  # noqa: E402
 from desktop.app import build_window  # noqa: E402
 from engine.evaluation.metrics import percentile  # noqa: E402
 
@@ -55,10 +61,14 @@ class StallWatch:
         return round(self.worst_ms, 1)
 
 
-def text_of(megabytes: float) -> str:
-    """Lines of ordinary words, about `megabytes` of UTF-8."""
-    line = " ".join(WORDS) + ".\n"
+def text_of(megabytes: float, one_line: bool = False) -> str:
+    """Lines of ordinary words, about `megabytes` of UTF-8; with `one_line`, the same sentences without a line break."""
+    line = " ".join(WORDS) + (". " if one_line else ".\n")
     return line * int(megabytes * 2**20 / len(line))
+
+
+def typed_text(keys: int) -> str:
+    return "".join(TYPED[index % len(TYPED)] for index in range(keys))
 
 
 def spin(milliseconds: int) -> None:
@@ -78,18 +88,20 @@ def type_keys(window, keys: int) -> dict:
             "p95_ms": round(percentile(delays, 95), 2), "max_ms": round(max(delays, default=0), 2)}
 
 
-def measure(window, load, watch: StallWatch, keys: int) -> dict:
-    """`load()` (the open, the paste) timed, the GUI thread's worst stall meanwhile, then `keys` keys typed."""
+def measure(window, load, watch: StallWatch, keys: int, check=None) -> dict:
+    """`load()` (the open, the paste) timed, the GUI thread's worst stall meanwhile, `check()` (its figures
+    added), then `keys` keys typed."""
     watch.start()
     started = time.perf_counter()
     load()
     took_s = time.perf_counter() - started
     stall_loading = watch.stop()
+    checked = check() if check is not None else {}
     window.editor.moveCursor(window.editor.textCursor().MoveOperation.End)
     watch.start()
     typing = type_keys(window, keys)
     spin(7000)  # the autosave of the big document comes within a few seconds of the last change
-    return {"took_s": round(took_s, 2), "worst_stall_while_loading_ms": stall_loading, **typing,
+    return {"took_s": round(took_s, 2), "worst_stall_while_loading_ms": stall_loading, **checked, **typing,
             "worst_stall_typing_and_autosave_ms": watch.stop(), "characters": window.editor.document().characterCount()}
 
 
@@ -100,33 +112,58 @@ def open_in_background(window, path: Path) -> None:
         spin(5)
 
 
+def paste_is_one_step(window, pasted: str) -> dict:
+    """One undo takes the whole paste out and one redo puts it back (timed: each is one step too)."""
+    editor = window.editor
+    started = time.perf_counter()
+    editor.undo()
+    undone = editor.document().isEmpty()
+    undo_s = time.perf_counter() - started
+    editor.redo()
+    redone = textfile.file_bytes(editor.document(), window.file_format) == pasted.encode()
+    return {"one_undo_step": undone and redone, "undo_s": round(undo_s, 2),
+            "undo_and_redo_s": round(time.perf_counter() - started, 2)}
+
+
+def saved_exactly(window, path: Path, expected: bytes) -> bool:
+    """Saved to `path`, the file holds `expected` byte for byte."""
+    return files.write(window, path) and path.read_bytes() == expected
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--file-mb", type=float, default=50)
+    parser.add_argument("--file-mb", type=float, help="the file's size (default 50, or 20 with --one-line)")
     parser.add_argument("--paste-mb", type=float, default=5)
     parser.add_argument("--keys", type=int, default=200)
+    parser.add_argument("--one-line", action="store_true", help="the file and the paste without line breaks")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    file_mb = args.file_mb if args.file_mb is not None else 20 if args.one_line else 50
     qInstallMessageHandler(lambda kind, context, message: None if "propagateSizeHints" in message
                            else print(message, file=sys.stderr))
     results = {}
     with tempfile.TemporaryDirectory() as scratch:
         os.environ["NEXTWORD_HOME"] = scratch
         big = Path(scratch) / "big.txt"
-        big.write_text(text_of(args.file_mb), encoding="utf-8")
+        big.write_text(text_of(file_mb, args.one_line), encoding="utf-8")
         window = build_window(["--settings", str(Path(scratch) / "settings.ini")])
         window.show()
         if not wait_for(window, lambda: shown_for(window, ""), timeout_ms=30000):
             print(f"no suggestions: {window.model_error}", file=sys.stderr)
             return 1
         watch = StallWatch()
-        results["open_file"] = {"megabytes": round(big.stat().st_size / 2**20, 1),
+        results["open_file"] = {"megabytes": round(big.stat().st_size / 2**20, 1), "one_line": args.one_line,
                                 **measure(window, lambda: open_in_background(window, big), watch, args.keys)}
-        window.editor.document().setModified(False)
+        expected = big.read_bytes() + typed_text(args.keys).encode()
+        results["open_file"]["saved_exactly"] = saved_exactly(window, Path(scratch) / "saved.txt", expected)
         files.new(window)
-        QGuiApplication.clipboard().setText(text_of(args.paste_mb))
-        results["paste"] = {"megabytes": args.paste_mb, **measure(window, window.editor.paste, watch, args.keys)}
-        window.editor.document().setModified(False)
+        pasted = text_of(args.paste_mb, args.one_line)
+        QGuiApplication.clipboard().setText(pasted)
+        results["paste"] = {"megabytes": args.paste_mb, "one_line": args.one_line,
+                            **measure(window, window.editor.paste, watch, args.keys,
+                                      lambda: paste_is_one_step(window, pasted))}
+        expected = (pasted + typed_text(args.keys)).encode()
+        results["paste"]["saved_exactly"] = saved_exactly(window, Path(scratch) / "pasted.txt", expected)
         window.close()
     print(json.dumps(results, indent=2 if args.json else None))
     return 0

@@ -200,14 +200,16 @@ class Autosaver(QObject):
         raw = self.document.toRawText()
         text_format = replace(self.window.file_format)  # the snapshot's own: the writer reads it later
         count = self.document.blockCount() - 1
-        ends = textfile.terminators(self.document, text_format, count) if text_format.mixed else None  # block states
+        # Block states and formats (odd line ends, long lines in pieces) are read here, on the GUI thread
+        ends = None if textfile.uniform(self.document, text_format) else textfile.terminators(self.document,
+                                                                                              text_format, count)
         path = str(Path(self.window.path).absolute()) if self.window.path else None
         changed_at = datetime.fromtimestamp(self._changed_at or time.time(), UTC)
         autosave_id = self.autosave_id
 
         def make() -> autosave_store.Autosave:
-            lines = split_blocks(raw)
-            decoded = textfile.DecodedText(lines, ends or [text_format.line_end] * count, text_format)
+            lines, line_ends = textfile.whole_lines(split_blocks(raw), ends or [text_format.line_end] * count)
+            decoded = textfile.DecodedText(lines, line_ends, text_format)
             return autosave_store.Autosave(autosave_id, path, changed_at, os.getpid(), decoded)
 
         return make

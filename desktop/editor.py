@@ -10,6 +10,9 @@ many characters at its start were handed over already, or are not the person's t
 without it (opened, pasted, undone or redone text) counts as handed over entirely until the person types
 in it. Edits inside the handed-over part keep it handed over, so a sentence is never handed over twice.
 (The blocks' user *state* is not ours: desktop/textfile.py keeps odd line ends there.)
+
+A very long line is held in pieces, one block each (desktop/long_lines.py): pastes go through `long_lines.insert`,
+copies and drags give the pieces joined, and the predictor reads across the break before a piece.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QTextBlock, QTextBlockUserData, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 
+from desktop import long_lines
 from desktop.autocorrect import Autocorrector
 from desktop.context import CONTEXT_CHARACTERS, LOOKBEHIND, context_start
 from engine.core.tokenizer import split_partial
@@ -47,6 +51,7 @@ class SuggestingEditor(QPlainTextEdit):
     ghost_dismissed = Signal()
     character_typed = Signal()  # a key that wrote a character: the person's own typing
     sentence_finished = Signal(str)  # the person's own typing finished this sentence or line (to learn from)
+    shown_in_pieces = Signal()  # a long line is shown in pieces now (pasted, or opened: files.py); said once
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -62,15 +67,30 @@ class SuggestingEditor(QPlainTextEdit):
     # What the predictor sees
     def left_text(self) -> str:
         """The current paragraph left of the cursor: at most its last CONTEXT_CHARACTERS, starting at a
-        place that stays put while typing (desktop/context.py)."""
+        place that stays put while typing (desktop/context.py). Near the start of a piece of a long line it
+        goes on into the piece before, where they meet between words (a word is never split)."""
         cursor = self.textCursor()
         end, in_block = cursor.position(), cursor.positionInBlock()
-        fetched = min(in_block, CONTEXT_CHARACTERS + LOOKBEHIND)
-        # Logical positions, not Left/Right: in right-to-left text "left" is the other way.
-        cursor.setPosition(end - fetched)
+        wanted = CONTEXT_CHARACTERS + LOOKBEHIND
+        in_line = in_block + (self._piece_before(cursor.block(), in_block) if in_block < wanted else 0)
+        fetched = min(in_line, wanted)
+        # Logical positions, not Left/Right: in right-to-left text "left" is the other way. The break between
+        # two pieces is one position more, and no text.
+        cursor.setPosition(end - fetched - (1 if fetched > in_block else 0))
         cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-        tail = cursor.selectedText()
-        return tail[context_start(tail, in_block - fetched, in_block):]
+        tail = cursor.selectedText().replace("\u2029", "")
+        return tail[context_start(tail, in_line - fetched, in_line):]
+
+    def _piece_before(self, block: QTextBlock, in_block: int) -> int:
+        """The length of the piece this block continues, where no word left of the cursor runs across the
+        break between them (the word being typed must lie in one block: accepting a suggestion replaces it by
+        its length); else 0."""
+        if not long_lines.continues(block):
+            return 0
+        document, start = self.document(), block.position()
+        if document.characterAt(start - 2).isspace() or (in_block > 0 and document.characterAt(start).isspace()):
+            return block.previous().length() - 1
+        return 0
 
     def _word_start(self) -> int:
         _, partial = split_partial(self.left_text())
@@ -138,6 +158,43 @@ class SuggestingEditor(QPlainTextEdit):
         if not self.autocorrector.undo():
             super().undo()
 
+    # Pasting and copying: long lines in pieces (desktop/long_lines.py)
+    def insertFromMimeData(self, source) -> None:  # noqa: N802 (Qt override)
+        """Paste and drop. Text that could make a line over long_lines.PIECE_CHARS goes in with that line in
+        pieces (one undo step, as Qt's paste is): Qt would lay the whole line out again at every key."""
+        text = source.text() if source is not None and source.hasText() else ""
+        if self.isReadOnly() or not long_lines.may_need_pieces(self.textCursor(), text):
+            super().insertFromMimeData(source)
+            return
+        self._insert_in_pieces(text)
+
+    def insertPlainText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        if not long_lines.may_need_pieces(self.textCursor(), text):
+            super().insertPlainText(text)
+            return
+        self._insert_in_pieces(text)
+
+    def _insert_in_pieces(self, text: str) -> None:
+        cursor = self.textCursor()
+        made = long_lines.insert(cursor, text)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+        if made:
+            self.shown_in_pieces.emit()
+
+    def createMimeDataFromSelection(self):  # noqa: N802 (Qt override)
+        """Copy, cut and drag: Qt's own data, its text replaced where the selection crosses pieces of a long
+        line by the text joined as the file has it. (Qt's object, not one made here: a QMimeData made in
+        Python and still on the clipboard crashes the program when it exits.)"""
+        mime = super().createMimeDataFromSelection()
+        joined = long_lines.joined_text(self.textCursor())
+        if joined is not None:
+            mime.text()  # Qt fills in its formats when first read: after that they are only data
+            for kind in mime.formats():
+                mime.removeFormat(kind)  # its HTML would show the pieces as paragraphs
+            mime.setText(joined)
+        return mime
+
     def _insert_as_typed(self, cursor: QTextCursor, text: str) -> None:
         """One undo step. An accepted suggestion is part of the sentence the person is typing: learned with it
         (the document reports the change when the edit block ends, so the flag spans the block)."""
@@ -201,10 +258,15 @@ class SuggestingEditor(QPlainTextEdit):
             return
         if self.autocorrector.undo_key(event):
             return
+        if key in REMOVING_KEYS and modifiers == Qt.KeyboardModifier.NoModifier and not self.isReadOnly():
+            reach = long_lines.across_break(self.textCursor(), backwards=key == Qt.Key.Key_Backspace)
+            if reach is not None:  # at a break between pieces: the key takes the character beyond it
+                self.setTextCursor(reach)
         finished_word = self.autocorrector.word_finished_by(event)
         typing = (key in LINE_KEYS or key in REMOVING_KEYS or (bool(event.text()) and event.text().isprintable())) \
             and not any(event.matches(shortcut) for shortcut in NOT_TYPING)
         before = self._before_typing(key) if typing else None
+        revision = self.document().revision()
         self._typing = typing
         try:
             if event.text() and event.text() in ATTACHING_PUNCTUATION and self._takes_auto_space():
@@ -214,6 +276,8 @@ class SuggestingEditor(QPlainTextEdit):
             super().keyPressEvent(event)
         finally:
             self._typing = False
+        if key in LINE_KEYS and self.document().revision() != revision:
+            long_lines.after_line_break(self.textCursor())
         if finished_word is not None:
             self.autocorrector.ask(finished_word)  # before the sentence is handed over: the worker answers it first
         if before is not None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
 
-from desktop import loading, textfile
+from desktop import loading, long_lines, textfile
 from engine.core import safe_write
 
 
@@ -67,6 +67,8 @@ def _size(path: Path) -> int:
 
 def _opened(window, path: Path, decoded: textfile.DecodedText) -> None:
     window.editor.document().setModified(False)
+    if long_lines.has_pieces(window.editor.document()):
+        window.editor.shown_in_pieces.emit()  # the window says so (desktop/long_lines.py)
     window.path = path
     window.file_format = decoded.format
     window.preferences.add_recent(str(path))

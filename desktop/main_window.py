@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
+from desktop import long_lines
 from desktop.autosave import Autosaver
 from desktop.chips import SuggestionBar
 from desktop.editor import SuggestingEditor
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self.editor.cursorPositionChanged.connect(self._debounce.start)
         self.editor.document().modificationChanged.connect(self._update_title)
         self.editor.sentence_finished.connect(self._on_sentence_finished)
+        self.editor.shown_in_pieces.connect(self._say_long_lines_in_pieces)
         self.suggestion_bar.chip_clicked.connect(self.editor.insert_word)
         self.suggestion_bar.block_requested.connect(self.block_word)
         for position in range(5):
@@ -172,6 +174,11 @@ class MainWindow(QMainWindow):
             self.editor.set_ghost(result.inline_text, self._request_position)
         self.latency_label.setText(f"{result.latency_ms:.1f} ms")
         self.suggestions_shown.emit(result)
+
+    def _say_long_lines_in_pieces(self) -> None:
+        """Once per window: with word wrap off, the pieces of a long line show as lines of their own."""
+        if long_lines.NOTE not in self.messages.said:
+            self.messages.say(long_lines.NOTE)
 
     def _on_sentence_finished(self, text: str) -> None:
         if not self.preferences.learning_paused:  # paused: nothing learned, nothing kept

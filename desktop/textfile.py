@@ -13,6 +13,9 @@ What Qt does to text, measured with PySide6 (QPlainTextEdit.setPlainText, QTextD
 Each line's own ending is kept in its block's userState (an index into TERMINATORS) only where it is not
 the file's dominant one; blocks with state -1 (all blocks of a uniform file, and every new block) get
 the dominant ending. A QSyntaxHighlighter would overwrite these states: the editor has none.
+
+A line longer than long_lines.PIECE_CHARS is shown in several blocks (desktop/long_lines.py: typing in one
+huge block is slow); the breaks between them are no line ends, so its terminator is "" here.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+
+from desktop import long_lines
 
 BOM = b"\xef\xbb\xbf"
 TERMINATORS = ("\n", "\r\n", "\r", "\u2029", "\ufdd0", "\ufdd1")  # a block's userState indexes this
@@ -91,18 +96,24 @@ def encode(lines: list[str], terminators: list[str], text_format: TextFormat) ->
 
 # The editor's document
 def show(document, decoded: DecodedText) -> None:
-    """Put the text in a QTextDocument, lines joined by \\n, each odd line end in its block's state."""
-    text = "\n".join(decoded.lines)
+    """Put the text in a QTextDocument, lines joined by \\n (long ones in pieces), each odd line end in its
+    block's state."""
+    shown, continuing = long_lines.rows(decoded.lines)
+    text = "\n".join(shown)
     # Qt drops a U+FEFF at the start of the document: give it one to drop.
     document.setPlainText("\ufeff" + text if text.startswith("\ufeff") else text)
+    long_lines.mark_without_undo(document, continuing)
     mark_line_ends(document, decoded)
 
 
 def mark_line_ends(document, decoded: DecodedText) -> None:
-    """Each block whose line end is not the file's dominant one has it in its state."""
+    """Each block whose line end is not the file's dominant one has it in its state (a long line's last piece)."""
     if decoded.format.mixed:
         line_end, block = decoded.format.line_end, document.firstBlock()
+        marked = long_lines.marked_formats(document)
         for end in decoded.terminators:
+            while marked and block.next().blockFormatIndex() in marked:
+                block = block.next()
             if end != line_end:
                 block.setUserState(TERMINATORS.index(end))
             block = block.next()
@@ -114,13 +125,40 @@ def file_bytes(document, text_format: TextFormat) -> bytes:
     return encode(lines, terminators(document, text_format, len(lines) - 1), text_format)
 
 
+def uniform(document, text_format: TextFormat) -> bool:
+    """Every block break is the file's line end: no line has its own, no long line is in pieces."""
+    return not text_format.mixed and not long_lines.has_pieces(document)
+
+
 def terminators(document, text_format: TextFormat, count: int) -> list[str]:
-    """Each block's line end: its own where its state names one, the dominant one otherwise."""
-    if not text_format.mixed:
+    """What follows each block: its own line end where its state names one, nothing where the next block is a
+    piece of the same line, the dominant line end otherwise."""
+    if uniform(document, text_format):
         return [text_format.line_end] * count
+    marked, mixed = long_lines.marked_formats(document), text_format.mixed
     ends, block = [], document.firstBlock()
     for _ in range(count):
-        state = block.userState()
-        ends.append(TERMINATORS[state] if 0 <= state < len(TERMINATORS) else text_format.line_end)
-        block = block.next()
+        following = block.next()
+        if following.blockFormatIndex() in marked:
+            ends.append("")
+        else:
+            state = block.userState() if mixed else -1
+            ends.append(TERMINATORS[state] if 0 <= state < len(TERMINATORS) else text_format.line_end)
+        block = following
     return ends
+
+
+def whole_lines(lines: list[str], ends: list[str]) -> tuple[list[str], list[str]]:
+    """The blocks' texts and what follows each (`terminators`) as the file's lines and line ends: the pieces of
+    a long line joined."""
+    if "" not in ends:
+        return lines, ends
+    joined, joined_ends, current = [], [], [lines[0]]
+    for line, end in zip(lines[1:], ends, strict=True):
+        if end:
+            joined.append("".join(current))
+            joined_ends.append(end)
+            current = [line]
+        else:
+            current.append(line)
+    return [*joined, "".join(current)], joined_ends
