@@ -3,16 +3,23 @@
 The prediction worker answers every keystroke; reading a 100 MB file on its thread blocked the chips for
 4.7 s. So the files are read here, on a thread of their own (one at a time, in the order asked, so batches
 are taught in that order), and handed to the worker, which teaches their lines a slice at a time between
-keystrokes as before. Reading goes a chunk at a time (engine/core/user_text.py), so this thread lets go of
-the interpreter often and the worker's predictions go on meanwhile.
+keystrokes as before. Reading goes a chunk at a time (engine/core/user_text.py), and this thread pauses
+between chunks, so the worker's predictions go on meanwhile.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+import time
 
 from PySide6.QtCore import QObject, Signal
+
+# After each chunk read (64 KB, a few ms of work) the reading thread lets go of the interpreter for this long.
+# Without it the prediction thread, which lets go of the interpreter at every model step, waited for it each
+# time up to the 5 ms switch interval: keys took 110-160 ms to show chips while a 100 MB file was read; with it,
+# under 100 ms but for one (bench/learn_files.py), for 1.6 s more reading.
+PAUSE_S = 0.001
 
 
 class FilesReader(QObject):
@@ -39,10 +46,15 @@ class FilesReader(QObject):
         self._stopping.set()
         self._asks.put(None)
 
+    def _pause_then_ask(self) -> bool:
+        """Between two chunks: whether to stop, after a moment's pause (see PAUSE_S)."""
+        time.sleep(PAUSE_S)
+        return self._stopping.is_set()
+
     def _run(self) -> None:
         while (ask := self._asks.get()) is not None:
             batch, paths = ask
-            if not read_into(batch, paths, self._stopping.is_set) or self._stopping.is_set():
+            if not read_into(batch, paths, self._pause_then_ask) or self._stopping.is_set():
                 return
             self.read.emit(batch)
 

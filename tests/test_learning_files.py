@@ -19,9 +19,18 @@ WORDS = "The harvest was good this year, and Flimflam wrote to say so. "
 def finishes(function, seconds: float = 20):
     """function()'s result, or a failure (never a hung test) when it takes longer than `seconds`."""
     outcome = {}
-    thread = threading.Thread(target=lambda: outcome.setdefault("value", function()), daemon=True)
+
+    def run():
+        try:
+            outcome["value"] = function()
+        except BaseException as error:  # raised in the test's thread below, not lost in this one
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     thread.join(seconds)
+    if "error" in outcome:
+        raise outcome["error"]
     assert "value" in outcome, f"still running after {seconds} s"
     return outcome["value"]
 
@@ -106,6 +115,23 @@ def test_a_fifo_a_link_to_dev_zero_and_a_looping_link_are_named_and_skipped_with
     assert "loops" in why["loop.txt"] and "does not exist" in why["broken.txt"] and "already being read" in why["here"]
     named = finishes(lambda: read_user_text([folder / "pipe.txt", folder / "loop.txt", folder / "zero.txt"]))
     assert set(skipped(named)) == {"pipe.txt", "loop.txt", "zero.txt"} and named.files == []
+
+
+def test_folders_nested_deeper_than_pythons_recursion_and_links_to_links_are_each_read_once(tmp_path):
+    deep = bottom = tmp_path / "deep"
+    for _ in range(1200):  # deeper than Python's recursion limit (1,000); made a level at a time, as mkdir recurses
+        bottom = bottom / "d"
+        bottom.mkdir(parents=bottom == deep / "d")
+    (bottom / "notes.txt").write_text(WORDS, encoding="utf-8")
+    level = tmp_path / "links"
+    for _ in range(30):  # each level links twice to the next: 2**30 ways down, one folder each
+        below = level / "next"
+        below.mkdir(parents=True)
+        os.symlink("next", level / "again")
+        level = below
+    (level / "letter.txt").write_text(WORDS, encoding="utf-8")
+    text = finishes(lambda: read_user_text([deep, tmp_path / "links"]))
+    assert [path.name for path in text.files] == ["notes.txt", "letter.txt"]
 
 
 def test_a_sparse_file_is_refused_as_binary_without_reading_it(tmp_path):

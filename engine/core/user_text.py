@@ -36,7 +36,9 @@ SUFFIXES = {".txt", ".md", ".markdown", ".csv", ".text"}
 # lines (about four times its size in memory) would crowd out the editor.
 MAX_FILE_BYTES = 256 * 2**20
 MAX_TOTAL_BYTES = 512 * 2**20  # of one run's files together; the files after are named, not read
-CHUNK_BYTES = 256 * 2**10  # read and decoded at a time: small enough that a thread reading yields often
+# Read and decoded at a time: a few milliseconds of work, so the editor's reading thread can pause between two
+# (desktop/file_reader.py) and the prediction thread never waits long for the interpreter.
+CHUNK_BYTES = 64 * 2**10
 SAMPLED_BLOCKS, SAMPLE_BYTES = 16, 4096  # looked at across a file for NUL bytes before it is read
 # A line longer than this is cut at whitespace into several (a few typed paragraphs' worth): what is learned
 # from each piece is the same, and no line can make tokenizing or teaching one line take long.
@@ -124,32 +126,38 @@ def _candidates(path: Path, text: UserText) -> list[Path]:
     if not stat.S_ISDIR(status.st_mode):
         return [path]
     found: list[Path] = []
-    _walk(path, {(status.st_dev, status.st_ino)}, found, text)
+    # A stack, not recursion: a folder nested a few thousand deep would raise RecursionError. Each folder is
+    # walked once: a link back up would be walked for ever, and links to links again and again.
+    folders, walked = [path], {(status.st_dev, status.st_ino)}
+    while folders:
+        for entry, entry_status in _entries(folders.pop(), text):
+            if entry_status is None or not stat.S_ISDIR(entry_status.st_mode):
+                found.append(entry)  # a file, or a broken or looping link: reading it says why it is skipped
+            elif (entry_status.st_dev, entry_status.st_ino) in walked:
+                text.skipped.append((entry, "a link to a folder already being read (it would be read again, or "
+                                            "for ever); skipped"))
+            else:
+                walked.add((entry_status.st_dev, entry_status.st_ino))
+                folders.append(entry)
     return sorted(found)
 
 
-def _walk(folder: Path, folders_seen: set, found: list[Path], text: UserText) -> None:
+def _entries(folder: Path, text: UserText) -> list[tuple[Path, os.stat_result | None]]:
+    """What the folder holds (hidden entries left out), each with its os.stat (links followed), or None where
+    that fails; a folder that cannot be listed is named."""
     try:
-        with os.scandir(folder) as entries:
-            listed = sorted(entries, key=lambda entry: entry.name)
+        with os.scandir(folder) as listing:
+            names = [entry.name for entry in listing if not entry.name.startswith(".")]  # hidden: not their writing
     except OSError as error:
         text.skipped.append((folder, f"folder cannot be read ({error.strerror or error}); check its permissions"))
-        return
-    for entry in listed:
-        if entry.name.startswith("."):
-            continue  # hidden: settings and version-control folders, not the person's writing
-        path = Path(entry.path)
+        return []
+    entries = []
+    for name in names:
         try:
-            status = os.stat(path)  # follows a link: a link to a folder is that folder
+            entries.append((folder / name, os.stat(folder / name)))
         except (OSError, ValueError):
-            found.append(path)  # a broken or looping link: named when it is read
-            continue
-        if not stat.S_ISDIR(status.st_mode):
-            found.append(path)
-        elif (status.st_dev, status.st_ino) in folders_seen:
-            text.skipped.append((path, "a link to a folder already being read (it would loop); skipped"))
-        else:
-            _walk(path, folders_seen | {(status.st_dev, status.st_ino)}, found, text)
+            entries.append((folder / name, None))
+    return entries
 
 
 def _unreachable(path: Path, error: Exception) -> str:
