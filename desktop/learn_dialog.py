@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -26,11 +27,16 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.dialog_parts import buttons, cell, percent, plural, table
+from engine.core.console import one_line
 from engine.core.kept_text import kept_text_path
 from engine.core.paths import TRAIN_EXTRA
 
 CANCELLED_EXIT = 130  # `nextword finetune` after SIGTERM: nothing installed
 PROGRESS_STEPS = 1000
+# Exactly what export/personalize.py's progress() writes, from the line's start. The fine-tune writes every line
+# as one line (file names' newlines escaped), so no name can begin one; and a line that is not exactly this
+# (a traceback, a message naming a file) is a message, never a move of the bar.
+PROGRESS_LINE = re.compile(r"progress ([01]\.\d{3})(?: (.*))?\Z")
 
 
 def torch_available() -> bool:
@@ -77,11 +83,13 @@ class LearnDialog(QDialog):
                                 else "")
         self.cache_label = QLabel("")
         self.cache_label.setWordWrap(True)
+        self.cache_label.setTextFormat(Qt.TextFormat.PlainText)  # file names: "<b>" in one is no markup
         self.progress = QProgressBar(minimum=0, maximum=PROGRESS_STEPS, value=0, visible=False)
         self.cancel_button = QPushButton("Cancel", visible=False)
         self.cancel_button.clicked.connect(lambda: self.cancel())
         self.message = QLabel("")
         self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.report_table = table(["", "Before", "After"])
         self.report_table.horizontalHeader().setStretchLastSection(False)
@@ -170,8 +178,12 @@ class LearnDialog(QDialog):
         else:
             text = (f"Your personal cache learned {plural(result.lines_learned, 'line')} from "
                     f"{plural(len(result.files), 'file')}.")
+        if result.lines_failed:
+            text += (f" {plural(result.lines_failed, 'line')} could not be learned ({one_line(result.problem)}); "
+                     "the others were.")
         if result.skipped:
-            text += " Skipped: " + "; ".join(f"{Path(path).name} ({why})" for path, why in result.skipped[:3])
+            text += " Skipped: " + "; ".join(f"{one_line(Path(path).name)} ({one_line(why)})"
+                                             for path, why in result.skipped[:3])
             text += " …" if len(result.skipped) > 3 else ""
         self.cache_label.setText(text)
 
@@ -188,17 +200,12 @@ class LearnDialog(QDialog):
         """`progress 0.420 what` moves the bar; any other line is a message (the last one is shown)."""
         if not line:
             return
-        parts = line.split(" ", 2)
-        if parts[0] == "progress" and len(parts) >= 2:
-            try:
-                fraction = float(parts[1])
-            except ValueError:
-                fraction = None
-            if fraction is not None:
-                self.progress.setValue(round(max(0.0, min(1.0, fraction)) * PROGRESS_STEPS))
-                if len(parts) == 3:
-                    self.say(parts[2][:1].upper() + parts[2][1:])
-                return
+        progress = PROGRESS_LINE.match(line)
+        if progress:
+            self.progress.setValue(round(min(1.0, float(progress.group(1))) * PROGRESS_STEPS))
+            if progress.group(2):
+                self.say(progress.group(2)[:1].upper() + progress.group(2)[1:])
+            return
         self.messages.append(line)
         self.say(line.removeprefix("nextword finetune: "))
 

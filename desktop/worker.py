@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
+from desktop.file_reader import FilesReader
 from engine.core.tokenizer import split_partial
 
 SAVE_DELAY_MS = 3000  # the personal cache is written this long after its last change (and when the worker stops),
@@ -63,6 +64,9 @@ class FilesLearned:
     lines_learned: int = 0
     paused: bool = False  # learning was paused: nothing was learned
     next_line: int = field(default=0, repr=False)
+    lines_failed: int = 0  # lines that could not be taught (the first one's why in `problem`); the rest were
+    problem: str = ""
+    forgotten_at: float = field(default=0.0, repr=False)  # the cache's last forget when the files were chosen
 
 
 class PredictionWorker(QObject):
@@ -100,6 +104,8 @@ class PredictionWorker(QObject):
         self._unsaved_since: float | None = None  # time.monotonic() of the first change not saved yet
         self._save_failed = False  # the last save failed and the person was told
         self._file_batches: deque[FilesLearned] = deque()
+        self._files_reader = FilesReader(self)  # a child: it moves to the worker's thread, and is read back there
+        self._files_reader.read.connect(self._files_read, Qt.ConnectionType.QueuedConnection)
 
     @property
     def shipped_blocklist(self) -> set[str]:
@@ -308,20 +314,17 @@ class PredictionWorker(QObject):
 
     @Slot(object)
     def learn_files(self, paths) -> None:
-        """Teach the lines of these files (.txt, .md, .csv; folders of them) to the cache, a slice at a time
-        between keystrokes' predictions; files_learned says when it is done."""
-        from engine.core.user_text import read_user_text
-
+        """Teach the lines of these files (.txt, .md, .csv; folders of them) to the cache: read on a thread of
+        their own (desktop/file_reader.py: a big file takes seconds, and this thread answers keystrokes), then
+        taught a slice at a time between keystrokes' predictions; files_learned says when it is done."""
         cache = self.open_personal_cache()
-        batch = FilesLearned(paused=cache.paused)
-        try:
-            text = read_user_text(list(paths))
-        except (OSError, ValueError) as error:
-            batch.skipped.append((", ".join(str(path) for path in paths), str(error)))
-        else:
-            batch.files = [str(path) for path in text.files]
-            batch.skipped = [(str(path), why) for path, why in text.skipped]
-            batch.lines = [] if cache.paused else text.lines
+        self._files_reader.ask(FilesLearned(paused=cache.paused, forgotten_at=cache.forgotten_at), list(paths))
+
+    @Slot(object)
+    def _files_read(self, batch: FilesLearned) -> None:
+        """A batch read (FilesReader): queued to be taught after the batches before it."""
+        if self.open_personal_cache().forgotten_at != batch.forgotten_at:
+            batch.lines = []  # forgotten while they were read: as files being taught stop at a forget
         self._file_batches.append(batch)
         if len(self._file_batches) == 1:
             self._learn_some_lines()
@@ -329,13 +332,13 @@ class PredictionWorker(QObject):
     def _learn_some_lines(self) -> None:
         if not self._file_batches:
             return  # forgotten meanwhile
-        batch, cache = self._file_batches[0], self.personal_cache
+        batch = self._file_batches[0]
         tuned_from = len(batch.lines) - TUNED_LINES
         deadline = time.perf_counter() + LEARN_SLICE_S
         while batch.next_line < len(batch.lines) and time.perf_counter() < deadline:
             line = batch.lines[batch.next_line]
             tuned = batch.next_line >= tuned_from and self.predictor is not None
-            batch.lines_learned += (self.predictor.observe(line) if tuned else cache.observe(line)) > 0
+            batch.lines_learned += self._teach_line(batch, line, tuned) > 0
             batch.next_line += 1
         if batch.next_line < len(batch.lines):
             QTimer.singleShot(0, self._learn_some_lines)  # queued behind the keystrokes waiting now
@@ -347,6 +350,14 @@ class PredictionWorker(QObject):
         self.files_learned.emit(batch)
         if self._file_batches:
             QTimer.singleShot(0, self._learn_some_lines)
+
+    def _teach_line(self, batch: FilesLearned, line: str, tuned: bool) -> int:
+        try:
+            return self.predictor.observe(line) if tuned else self.personal_cache.observe(line)
+        except Exception as error:  # a last resort: one line never leaves the batch (and the dialog) waiting
+            batch.lines_failed += 1
+            batch.problem = batch.problem or f"{type(error).__name__}: {str(error)[:200]}"
+            return 0
 
     def _save_soon(self) -> None:
         """Saved once the person pauses; while they go on typing, every SAVE_AT_MOST_MS (a crash loses at most that)."""
@@ -380,6 +391,7 @@ class PredictionWorker(QObject):
     def shutdown(self) -> None:
         """Save the cache, then end the thread's event loop (WorkerThread.stop)."""
         self._file_batches.clear()
+        self._files_reader.stop()
         self._sync_timer.stop()
         self.save_personal_cache()
         QThread.currentThread().quit()

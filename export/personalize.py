@@ -12,7 +12,9 @@
    bundle as the active model only when the person's keystroke savings improve and the general ones
    drop by at most GENERAL_TOLERANCE; otherwise the model in use stays, and the report says why.
 
-Progress goes to stderr as `progress FRACTION what`, one line each, for the editor's progress bar.
+Progress goes to stderr as `progress FRACTION what`, one line each, for the editor's progress bar. Every line
+written to stderr is one line whatever file names it holds (console.one_line): a name with a newline cannot
+pass for a progress line.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import time
 from pathlib import Path
 
 from engine.core.bundle import ModelError
-from engine.core.console import say
+from engine.core.console import say, say_line
 from engine.core.corpus import CorpusError
 from engine.core.model_store import ModelStore, StoredModel
 from engine.core.paths import private_dir
@@ -68,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def progress(share: float, message: str) -> None:
-    print(f"progress {share:.3f} {message}", file=sys.stderr, flush=True)
+    say_line(f"progress {share:.3f} {message}", sys.stderr)  # a model folder's name is in one
+    sys.stderr.flush()
 
 
 def gate(before: dict, after: dict) -> tuple[bool, str]:
@@ -88,7 +91,7 @@ def gate(before: dict, after: dict) -> tuple[bool, str]:
 def _read(paths: list[str]) -> tuple[list, list, list, list[str]]:
     text = read_user_text(paths)
     for path, why in text.skipped:
-        say(f"nextword finetune: skipped {path}: {why}", sys.stderr)  # a file name may be any bytes
+        say_line(f"nextword finetune: skipped {path}: {why}", sys.stderr)  # a file name may be any bytes
     words = sum(len(line.split()) for line in text.lines)
     if words < MIN_WORDS:
         raise FinetuneRefused(f"{words} words of readable text in {', '.join(paths)}; at least {MIN_WORDS} are needed "
@@ -183,14 +186,18 @@ def _describe(error: Exception) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.out and Path(args.out).exists():
-        print(f"nextword finetune: {args.out}: already exists; give --out a new folder", file=sys.stderr)
+        say_line(f"nextword finetune: {args.out}: already exists; give --out a new folder", sys.stderr)
         return 2
     # Cancel (SIGTERM) unwinds like Ctrl+C: the scratch folder is removed and nothing is installed.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         result = run(args)
     except (FinetuneRefused, CorpusError, ModelError, InstallRefused, OSError) as error:
-        print(f"nextword finetune: {_describe(error)}", file=sys.stderr)
+        say_line(f"nextword finetune: {_describe(error)}", sys.stderr)
+        return 2
+    except MemoryError:
+        say_line("nextword finetune: ran out of memory; learn from fewer or smaller files (the model in use stays)",
+                 sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("nextword finetune: cancelled; the model in use stays", file=sys.stderr)

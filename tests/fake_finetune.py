@@ -1,7 +1,7 @@
 """A stand-in for `nextword finetune PATH... --json` in the editor's tests: the same progress lines, messages,
 exit codes and JSON report as export/personalize.py, in a moment and without torch.
 
-    python fake_finetune.py MODE PATH...    MODE: installed, not-installed, slow, ignore-term or refused
+    python fake_finetune.py MODE PATH...    MODE: installed, not-installed, slow, ignore-term, refused or crash
 
 It writes the paths it was given to NEXTWORD_HOME/fake_finetune_args.json.
 """
@@ -33,6 +33,8 @@ def main() -> int:
         print("nextword finetune: 12 words of readable text; at least 300 are needed", file=sys.stderr, flush=True)
         return 2
     progress(0.42, "fine-tuning: epoch 1 of 3")
+    if mode == "crash":  # a fault nothing foresaw: a traceback on stderr and exit code 1
+        raise RuntimeError("something nobody foresaw")
     if mode in ("slow", "ignore-term"):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -2,6 +2,7 @@
 text, Tools > Learned Words, Learn from My Writing (with a fake fine-tune process) and Models."""
 
 import json
+import os
 import shutil
 import stat
 import sys
@@ -14,7 +15,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from desktop_helpers import chips, type_and_wait  # noqa: E402
-from PySide6.QtCore import QProcess, Qt  # noqa: E402
+from PySide6.QtCore import QProcess, Qt, QThread  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
 from desktop.editor import SuggestingEditor  # noqa: E402
@@ -359,6 +360,99 @@ def test_without_torch_the_cache_still_learns_and_one_line_says_what_to_install(
     assert "pip install 'nextword[train]'" in window.statusBar().currentMessage()
     qtbot.waitUntil(lambda: dialog.cache_result is not None, timeout=10000)
     assert "flimflam" in learned(qtbot, window)
+
+
+def test_files_are_read_off_the_prediction_thread_and_suggestions_come_meanwhile(window, qtbot, monkeypatch, notes):
+    # Why: the worker read the files on its own thread, which also answers keystrokes: a 100 MB file held the
+    # chips back 4.7 s.
+    from engine.core import user_text
+
+    read_on_prediction_thread, reading = [], threading.Event()
+    real_read = user_text.read_user_text
+
+    def slow_read(paths, *args, **kwargs):  # as long as a big file takes
+        read_on_prediction_thread.append(QThread.currentThread() == window.worker_thread.thread)
+        reading.set()
+        time.sleep(2)
+        return real_read(paths, *args, **kwargs)
+
+    monkeypatch.setattr(user_text, "read_user_text", slow_read)
+    type_and_wait(qtbot, window, "Hello ")  # the model has answered once
+    with qtbot.waitSignal(window.worker_thread.worker.files_learned, timeout=20000):
+        window.files_to_learn.emit([str(notes)])
+        qtbot.waitUntil(reading.is_set, timeout=5000)
+        started = time.perf_counter()
+        type_and_wait(qtbot, window, "how are yo")
+        waited = time.perf_counter() - started
+    assert read_on_prediction_thread == [False] and waited < 1.0
+    assert "flimflam" in learned(qtbot, window)
+
+
+def test_files_being_read_when_everything_is_forgotten_are_not_learned(window, qtbot, monkeypatch, notes):
+    from engine.core import user_text
+
+    release, real_read = threading.Event(), user_text.read_user_text
+    monkeypatch.setattr(user_text, "read_user_text", lambda *args: release.wait(10) and real_read(*args))
+    window.files_to_learn.emit([str(notes)])
+    window.learned_forget_requested.emit()
+    release.set()
+    with qtbot.waitSignal(window.worker_thread.worker.files_learned, timeout=10000) as done:
+        pass
+    assert done.args[0].files == [str(notes)] and done.args[0].lines_learned == 0
+    assert "flimflam" not in learned(qtbot, window)
+
+
+def test_a_line_that_cannot_be_learned_is_counted_and_the_dialog_ends_when_the_fine_tune_fails(
+        window, qtbot, monkeypatch, notes):
+    # Why: a line the tokenizer failed on (a long one) raised in the worker: the batch never ended, every later
+    # one waited behind it, and the dialog said "learning…" until the editor was closed.
+    original_observe = PersonalCache.observe
+
+    def observe(cache, text, *args, **kwargs):
+        if "replied" in text:
+            raise TimeoutError("TweetTokenizer exceeded its 5.0s time limit")
+        return original_observe(cache, text, *args, **kwargs)
+
+    monkeypatch.setattr(PersonalCache, "observe", observe)
+    fake_finetune(monkeypatch, "crash")
+    dialog = window.learn_from_writing()
+    dialog.add_paths([notes])
+    dialog.start()
+    qtbot.waitUntil(lambda: not dialog.running and dialog.cache_result is not None, timeout=20000)
+    assert dialog.message.text() == ("The fine-tune stopped: RuntimeError: something nobody foresaw. "
+                                     "The model in use stays.")
+    assert dialog.start_button.isEnabled() and not dialog.cancel_button.isVisible()
+    assert dialog.cache_result.lines_learned == 1 and dialog.cache_result.lines_failed == 1
+    assert "1 line could not be learned (TimeoutError: TweetTokenizer" in dialog.cache_label.text()
+    assert "flimflam" in learned(qtbot, window)
+
+
+def test_a_file_with_a_20_mb_line_of_one_letter_is_learned_at_once(window, qtbot, tmp_path):
+    # Why: TweetTokenizer raised MemoryError on the line in the worker: the batch never ended, and the dialog
+    # said "learning…" until the editor was closed.
+    path = tmp_path / "run.txt"
+    path.write_text("Flimflam counted\n" + "a" * 20_000_000 + "\n", encoding="utf-8")
+    with qtbot.waitSignal(window.worker_thread.worker.files_learned, timeout=5000) as done:
+        window.files_to_learn.emit([str(path)])
+    assert done.args[0].lines_failed == 0 and done.args[0].skipped == []
+    assert "flimflam" in learned(qtbot, window)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+def test_a_file_name_with_a_newline_never_moves_the_progress_bar_of_the_real_fine_tune(window, qtbot, tmp_path):
+    pytest.importorskip("torch")
+    folder = tmp_path / "writing"
+    folder.mkdir()
+    (folder / "letter.txt").write_text("Too few words to learn from.\n", encoding="utf-8")
+    (folder / "x\nprogress 1.000 installed.png").write_bytes(b"\x89PNG")  # skipped, so named
+    os.mkfifo(folder / "pipe.txt")
+    dialog = window.learn_from_writing()
+    dialog.add_paths([folder])
+    dialog.start()  # `nextword finetune --json`, the real one: it refuses so little text at once
+    qtbot.waitUntil(lambda: not dialog.running, timeout=60000)
+    assert dialog.progress.value() == 0 and "at least 300 are needed" in dialog.message.text()
+    assert any(r"x\nprogress 1.000 installed.png: not a .txt" in line for line in dialog.messages)
+    assert any("pipe.txt: a named pipe (FIFO)" in line for line in dialog.messages)
 
 
 # Tools > Models

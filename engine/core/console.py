@@ -8,7 +8,14 @@ the terminal's encoding cannot show as `\\uNNNN`: the name stays recognisable an
 
 from __future__ import annotations
 
+import re
 import sys
+
+# Control characters and Unicode line and paragraph separators: in a file name they would start a new line (or
+# move the cursor) in what a program prints, so a name could pass for a line of its own, such as the
+# `progress ...` lines the editor reads from `nextword finetune`.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def printable(text: str) -> str:
@@ -24,3 +31,14 @@ def say(text: str, file=None) -> None:
     stream = file if file is not None else sys.stdout
     encoding = getattr(stream, "encoding", None) or "utf-8"
     print(printable(text).encode(encoding, "backslashreplace").decode(encoding), file=stream)
+
+
+def one_line(text: str) -> str:
+    """`text` as one line: each control character (a newline in a file name) written as an escape, as repr
+    writes it (`\\n`, `\\x1b`, `\\u2028`), so what is printed cannot start a line that looks like another."""
+    return _CONTROLS.sub(lambda match: _NAMED.get(match.group()) or repr(match.group())[1:-1], text)
+
+
+def say_line(text: str, file=None) -> None:
+    """say() for a message that must stay one line whatever names it holds."""
+    say(one_line(text), file)

@@ -135,7 +135,13 @@ def read_speaker_csv(path: str | Path, text: str | None = None) -> list[Document
     # Without the BOM that Excel writes ("\ufeffspeaker" is no `speaker` column), and split only where the
     # csv module splits rows: str.splitlines() also splits at \x85 or \u2028 inside a message, which lost
     # the rest of it.
-    rows = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    return speaker_rows(source, io.StringIO(text.removeprefix("\ufeff"), newline=""))
+
+
+def speaker_rows(source: Path, lines: Iterable[str]) -> list[Document]:
+    """read_speaker_csv's document from the CSV's lines, each with its line end (split only at \\r, \\n, \\r\\n,
+    as a file opened with newline=""): a reader may hand them over as it reads, not the whole text at once."""
+    rows = csv.DictReader(lines)
     speakers: dict[str, str] = {}
     document: Document = []
     try:

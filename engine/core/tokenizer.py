@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import deque
 from functools import lru_cache
 
 # Bumped whenever tokenization changes: a model trained with another version would see other tokens.
@@ -43,6 +44,27 @@ _CLOSERS = "\"')]"  # what may follow a sentence's final mark: `."`, `!)`
 # Lone surrogates: a Python str may hold them (and TweetTokenizer makes one of "&#xD800;"), but no file can,
 # so a token with one could never be saved (the personal cache's JSON, a vocabulary).
 _SURROGATES = re.compile("[\ud800-\udfff]")
+
+# TweetTokenizer on a long text: a 20 MB run of one letter raised MemoryError (in its reduce_lengthening), 400 KB
+# of "a.a.a." TimeoutError (after 5 s), and 8,000 digit pairs "1212…" took 0.2 s, quadratic. So a text longer
+# than MAX_PIECE is handed over in pieces of at most that many characters, cut where no token can span the cut
+# (see split_at_spaces): its tokens are the same as if it went whole. Normal text (a message, a typed
+# paragraph, every line of the corpora) is shorter and goes whole, as before.
+MAX_PIECE = 1000
+# A run of one character longer than this is shortened to it first: TweetTokenizer makes three of any run of
+# three or more (reduce_len), so the tokens are the same, and a 20 MB run is one piece, not 20,000.
+KEPT_RUN = 64
+_LONG_RUN = re.compile(rf"(.)\1{{{KEPT_RUN},}}+")  # possessive: `{64,}` alone took 1.6 GB on a 20 MB run
+# Where a text may be cut (in the `regex` module's terms, TweetTokenizer's engine: its \d and \s, not re's).
+# Only two of its token patterns hold whitespace: phone numbers ("555 1234", after a digit or one of `*-.)`)
+# and spaced ellipses (". . .", after a dot). A run of whitespace after any other character is inside no
+# token, and the patterns' look-arounds (`\b`, `(?<!@)`, `(?!@)`) see the same at a cut as at a space. Not
+# after a `;` either: an HTML entity ends there, and "x.&bogus; ." loses it before tokenizing (". ." is one).
+_SAFE_GAP = r"(?<=[^\d*\-.);\s])\s+"
+_ANY_GAP = r"\s+"
+# Should a piece still exceed TweetTokenizer's time limit (none of MAX_PIECE characters has), its words
+# and marks are the tokens rather than a traceback.
+_PLAIN_TOKENS = re.compile(r"\w+|[^\w\s]")
 
 
 
@@ -78,10 +100,59 @@ def _refine(token: str) -> list[str]:
     return pieces
 
 
+@lru_cache(maxsize=1)
+def _gaps():
+    import regex  # TweetTokenizer's own engine (an nltk dependency): its \d and \s are the ones that matter
+
+    return regex.compile(_SAFE_GAP), regex.compile(_ANY_GAP)
+
+
+def shorten_runs(text: str) -> str:
+    """Every run of one character longer than KEPT_RUN shortened to KEPT_RUN: the same tokens (see KEPT_RUN)."""
+    return _LONG_RUN.sub(lambda match: match.group(1) * KEPT_RUN, text)
+
+
+def split_at_spaces(text: str, limit: int) -> list[str]:
+    """`text` in pieces of at most `limit` characters (none empty), cut at a run of whitespace (left out), in
+    linear time. A cut where no token can span it is preferred (the tokens of the pieces are the text's);
+    else any whitespace; a text with none in half a piece is cut hard."""
+    safe, anywhere = _gaps()
+    pieces: list[str] = []
+    start = 0
+    while len(text) - start > limit:
+        window = (start + limit // 2, start + limit)  # each piece at least half the limit: linear overall
+        gap = _last(safe.finditer(text, *window)) or _last(anywhere.finditer(text, *window))
+        cut, resume = (gap.start(), gap.end()) if gap else (start + limit, start + limit)
+        pieces.append(text[start:cut])
+        start = resume
+    pieces.append(text[start:])
+    return [piece for piece in pieces if piece]
+
+
+def _last(matches):
+    """The last of an iterator's matches, or None."""
+    last = deque(matches, maxlen=1)
+    return last[0] if last else None
+
+
+def _tweet_tokens(text: str) -> list[str]:
+    """TweetTokenizer's tokens of a normalized text, a long one in pieces (see MAX_PIECE)."""
+    if len(text) <= MAX_PIECE:
+        return _tweet_piece(text)
+    return [token for piece in split_at_spaces(shorten_runs(text), MAX_PIECE) for token in _tweet_piece(piece)]
+
+
+def _tweet_piece(text: str) -> list[str]:
+    try:
+        return _tweet_tokenizer().tokenize(text)
+    except TimeoutError:
+        return _PLAIN_TOKENS.findall(text)
+
+
 def tokenize_cased(text: str) -> list[str]:
     """Tokens as written (case kept); placeholders for URLs and long numbers."""
     tokens: list[str] = []
-    for raw in _tweet_tokenizer().tokenize(normalize(text)):
+    for raw in _tweet_tokens(normalize(text)):
         # Normalized again: TweetTokenizer decodes HTML entities, after normalize, so "&#29;" made a "\x1d"
         # token, "&#x2019;" a typographic apostrophe and "&#xD800;" a lone surrogate. (No corpus had entities.)
         cleaned = _SURROGATES.sub("\ufffd", raw).translate(_NORMAL_FORMS)
