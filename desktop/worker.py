@@ -8,6 +8,7 @@ after its last change and when the worker stops. The GUI asks for what it knows 
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -24,6 +25,16 @@ SAVE_AT_MOST_MS = 30000  # and no later than this after its first unsaved change
 SYNC_EVERY_MS = 2000
 LEARN_SLICE_S = 0.02  # teaching files: at most this long between two keystrokes' predictions
 TUNED_LINES = 500  # of a batch of files, the last lines also tune the cache's share beside the model (~10 ms each)
+
+
+def keep_collections_short() -> None:
+    """Python's full garbage collection stops every thread, the GUI's too, for as long as it takes to look at every
+    container object: the model's word indexes and a big personal cache are hundreds of thousands of them (a
+    collection took 87 ms after loading, 217 ms while a 30 MB file was being learned: bench/learn_files.py). What
+    lives on (the model, the cache as saved) is frozen out of the collector's sight after a model is loaded and
+    after each save (gc.freeze); only what is newer is looked at. (What is frozen is still freed when nothing
+    refers to it; only a reference cycle among frozen objects would stay.)"""
+    gc.freeze()
 
 
 @dataclass(frozen=True)
@@ -138,6 +149,7 @@ class PredictionWorker(QObject):
                        "choose another in Tools > Models, or reinstall Nextword")
             return
         self.predictor, self.model_id = predictor, model_id
+        keep_collections_short()
         folder = predictor.backend.manifest.folder
         self.model_loaded.emit(describe_model(model_id) if model_id else folder.name,
                                predictor.backend.manifest.architecture, predictor.provider)
@@ -376,6 +388,7 @@ class PredictionWorker(QObject):
             return
         try:
             cache.save()
+            keep_collections_short()
             self._save_failed = False
         except OSError as error:
             from engine.core.safe_write import describe_write_error

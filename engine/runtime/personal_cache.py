@@ -150,7 +150,8 @@ class PersonalCache:
         model = model_probabilities(tuned) if model_probabilities is not None and self.tune_weights else None
         with self._lock:
             self._count_pieces(pieces, model)
-            self._record("count", pieces)
+            # as tuples of strings: the garbage collector stops looking at them (lists it would look at every time)
+            self._record("count", tuple(map(tuple, pieces)))
             self._changed(keep_view=True)
         return sum(len(tokens) for tokens in pieces)
 
