@@ -38,8 +38,8 @@ def open_log(path, store_accepted_words: bool = False) -> tuple[EventLog | None,
     """The acceptance log at `path` and what to tell the person (empty: nothing). Another program's file, a
     damaged one or a folder there is kept aside (renamed beside itself) and a fresh log started; a newer
     Nextword's is left as it is, and so is one the disk will not let us write: logging is off this session."""
-    try:  # its pages are read for damage later, on its writer thread (AcceptanceRecorder)
-        return EventLog(path, store_accepted_words=store_accepted_words, check_pages=False), ""
+    try:  # its pages are read for damage and its rows migrated later, on its writer thread (AcceptanceRecorder)
+        return EventLog(path, store_accepted_words=store_accepted_words, finish_later=True), ""
     except UnusableLog as problem:
         try:
             aside = keep_log_aside(path)
@@ -71,7 +71,7 @@ class AcceptanceRecorder(QObject):
         self.problem.connect(window.messages.say)  # a slot of a GUI-thread object: queued to the GUI thread
         self.deletion_done.connect(window.messages.say)
         log.on_problem = self.problem.emit
-        log.check_pages_later()  # after on_problem is set: what it finds goes to the status bar
+        log.finish_opening_later()  # after on_problem is set: what it finds goes to the status bar
         self.tracker = SuggestionTracker(log.record)
         self.characters_typed = 0
         self._model: tuple[str, str] | None = None

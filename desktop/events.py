@@ -26,7 +26,7 @@ from desktop.log_schema import (
     TOTALS,
     NewerLog,
     UnusableLog,
-    check_every_page,
+    finish_opening,
     keep_log_aside,
     now,
     open_database,
@@ -87,11 +87,12 @@ class EventLog:
 
     def __init__(self, path: str | Path, store_accepted_words: bool = False, flush_seconds: float = 0.5,
                  on_problem: Callable[[str], None] = print_problem, busy_timeout: float = BUSY_TIMEOUT_SECONDS,
-                 check_pages: bool = True):
-        """check_pages=False: every page is read for damage later, on the writer thread (check_pages_later)."""
+                 finish_later: bool = False):
+        """finish_later: what takes seconds for a year's log (reading every page for damage, migrating its rows) is
+        done on the writer thread before its first write, once finish_opening_later is called."""
         self.path = Path(path)
         self.busy_timeout = busy_timeout
-        self.db = open_database(self.path, busy_timeout, check_pages)
+        self.db = open_database(self.path, busy_timeout, finish=not finish_later)
         self.off = False  # found damaged after opening, and no fresh log could be started: nothing is written
         self.store_accepted_words = store_accepted_words
         self.paused = False
@@ -165,16 +166,16 @@ class EventLog:
         through on_problem. True when everything was written."""
         return self._writer.close(timeout)
 
-    def check_pages_later(self) -> None:
-        """Every page read for damage on the writer thread, before its first write (a year's log takes seconds to
-        read: never while the editor starts). A damaged log is then kept aside and a fresh one started, said once
-        through on_problem."""
-        self._writer.submit(self._check_every_page)
+    def finish_opening_later(self) -> None:
+        """Every page read for damage and the log migrated, on the writer thread before its first write (a year's
+        log takes seconds: never while the editor starts). A damaged log is then kept aside and a fresh one
+        started, said once through on_problem."""
+        self._writer.submit(self._finish_opening)
 
     # On the writer thread
-    def _check_every_page(self) -> None:
+    def _finish_opening(self) -> None:
         try:
-            check_every_page(self.db, self.path)
+            finish_opening(self.db, self.path)
         except UnusableLog as problem:
             self.db.close()
             self._writer.on_problem(self._start_afresh(problem))

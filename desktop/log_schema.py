@@ -147,16 +147,44 @@ class NewerLog(Exception):
         self.path = path
 
 
-def open_database(path: str | Path, busy_timeout: float = 5.0, check_pages: bool = True) -> Database:
+def open_database(path: str | Path, busy_timeout: float = 5.0, finish: bool = True) -> Database:
     """The log at `path`, created readable by its owner alone, migrated to the newest schema, in WAL mode;
     a statement waits up to `busy_timeout` seconds for another connection's lock.
 
     Checked before anything is written to it: UnusableLog for a file that is not Nextword's log (kept aside by
-    the caller), NewerLog for a newer Nextword's. The checks and the migrations are one transaction, and the
-    switch to WAL comes only after it commits, so a file refused or a migration failed is left as it was.
-    check_pages=False leaves out reading every page for damage (`check_every_page`), which takes seconds for a
-    year's log: the editor does that on the log's writer thread, before its first write."""
+    the caller), NewerLog for a newer Nextword's, the file's own error where it cannot be written. The checks and
+    the migrations are transactions, and the switch to WAL comes only after them, so a file refused or a
+    migration failed is left as it was. finish=False leaves out what takes seconds for a year's log (reading
+    every page for damage, migrating its rows: `finish_opening`): the editor does that on the log's writer
+    thread, before its first write, never while it starts."""
     path = Path(path)
+    db = _connect(path, busy_timeout)
+    try:
+        with _unusable_if_damaged(db, path):
+            with write_transaction(db):  # the write lock first: another window migrating the same file waits
+                _check_log(db, path)
+                db["migrations"].create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
+                db.execute("UPDATE migrations SET name = name WHERE 0")  # writes nothing, fails if read-only
+        if finish:
+            finish_opening(db, path)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def finish_opening(db: Database, path: Path) -> None:
+    """Every page read for damage, the migrations the log lacks made, its tables checked; then WAL. Raises as
+    open_database does (the caller closes `db`)."""
+    with _unusable_if_damaged(db, path):
+        with write_transaction(db):
+            check_every_page(db, path)
+            _migrate(db, path)
+            _check_tables(db, path)
+        db.enable_wal()
+
+
+def _connect(path: Path, busy_timeout: float) -> Database:
     if path.is_dir():
         raise UnusableLog(path, "is a folder, not a file")
     private_file(path)
@@ -166,36 +194,32 @@ def open_database(path: str | Path, busy_timeout: float = 5.0, check_pages: bool
         header = file.read(len(SQLITE_HEADER))
     if header and header != SQLITE_HEADER:
         raise UnusableLog(path, "is not a database (another program's file, or a damaged one)")
-    db = Database(sqlite3.connect(str(path), timeout=busy_timeout, check_same_thread=False))
+    return Database(sqlite3.connect(str(path), timeout=busy_timeout, check_same_thread=False))
+
+
+@contextlib.contextmanager
+def _unusable_if_damaged(db: Database, path: Path):
+    """SQLite's "damaged" and "not a database" errors as UnusableLog; a locked, read-only or full disk's as they
+    are (the file may be fine)."""
     try:
-        with write_transaction(db):  # the write lock first: another window migrating the same file waits
-            if check_pages:
-                check_every_page(db, path)
-            _check_log(db, path)
-            applied = {row[0] for row in db.execute("SELECT name FROM migrations")} \
-                if "migrations" in db.table_names() else set()
-            db["migrations"].create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
-            db.execute("UPDATE migrations SET name = name WHERE 0")  # writes nothing, fails if the file is read-only
-            for migration in MIGRATIONS:
-                if migration.__name__ not in applied:
-                    try:
-                        migration(db)
-                    except sqlite3.OperationalError as error:
-                        if _code(error) != _SQLITE_ERROR:  # read-only, full, locked: not the file's fault
-                            raise
-                        raise UnusableLog(path, f"has tables Nextword's log cannot use ({error})") from None
-                    db["migrations"].insert({"name": migration.__name__, "applied_at": now()})
-            _check_tables(db, path)
-        db.enable_wal()
-    except (UnusableLog, NewerLog):
-        db.close()
-        raise
+        yield
     except sqlite3.DatabaseError as error:
-        db.close()
         if isinstance(error, sqlite3.OperationalError) or _code(error) not in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
-            raise  # locked, read-only, a disk error: the file may be fine
+            raise
         raise UnusableLog(path, f"is damaged ({error})") from None
-    return db
+
+
+def _migrate(db: Database, path: Path) -> None:
+    applied = {row[0] for row in db.execute("SELECT name FROM migrations")}
+    for migration in MIGRATIONS:
+        if migration.__name__ not in applied:
+            try:
+                migration(db)
+            except sqlite3.OperationalError as error:
+                if _code(error) != _SQLITE_ERROR:  # read-only, full, locked: not the file's fault
+                    raise
+                raise UnusableLog(path, f"has tables Nextword's log cannot use ({error})") from None
+            db["migrations"].insert({"name": migration.__name__, "applied_at": now()})
 
 
 def _code(error: sqlite3.Error) -> int | None:
@@ -204,13 +228,9 @@ def _code(error: sqlite3.Error) -> int | None:
 
 
 def check_every_page(db: Database, path: Path) -> None:
-    """The file is whole: every page read (SQLite's quick_check: ~0.2 s per million rows); UnusableLog if not."""
-    try:
+    """The file is whole: every page read (SQLite's quick_check: ~0.3 s per million rows); UnusableLog if not."""
+    with _unusable_if_damaged(db, path):
         problems = [row[0] for row in db.execute("PRAGMA quick_check")]
-    except sqlite3.DatabaseError as error:
-        if isinstance(error, sqlite3.OperationalError) or _code(error) not in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
-            raise
-        raise UnusableLog(path, f"is damaged ({error})") from None
     if problems != ["ok"]:
         lines = [line for line in problems[0].splitlines() if not line.startswith("***")]  # "*** in database main"
         raise UnusableLog(path, f"is damaged ({(lines or problems)[0]})")

@@ -399,7 +399,7 @@ def test_an_unusable_log_is_kept_aside_untouched_and_a_fresh_one_started(tmp_pat
     if not said:  # damage inside its pages: found on the writer thread, before its first write (as the editor does)
         told = []
         log.on_problem = told.append
-        log.check_pages_later()
+        log.finish_opening_later()
         assert log.flush() and len(told) == 1
         said = told[0]
     assert log is not None and str(path) in said and "kept aside as nextword.db.damaged-" in said
@@ -621,15 +621,15 @@ def test_a_personal_cache_that_cannot_be_kept_aside_is_never_saved_over(qtbot, m
     assert not os.path.exists(str(path) + SUFFIX)
 
 
-def test_the_editor_reads_the_logs_pages_for_damage_off_the_gui_thread(open_window, qtbot, monkeypatch):
-    """A year's log takes seconds to read whole: the window must not wait for it as it starts."""
+def test_the_editor_reads_the_logs_pages_and_migrates_it_off_the_gui_thread(open_window, qtbot, monkeypatch):
+    """A year's log takes seconds to read whole, a minute to migrate: the window must not wait for it as it starts."""
     import threading
 
     from desktop import events
 
     threads = []
-    real_check = events.check_every_page
-    monkeypatch.setattr(events, "check_every_page",
+    real_check = events.finish_opening
+    monkeypatch.setattr(events, "finish_opening",
                         lambda *args: (threads.append(threading.current_thread()), real_check(*args)))
     window = open_window()
     assert window.recorder.log.flush()

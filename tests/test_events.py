@@ -3,6 +3,7 @@
 import json
 import os
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -140,3 +141,34 @@ def test_threshold_tuning_finds_the_known_optimum_and_never_hides_everything():
                       for p in range(100)]
     assert tune_inline_threshold(confident_only, min_share=0.25) <= 0.75  # a quarter of them stays shown
     assert tune_inline_threshold(synthetic_inline_log(rng, count=20)) is None  # too little to go on
+
+
+def test_an_older_log_opened_by_the_editor_is_migrated_on_its_writer_thread_before_the_first_write(log_path):
+    """The first start after an upgrade migrates every row (about a minute for a year's log): never while the
+    window starts, and never after a row of the new kind is written."""
+    from sqlite_utils import Database
+
+    from desktop.acceptance import open_log
+    from desktop.log_schema import m001_create_sessions_and_suggestions, now
+
+    old = Database(log_path)
+    m001_create_sessions_and_suggestions(old)
+    old["migrations"].insert({"name": m001_create_sessions_and_suggestions.__name__, "applied_at": now()})
+    old.close()
+    log, said = open_log(log_path)
+    assert said == "" and len(applied(log_path)) == 1  # the window's part: checks only
+    log.finish_opening_later()
+    log.start_session("m", "p")
+    log.record(LoggedSuggestion("chip", 0, 1, 1.0, 0, 0.5, outcome="accepted"))
+    assert log.flush()
+    log.close()
+    assert applied(log_path) == [migration.__name__ for migration in MIGRATIONS]
+    assert compute_stats(*read_rows(log_path))["accepted"] == 1
+
+
+def applied(path) -> list[str]:
+    connection = sqlite3.connect(path)
+    try:
+        return [row[0] for row in connection.execute("SELECT name FROM migrations ORDER BY name")]
+    finally:
+        connection.close()
