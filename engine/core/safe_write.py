@@ -53,21 +53,12 @@ def write_bytes(path: str | Path, data: bytes, new_file_mode: int = NEW_FILE_MOD
 
 
 def _replace(target: Path, data: bytes, old: os.stat_result | None, new_file_mode: int = NEW_FILE_MODE) -> None:
-    fd, temporary = _create_temporary(target.parent, PRIVATE_MODE if old else new_file_mode)
-    try:
-        try:
-            _write_all(fd, data)
-            if old is not None:
-                _keep_owner(fd, old)  # before fchmod: a chown clears the setuid and setgid bits
-                os.fchmod(fd, stat.S_IMODE(old.st_mode))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temporary, target)
-    except BaseException:
-        _remove(temporary)
-        raise
-    _sync_folder(target.parent)
+    def as_the_old_file(fd: int) -> None:
+        if old is not None:
+            _keep_owner(fd, old)  # before fchmod: a chown clears the setuid and setgid bits
+            os.fchmod(fd, stat.S_IMODE(old.st_mode))
+
+    _rename_new_file_over(target, data, PRIVATE_MODE if old else new_file_mode, as_the_old_file)
 
 
 def replace_file(path: str | Path, data: bytes, mode: int) -> None:
@@ -76,19 +67,26 @@ def replace_file(path: str | Path, data: bytes, mode: int) -> None:
     path = Path(path)
     if os.path.isdir(path) and not os.path.islink(path):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-    fd, temporary = _create_temporary(path.parent, mode)
+    # fchmod: the umask may have taken bits the file should keep (never adds any)
+    _rename_new_file_over(path, data, mode, lambda fd: os.fchmod(fd, mode))
+
+
+def _rename_new_file_over(target: Path, data: bytes, create_mode: int, finish) -> None:
+    """`data` into a new file beside `target` (`finish(fd)` before it is flushed to disk), renamed over it; no
+    temporary file is left after a failure."""
+    fd, temporary = _create_temporary(target.parent, create_mode)
     try:
         try:
             _write_all(fd, data)
-            os.fchmod(fd, mode)  # the umask may have taken bits the file should keep (never adds any)
+            finish(fd)
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException:
         _remove(temporary)
         raise
-    _sync_folder(path.parent)
+    _sync_folder(target.parent)
 
 
 def _rewrite_in_place(target: Path, data: bytes) -> None:
