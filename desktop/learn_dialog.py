@@ -174,7 +174,7 @@ class LearnDialog(QDialog):
     def _on_files_learned(self, result) -> None:
         self.cache_result = result
         if result.paused:
-            text = "Learning is paused (Edit > Preferences): nothing was added to your personal cache."
+            text = "Off the record (Tools > Off the Record): nothing was added to your personal cache."
         else:
             text = (f"Your personal cache learned {plural(result.lines_learned, 'line')} from "
                     f"{plural(len(result.files), 'file')}.")

@@ -368,7 +368,7 @@ class PredictionWorker(QObject):
             return self.predictor.observe(line) if tuned else self.personal_cache.observe(line)
         except Exception as error:  # a last resort: one line never leaves the batch (and the dialog) waiting
             batch.lines_failed += 1
-            batch.problem = batch.problem or f"{type(error).__name__}: {str(error)[:200]}"
+            batch.problem = batch.problem or str(error)[:200] or "an unexpected error"
             return 0
 
     def _save_soon(self) -> None:

@@ -423,7 +423,7 @@ def test_a_line_that_cannot_be_learned_is_counted_and_the_dialog_ends_when_the_f
                                      "The model in use stays.")
     assert dialog.start_button.isEnabled() and not dialog.cancel_button.isVisible()
     assert dialog.cache_result.lines_learned == 1 and dialog.cache_result.lines_failed == 1
-    assert "1 line could not be learned (TimeoutError: TweetTokenizer" in dialog.cache_label.text()
+    assert "1 line could not be learned (TweetTokenizer exceeded" in dialog.cache_label.text()
     assert "flimflam" in learned(qtbot, window)
 
 
