@@ -32,6 +32,7 @@ ATTACHING_PUNCTUATION = set(".,!?;:)")  # typed right after an accepted word, it
 SENTENCE_ENDS = set(".!?")  # typed, they finish a sentence: it is handed over for learning
 LINE_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 REMOVING_KEYS = (Qt.Key.Key_Backspace, Qt.Key.Key_Delete)
+ARROW_KEYS = (Qt.Key.Key_Left, Qt.Key.Key_Right)
 # Keys that change the text but are not typing it (some platforms give them a printable text, "v" for Ctrl+V).
 NOT_TYPING = (QKeySequence.StandardKey.Paste, QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
 
@@ -258,6 +259,12 @@ class SuggestingEditor(QPlainTextEdit):
             return
         if self.autocorrector.undo_key(event):
             return
+        if key in ARROW_KEYS and modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier):
+            moved = long_lines.step_over_break(self.textCursor(), backwards=key == Qt.Key.Key_Left,
+                                               keep_anchor=modifiers == Qt.KeyboardModifier.ShiftModifier)
+            if moved is not None:  # at a break between pieces of a long line: one key, one character
+                self.setTextCursor(moved)
+                return
         if key in REMOVING_KEYS and modifiers == Qt.KeyboardModifier.NoModifier and not self.isReadOnly():
             reach = long_lines.across_break(self.textCursor(), backwards=key == Qt.Key.Key_Backspace)
             if reach is not None:  # at a break between pieces: the key takes the character beyond it

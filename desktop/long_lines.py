@@ -16,8 +16,9 @@ on, pieces look like wrapped lines; with it off, each piece shows as a line of i
 says (once a window). Backspace at a piece's start and Delete at its end take the character beyond the
 break, as they would in one line (the pieces join); Enter inside a piece ends the line there.
 
-What a piece does not do as a line would: Find does not find a phrase that a cut splits (cuts are after
-spaces, so a word is found), and moving the cursor across a break takes one more key.
+Left and Right step over a break as over the space between two characters of a line (step_over_break). What a
+piece does not do as a line would: Find does not find a phrase that a cut splits (cuts are after spaces, so a
+word is found), and Up and Down move by pieces where word wrap is off.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextBlock, QTextCursor, QTextDocument, QTextDocumentFragment, QTextFormat
 
 PIECE_CHARS = 10_000  # a key typed in a block this long costs Qt about 3 ms of layout
@@ -208,6 +210,24 @@ def across_break(cursor: QTextCursor, backwards: bool) -> QTextCursor | None:
         reach.movePosition(QTextCursor.MoveOperation.NextCharacter)
         return _selection(cursor.position(), reach.position(), block)
     return None
+
+
+def step_over_break(cursor: QTextCursor, backwards: bool, keep_anchor: bool) -> QTextCursor | None:
+    """For Left (`backwards`) at a piece's start or Right at its end, in left-to-right text: the cursor one
+    character beyond the break, as one key moves it in one line (the break is a position, not a character).
+    None where the cursor is at no break, or the piece beyond it is empty."""
+    block = cursor.block()
+    if block.textDirection() != Qt.LayoutDirection.LeftToRight:
+        return None  # in right-to-left text Left goes forwards: Qt's own moves are right there
+    if backwards and cursor.positionInBlock() == 0 and continues(block) and block.previous().length() > 1:
+        target = block.position() - 2  # before the last character of the piece before
+    elif not backwards and cursor.atBlockEnd() and continues(block.next()) and block.next().length() > 1:
+        target = block.next().position() + 1  # after the first character of the next piece
+    else:
+        return None
+    moved = QTextCursor(cursor)
+    moved.setPosition(target, QTextCursor.MoveMode.KeepAnchor if keep_anchor else QTextCursor.MoveMode.MoveAnchor)
+    return moved
 
 
 def _selection(anchor: int, position: int, block: QTextBlock) -> QTextCursor:

@@ -167,6 +167,22 @@ def test_enter_backspace_and_delete_at_the_pieces_edit_the_text_as_in_one_line(e
     assert saved_text(editor) == LINE
 
 
+def test_left_and_right_step_over_a_break_as_over_one_character_of_a_line(editor, qtbot):
+    shown(editor, LINE)
+    at(editor, 0, 97)  # before the last character of the first piece
+    qtbot.keyClick(editor, Qt.Key.Key_Right)  # past it: the end of the piece, the line's position 98
+    qtbot.keyClick(editor, Qt.Key.Key_Right)  # past the next piece's first character: position 99 of the line
+    cursor = editor.textCursor()
+    assert (cursor.blockNumber(), cursor.positionInBlock()) == (1, 1)
+    qtbot.keyClick(editor, Qt.Key.Key_Left)
+    qtbot.keyClick(editor, Qt.Key.Key_Left)  # back over the break: before the first piece's last character
+    cursor = editor.textCursor()
+    assert (cursor.blockNumber(), cursor.positionInBlock()) == (0, 97)
+    qtbot.keyClick(editor, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(editor, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert long_lines.joined_text(editor.textCursor()) == LINE[97:99]  # two characters selected, as in the file
+
+
 def test_a_paste_into_a_long_line_is_one_undo_step_that_redo_puts_back_in_pieces(editor):
     shown(editor, "before\n" + LINE)
     at(editor, 2, 10)
