@@ -342,6 +342,15 @@ class SuggestingEditor(QPlainTextEdit):
         if any(character.isalnum() for character in finished):
             self.sentence_finished.emit(finished)
 
+    def pass_over_typing_so_far(self) -> None:
+        """Everything typed so far counts as handed over, without being handed over: what was typed off the record
+        never reaches learning, even in a sentence finished once back on the record."""
+        block = self.document().firstBlock()
+        while block.isValid():
+            if isinstance(block.userData(), _HandedOver):
+                _set_handed(block, len(block.text()))
+            block = block.next()
+
     def _on_contents_change(self, position: int, removed: int, added: int) -> None:
         """Keep each paragraph's handed-over point on the same text; text that is not typing is handed over."""
         first = self.document().findBlock(position)

@@ -254,6 +254,7 @@ class MainWindow(QMainWindow):
     def _toggle_off_the_record(self) -> None:
         """Nothing learned, kept or logged while on (the preference "learning paused"), until switched off again."""
         self.preferences.learning_paused = self.off_record_action.isChecked()
+        self.editor.pass_over_typing_so_far()  # a sentence typed partly off the record is never learned
         self.preferences.save(self.settings)
         self._apply_preferences()
         if self.recorder is not None:
@@ -291,7 +292,10 @@ class MainWindow(QMainWindow):
         dialog = PreferencesDialog(self.preferences, self, tuned_confidence=self.tuned_confidence)
         if dialog.exec():
             old_model = (self.preferences.model_path, self.preferences.provider)
+            was_off_the_record = self.preferences.learning_paused
             self.preferences = dialog.result_preferences()
+            if self.preferences.learning_paused != was_off_the_record:
+                self.editor.pass_over_typing_so_far()  # as Tools > Off the Record does
             self.preferences.save(self.settings)
             self._apply_preferences()
             if self.recorder is not None:

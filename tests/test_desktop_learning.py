@@ -149,11 +149,14 @@ def test_off_the_record_is_one_key_away_shown_in_the_status_bar_and_learns_nothi
     assert window.preferences.learning_paused and window.off_record_label.isVisibleTo(window)
     assert "Off the record" in window.off_record_label.text()
     type_line(qtbot, window, "Zorblax is a secret.")
+    qtbot.keyClicks(window.editor, "Flimflam too")  # a sentence begun off the record, finished back on it
     assert learned(qtbot, window) == {}
     window.off_record_action.trigger()
     assert not window.off_record_label.isVisibleTo(window)
-    type_line(qtbot, window, "Zorblax is not.")
-    assert "zorblax" in learned(qtbot, window)
+    qtbot.keyClicks(window.editor, " and more.")
+    type_line(qtbot, window, " Zorblax is not.")
+    words = learned(qtbot, window)
+    assert "zorblax" in words and "flimflam" not in words and "more" in words  # only what was typed on the record
 
 
 def test_an_open_editor_forgets_what_another_forgot_and_never_writes_it_back(window, qtbot):

@@ -47,6 +47,12 @@ def test_addresses_and_long_mixed_case_strings_are_not_learned_but_ordinary_name
     assert "iphone" in kept and "mcdonald" in kept and "today" in kept
 
 
+def test_an_address_handed_over_in_parts_at_its_full_stops_is_not_learned():
+    """The editor hands a sentence over as a full stop is typed: "bob@example." comes before "com at noon."."""
+    kept = everything_kept(learned("call bob@example.", "com at noon."))
+    assert "bob" not in kept and "example" not in kept and "call" in kept
+
+
 def test_no_word_pair_is_learned_across_what_was_left_out():
     cache = learned(*["call 555 0199 tomorrow please."] * 3)
     assert "tomorrow" in cache.unigrams

@@ -5,7 +5,8 @@ Never learned, wherever it is typed:
 - a token with a digit in it ("Kq83xx", "4471", "10am"): codes, PINs, phone and card numbers, dates;
 - a long string of mixed case ("xKpQzRtY": six letters or more, two capitals or more after the first letter;
   "iPhone" and "McDonald" are words);
-- an e-mail address, a web address ("https://...", "www....", "example.org/path");
+- an e-mail address (anything with a letter on both sides of an "@"), a web address ("https://...", "www....",
+  "example.org/path");
 - everything after "password", "PIN", "passcode" and the like, to the end of the sentence ("my password for
   the bank is tiger lily": neither "tiger" nor "lily", nor "for the bank is").
 
@@ -26,7 +27,8 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
 # long a line without spaces is (an unanchored search would try every start: quadratic).
 _CHUNK = re.compile(r"\S+")
 _WEB = re.compile(r"(?i)(?:[^\w\s]*)(?:[a-z][a-z0-9+.-]*://|www\.|[\w-]+(?:\.[\w-]+)+/)")
-_EMAIL = re.compile(r"[^@]*\w@[\w-]+\.\w")
+# "bob@example." too: the editor hands a sentence over at a full stop, so an address typed on may come in parts
+_EMAIL = re.compile(r"[^@]*\w@\w")
 _LETTERS = re.compile(r"[A-Za-z]+")
 MIXED_CASE_LETTERS = 6  # "iPhone" has one capital after its first letter; "xKpQzRtY" has three
 
