@@ -12,7 +12,7 @@ from concurrent.futures import Future
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from desktop.events import LOG_FILE, EventLog, print_problem
+from desktop.events import LOG_FILE, EventLog, print_problem, started_afresh
 from desktop.log_schema import NewerLog, UnusableLog, keep_log_aside
 from desktop.tracker import SuggestionTracker
 from desktop.tuning import tune_from_log
@@ -46,7 +46,7 @@ def open_log(path, store_accepted_words: bool = False) -> tuple[EventLog | None,
         except OSError as error:
             return None, (f"Acceptance log off: {problem} and it could not be kept aside ({error}); "
                           "move or delete it to log again")
-        said = f"The acceptance log {path} {problem.why}; it was kept aside as {aside.name} and a fresh log started"
+        said = started_afresh(path, problem, aside)
     except NewerLog as problem:
         return None, f"Acceptance log off: {problem}; it is left as it is: upgrade Nextword to log again"
     except (OSError, sqlite3.DatabaseError) as error:

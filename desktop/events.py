@@ -81,6 +81,11 @@ def describe(burst: list) -> str:
     return f"{events} events" if events else "the count of characters typed"
 
 
+def started_afresh(path: Path, problem: UnusableLog, aside: Path) -> str:
+    """What to tell the person when an unusable log was kept aside and a fresh one started."""
+    return f"The acceptance log {path} {problem.why}; it was kept aside as {aside.name} and a fresh log started"
+
+
 class EventLog:
     """Queues events from the GUI thread without waiting; a LogWriter thread writes each burst in one
     transaction, and tells `on_problem` (a callable taking a message; stderr by default) of writes it gave up on."""
@@ -188,8 +193,7 @@ class EventLog:
             self.off = True
             return (f"Acceptance log off: {problem}, and a fresh log could not be started ({error}); move or delete "
                     "it to log again")
-        return (f"The acceptance log {self.path} {problem.why}; it was kept aside as {aside.name} and a fresh log "
-                "started")
+        return started_afresh(self.path, problem, aside)
 
     def _write_burst(self, burst: list) -> None:
         """One transaction: each session in the burst (its row inserted, or its count and time updated), then

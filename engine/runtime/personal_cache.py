@@ -483,8 +483,7 @@ class PersonalCache:
                     keep_aside(self.path)
                 except KeepAsideError:
                     pass  # the write that follows replaces it; nothing of the person's was in a file unread
-                saved = PersonalCache(self.path, math.log(2) / self.rate, self.tune_weights)
-                saved.forgotten_at = self.forgotten_at
+                saved._forget_at(self.forgotten_at)  # nothing of it taken: what this cache knows is replayed alone
         with self._lock:
             self._replay_onto(saved)
             self._adopt(saved)
