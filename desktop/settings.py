@@ -18,9 +18,10 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from engine.core.damaged import KeepAsideError, keep_aside
-from engine.core.paths import private_file
+from engine.core.paths import private_file, user_data_dir
 
 ORGANIZATION, APPLICATION = "Nextword", "Nextword"
+SETTINGS_FILE = "settings.ini"  # in $NEXTWORD_HOME when it is set; else Qt's place, ~/.config/Nextword/Nextword.ini
 MAX_RECENT = 8
 MAX_BLOCKED = 10_000
 FONT_SIZES = (6, 48)  # as View > Bigger Text and Smaller Text allow
@@ -116,7 +117,7 @@ def _typed(value, default):
 
 
 def open_settings(path: str | None = None) -> QSettings:
-    """The user's settings, or an INI file at `path` (tests, portable installs); readable by the user alone.
+    """The user's settings (in $NEXTWORD_HOME when it is set), or an INI file at `path`; readable by the user alone.
     A damaged file or a folder there is kept aside and the defaults used; a read-only one is never written;
     `settings_problem(settings)` says which, for the status bar."""
     settings = _settings_at(path)
@@ -148,6 +149,8 @@ def writable(settings: QSettings) -> bool:
 def _settings_at(path: str | None) -> QSettings:
     if path:
         return QSettings(path, QSettings.Format.IniFormat)
+    if os.environ.get("NEXTWORD_HOME"):  # a portable install, a test: nothing of it lands in the person's own home
+        return QSettings(str(user_data_dir() / SETTINGS_FILE), QSettings.Format.IniFormat)
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
 
 

@@ -4,10 +4,57 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no screen here: Qt would abort the test process
 
 import pytest
+
+HOME_VARIABLES = ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "NEXTWORD_HOME")
+
+
+def _real_places() -> list[Path]:
+    """Where Nextword, and Qt's own dialogs, would write in the home of whoever runs the suite."""
+    home = Path(os.environ.get("HOME") or Path.home())
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    data = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache")
+    places = [config / "Nextword", config / "QtProject.conf", data / "nextword", cache / "nextword"]
+    return places + ([Path(os.environ["NEXTWORD_HOME"])] if os.environ.get("NEXTWORD_HOME") else [])
+
+
+def _snapshot(places: list[Path]) -> dict[str, tuple[int, int]]:
+    """Each file and folder under `places`: (size, modification time)."""
+    found = {}
+    for place in places:
+        for path in [place, *(place.rglob("*") if place.is_dir() else [])]:
+            try:
+                info = path.lstat()
+            except OSError:
+                continue
+            found[str(path)] = (info.st_size, info.st_mtime_ns)
+    return found
+
+
+# Before any test module is imported (matplotlib and Qt read the home folder once, when first used), the whole
+# run moves to a home of its own; each test then gets a fresh one (private_folders). What was in the real home
+# is noted, and pytest_sessionfinish fails the run if any of it changed.
+REAL_PLACES = _real_places()
+REAL_BEFORE = _snapshot(REAL_PLACES)
+_SESSION_HOME = Path(tempfile.mkdtemp(prefix="nextword-test-home-"))
+for _variable in HOME_VARIABLES:
+    os.environ[_variable] = str(_SESSION_HOME / _variable.lower())
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_SESSION_HOME, ignore_errors=True)
+    changed = sorted(set(_snapshot(REAL_PLACES).items()) ^ set(REAL_BEFORE.items()))
+    if changed:
+        paths = sorted({path for path, _ in changed})
+        print("\nThe test run wrote to the real home folder: " + ", ".join(paths[:10]))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 SENTENCES = [
     "I don't know what you mean.",
