@@ -14,7 +14,8 @@ COMMANDS = {
     "suggest": ("engine.cli", "print the next-word suggestions for some text"),
     "generate": ("engine.runtime.generate", "write text with the model: greedy, temperature, top-k or top-p"),
     "stats": ("desktop.stats", "acceptance rate and keystrokes saved, from the local log"),
-    "train": ("engine.training.train", "train a next-word language model: LSTM or NPLM (needs the train extra)"),
+    "train": ("engine.training.train",
+              "train a next-word model: LSTM, character LSTM, NPLM or Transformer (needs the train extra)"),
     "release": ("engine.training.release", "make a small shippable copy of a trained checkpoint"),
     "export": ("export.onnx_export", "turn a checkpoint into a checked ONNX bundle (float and int8)"),
     "unbundle": ("export.unbundle", "turn a bundle's network back into a checkpoint to train further (needs the "

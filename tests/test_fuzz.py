@@ -176,7 +176,10 @@ def test_the_completion_of_any_text_is_one_line_of_likely_enough_words(predictor
 def test_any_sentence_is_learned_and_the_cache_still_saves_and_reads_back(predictor, scratch, sentences):
     cache = PersonalCache()
     for sentence in sentences:
-        assert cache.observe(sentence, predictor.token_probabilities) >= 0
+        before = {word: cache.count(word) for word in cache.unigrams}
+        counted = cache.observe(sentence, predictor.token_probabilities)
+        # What it says it counted is what changed: no tokens, no change; some, and the counts moved.
+        assert (counted > 0) == ({word: cache.count(word) for word in cache.unigrams} != before)
     assert all(is_word(learned.word) for learned in cache.learned_words())
     with tempfile.TemporaryDirectory(dir=scratch) as folder:
         loaded = PersonalCache.load(cache.save(Path(folder) / "cache.json"))

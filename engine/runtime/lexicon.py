@@ -24,7 +24,7 @@ from engine.core.tokenizer import is_word
 from engine.core.vocab import Vocab, choose_display_forms, read_json
 
 FORMAT = "nextword-rare-words"
-REBUILD = "rebuild it with `python -m engine.training.checkpoint` or delete it"
+REBUILD = "rebuild it with `nextword release CHECKPOINT --out FILE --rare-words-min-count N` or delete it"
 # The shipped list holds 16,114 words in 0.3 MB (about 18 bytes a word). Thirty times as many words is far
 # more than a keyboard offers: `save` keeps at most that many (the most frequent) and `load` refuses more,
 # a larger file before it is parsed (room for long words and display forms) and a list of more words (short

@@ -1,4 +1,4 @@
-"""`nextword train`: train a next-word language model (`--arch lstm|nplm`) into a run folder.
+"""`nextword train`: train a next-word language model (`--arch lstm|char-lstm|nplm|transformer`) into a run folder.
 
 The same command runs on several processes: `torchrun --standalone --nproc-per-node 2 -m
 engine.training.train ...` (gloo on CPU, nccl on GPU).
