@@ -18,7 +18,7 @@ TORCH_FREE_PACKAGES = ("engine.core", "engine.runtime", "engine.evaluation", "de
 
 def modules_of(package: str) -> list[str]:
     folder = ROOT.joinpath(*package.split("."))
-    return [package, *(f"{package}.{info.name}" for info in pkgutil.iter_modules([str(folder)]))]
+    return [package, *(info.name for info in pkgutil.walk_packages([str(folder)], prefix=f"{package}."))]
 
 
 def imported_by(modules: list[str], watched: list[str]) -> dict:
