@@ -71,8 +71,8 @@ def test_nextword_stats_does_not_load_nltk_or_onnxruntime(tmp_path):
 def test_the_bundled_model_suggests_with_torch_unimportable():
     # As on a desktop install: any attempt to import torch fails.
     code = (BLOCK_TORCH +
-            "from engine.runtime.predictor import Predictor\n"
-            "predictor = Predictor.load()\n"
+            "from engine.runtime.model_opening import open_bundle\n"
+            "predictor = open_bundle()\n"
             "words = [s.word for s in predictor.suggest('how are yo', 3)]\n"
             "print(predictor.provider, words, predictor.complete('how are yo').text)\n"
             "sys.exit(0 if 'you' in words else 1)")
