@@ -292,12 +292,18 @@ def describe_by_model(by_model: dict) -> list[str]:
 
 
 def describe_speed(latency: dict) -> str:
-    return (f"Suggestions appeared within {latency['p50']:.0f} ms of a keystroke half the time, and within "
-            f"{latency['p95']:.0f} ms 95 times in 100")
+    """How soon suggestions followed a keystroke, in words (the latency's median and 95th percentile)."""
+    def ms(value: float) -> str:
+        return f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
+
+    return (f"Suggestions appeared within {ms(latency['p50'])} of a keystroke half the time, and within "
+            f"{ms(latency['p95'])} 95 times in 100")
 
 
 def as_table(stats: dict) -> str:
-    lines = [describe_overall(stats), ACCEPTED_MEANS, describe_speed(stats["latency_ms"])]
+    lines = [describe_overall(stats), ACCEPTED_MEANS]
+    if stats["shown"]:
+        lines.append(describe_speed(stats["latency_ms"]))
     sections = [("By model", [(model_label(model), rate) for model, rate in stats.get("by_model", {}).items()]),
                 ("By kind", [(kind_label(kind), rate) for kind, rate in stats["by_kind"].items()]),
                 ("By chip (1 is the first, the likeliest word)",
