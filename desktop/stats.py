@@ -305,7 +305,8 @@ def as_table(stats: dict) -> str:
     if stats["shown"]:
         lines.append(describe_speed(stats["latency_ms"]))
     sections = [("By model", [(model_label(model), rate) for model, rate in stats.get("by_model", {}).items()]),
-                ("By kind", [(kind_label(kind), rate) for kind, rate in stats["by_kind"].items()]),
+                ("By kind", [(kind_label(kind), rate) for kind, rate in stats["by_kind"].items()
+                             if kind != "autocorrect"]),  # never shown, only done: said with the corrections
                 ("By chip (1 is the first, the likeliest word)",
                  [(f"chip {int(rank) + 1}", rate) for rank, rate in stats["by_rank"].items()]),
                 ("By day", list(stats["by_day"].items()))]
