@@ -156,10 +156,10 @@ def run(figures: Figures, strategy, call, cases: int, seed_value: int) -> None:
 
 
 def predictor_with_cache():
+    from engine.runtime.model_opening import open_bundle
     from engine.runtime.personal_cache import PersonalCache
-    from engine.runtime.predictor import Predictor
 
-    predictor = Predictor.load()
+    predictor = open_bundle()
     predictor.attach_personal_cache(PersonalCache())
     for sentence in fuzz_text.TAUGHT_SENTENCES:
         predictor.observe(sentence)

@@ -31,14 +31,15 @@ CHECK = """
 import json, sys
 from engine.core.model_store import ModelStore
 from engine.runtime.predictor import Predictor
+from engine.runtime.model_opening import open_bundle  # noqa: E402
 store = ModelStore()
 store.read_pointer()  # raises on a damaged pointer
 listed = store.models()
 for model in listed:
     assert not model.id.startswith("."), model.id
-    Predictor.load(model.path).suggest("I want to ", 3)
+    open_bundle(model.path).suggest("I want to ", 3)
 active = store.active()
-words = [s.word for s in Predictor.load(None).suggest("I want to ", 3)]
+words = [s.word for s in open_bundle(None).suggest("I want to ", 3)]
 print(json.dumps({"active": active.id, "listed": [model.id for model in listed], "suggests": words}))
 """
 

@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from bench.typing_text import add_text_options, lines_to_type, milliseconds, time_in_turn, time_two_in_turn  # noqa: E402
 from engine.core.tokenizer import split_partial  # noqa: E402
 from engine.evaluation.metrics import percentile, read_lines  # noqa: E402
+from engine.runtime.model_opening import open_bundle  # noqa: E402
 from engine.runtime.predictor import Predictor  # noqa: E402
 
 SOURCE = "resources/model/nextword.pt"
@@ -68,7 +69,7 @@ def type_lines(suggest, lines: list[str], warmup: int = 30, line_done=None) -> l
 def with_personal_cache(args, lines: list[str]) -> tuple[dict, dict]:
     """The same typing with a personal cache that learned --cache-text first and learns every typed line,
     timed key by key in turn with a predictor without one. Returns (without, with)."""
-    plain, learning = (Predictor.load(args.model, threads=args.threads) for _ in range(2))
+    plain, learning = (open_bundle(args.model, threads=args.threads) for _ in range(2))
     taught = read_lines(args.cache_text)
     for line in taught:
         learning.observe(line)
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = lines_to_type(args)
     if lines is None:
         return 2
-    predictor = Predictor.load(args.model, threads=args.threads)
+    predictor = open_bundle(args.model, threads=args.threads)
     manifest = predictor.backend.manifest
     result = {"text": args.text, "lines": len(lines), "keystrokes": sum(len(line) + 1 for line in lines),
               "threads": args.threads, "provider": predictor.provider, "model": str(manifest.model_path),
@@ -144,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         result["cache_added_p50_ms"] = result["onnx_personal_cache"]["p50_ms"] - result["onnx_in_turn"]["p50_ms"]
         result["cache_added_p95_ms"] = result["onnx_personal_cache"]["p95_ms"] - result["onnx_in_turn"]["p95_ms"]
     if args.corrections_cost:
-        correcting, plain = (Predictor.load(args.model, threads=args.threads) for _ in range(2))
+        correcting, plain = (open_bundle(args.model, threads=args.threads) for _ in range(2))
         plain.dictionary, plain.corrector = None, None  # no dictionary: the predictor as it was without one
         correcting.warm_up()
         mine, theirs = time_two_in_turn(correcting, plain, lines)
@@ -154,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
                 result["without_corrections"][figure]
     if args.against:
         # Both fresh: the predictor above has typed these lines and keeps their states in its cache.
-        fresh, other = (Predictor.load(bundle, threads=args.threads) for bundle in (args.model, args.against))
+        fresh, other = (open_bundle(bundle, threads=args.threads) for bundle in (args.model, args.against))
         result["against"] = str(other.backend.manifest.model_path)
         mine, theirs = time_two_in_turn(fresh, other, lines)
         result["model_in_turn"], result["against_in_turn"] = milliseconds(mine), milliseconds(theirs)

@@ -42,8 +42,8 @@ from engine.core.paths import bundled_model_dir, read_blocklist  # noqa: E402
 from engine.core.user_text import read_user_text, split_held_out  # noqa: E402
 from engine.core.vocab import Vocab  # noqa: E402
 from engine.evaluation.metrics import keystroke_savings, percentile, read_lines, top_k_accuracy  # noqa: E402
+from engine.runtime.model_opening import open_bundle  # noqa: E402
 from engine.runtime.ngram import KneserNey, NgramPredictor  # noqa: E402
-from engine.runtime.predictor import Predictor  # noqa: E402
 from engine.runtime.suggestions import WordChooser  # noqa: E402
 
 
@@ -98,7 +98,7 @@ def trigram_on(earlier: list[str]) -> NgramPredictor:
 
 def with_cache_taught(bundle: Path, earlier: list[str]):
     def make():
-        predictor = Predictor.load(bundle, provider="cpu")
+        predictor = open_bundle(bundle, provider="cpu")
         for line in earlier:
             predictor.observe(line)
         return predictor
@@ -114,18 +114,18 @@ def bench(text: str, minutes: float, general_text: str) -> dict:
         result, finetune_minutes = run_finetune(text, minutes, Path(scratch) / "candidate")
         tuned = Path(result["bundle"])
         rows = {
-            "base model": measure(lambda: Predictor.load(base, provider="cpu"), later, False),
-            "base model + personal cache (online)": measure(lambda: Predictor.load(base, provider="cpu"), later, True),
-            "fine-tuned model": measure(lambda: Predictor.load(tuned, provider="cpu"), later, False),
-            "fine-tuned + personal cache (online)": measure(lambda: Predictor.load(tuned, provider="cpu"), later,
+            "base model": measure(lambda: open_bundle(base, provider="cpu"), later, False),
+            "base model + personal cache (online)": measure(lambda: open_bundle(base, provider="cpu"), later, True),
+            "fine-tuned model": measure(lambda: open_bundle(tuned, provider="cpu"), later, False),
+            "fine-tuned + personal cache (online)": measure(lambda: open_bundle(tuned, provider="cpu"), later,
                                                             True),
             "fine-tuned + cache taught the earlier 90% too": measure(with_cache_taught(tuned, earlier), later, True),
             "Kneser-Ney trigram on the earlier 90% alone": measure(lambda: trigram_on(earlier), later, False),
         }
         general_lines = read_lines(general_text, 1000)
-        general = {name: keystroke_savings(Predictor.load(path, provider="cpu"), general_lines)["ksr"]
+        general = {name: keystroke_savings(open_bundle(path, provider="cpu"), general_lines)["ksr"]
                    for name, path in (("base", base), ("fine-tuned", tuned))}
-    times = time_in_turn(Predictor.load(base, provider="cpu"), with_cache_taught(base, earlier)(), later[:150])
+    times = time_in_turn(open_bundle(base, provider="cpu"), with_cache_taught(base, earlier)(), later[:150])
     without, with_cache = milliseconds(times["without"]), milliseconds(times["with"])
     return {"text": text, "earlier_lines": len(earlier), "held_out_lines": len(later),
             "held_out_words": sum(len(line.split()) for line in later), "rows": rows,

@@ -20,7 +20,7 @@ from bench.typos import DEFAULT_FILES, cases_for  # noqa: E402
 from engine.core.dictionary import shipped_dictionary  # noqa: E402
 from engine.core.typed import Typed  # noqa: E402
 from engine.evaluation.typos import measure  # noqa: E402
-from engine.runtime.predictor import Predictor  # noqa: E402
+from engine.runtime.model_opening import open_bundle  # noqa: E402
 
 
 class SymSpellPeer:
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench/typo_peers.py: {error.name} is not installed: pip install symspellpy pyspellchecker",
               file=sys.stderr)
         return 2
-    predictor, dictionary = Predictor.load(), shipped_dictionary()  # the cases are bench/typos.py's, to the case
+    predictor, dictionary = open_bundle(), shipped_dictionary()  # the cases are bench/typos.py's, to the case
     report = {}
     for path in args.files:
         cases = cases_for(path, dictionary, predictor, args.per_kind, args.seed, 0)

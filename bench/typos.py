@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from engine.core.dictionary import Dictionary, shipped_dictionary  # noqa: E402
 from engine.evaluation.typos import build_cases, measure  # noqa: E402
 from engine.runtime.corrector import Corrector  # noqa: E402
+from engine.runtime.model_opening import open_bundle  # noqa: E402
 from engine.runtime.predictor import Predictor  # noqa: E402
 
 DEFAULT_FILES = ["data/chitchat.test.txt", "data/gospels.txt", "data/pydoc.txt"]
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     dictionary = shipped_dictionary()
-    predictor = Predictor.load(args.model)
+    predictor = open_bundle(args.model)
     if args.without_known_misspellings:
         predictor.use_dictionary(Dictionary(dictionary.counts, {}, dictionary.valid))
     reports = {}

@@ -67,6 +67,13 @@ def template_rows(rng: random.Random) -> list[tuple]:
     return rows
 
 
+def session_model(day: int) -> tuple[str, str]:
+    """(description, model id) of the day's session: the bundled model, then v1, then v2."""
+    model_id = "bundled" if day < DAYS // 2 else "v1" if day < 3 * DAYS // 4 else "v2"
+    name = "bundled model" if model_id == "bundled" else f"{model_id} (learned from your writing)"
+    return f"{name}: lstm model.int8.onnx, exported 2025-01-01T00:00:00+00:00, vocabulary 0123abcd", model_id
+
+
 def suggestion_rows(count: int, templates: list[tuple]):
     """`count` rows over DAYS days of 2025, oldest first, each with its own time."""
     dates = [(datetime.date(2025, 1, 1) + datetime.timedelta(days=day)).isoformat() for day in range(DAYS)]
@@ -96,11 +103,17 @@ def build(path: Path, count: int, upgrade: bool) -> dict:
     connection.execute("PRAGMA journal_mode = OFF")
     connection.execute("PRAGMA synchronous = OFF")
     connection.execute("PRAGMA cache_size = -1000000")
-    connection.executemany("INSERT INTO sessions (id, started_at, ended_at, model, provider, characters_typed) "
-                           "VALUES (?, ?, ?, 'bench', 'CPUExecutionProvider', ?)",
-                           [(day + 1, f"{datetime.date(2025, 1, 1) + datetime.timedelta(days=day)}T08:00:00.000+00:00",
-                             f"{datetime.date(2025, 1, 1) + datetime.timedelta(days=day)}T18:00:00.000+00:00",
-                             3 * count // DAYS) for day in range(DAYS)])
+    # A session a day: the bundled model for the first half of the year, then models learned from the writing
+    sessions = [(day + 1, f"{datetime.date(2025, 1, 1) + datetime.timedelta(days=day)}T08:00:00.000+00:00",
+                 f"{datetime.date(2025, 1, 1) + datetime.timedelta(days=day)}T18:00:00.000+00:00",
+                 *session_model(day), 3 * count // DAYS) for day in range(DAYS)]
+    if upgrade:  # the previous Nextword's sessions: the model's description only
+        connection.executemany("INSERT INTO sessions (id, started_at, ended_at, model, provider, characters_typed) "
+                               "VALUES (?, ?, ?, ?, 'CPUExecutionProvider', ?)",
+                               [(*session[:4], session[5]) for session in sessions])
+    else:
+        connection.executemany("INSERT INTO sessions (id, started_at, ended_at, model, model_id, provider, "
+                               "characters_typed) VALUES (?, ?, ?, ?, ?, 'CPUExecutionProvider', ?)", sessions)
     rows = suggestion_rows(count, template_rows(random.Random(33)))
     insert = f"INSERT INTO suggestions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
     for start in range(0, count, BATCH):
@@ -128,12 +141,12 @@ sys.stdout.write(done.stdout)
 
 def run_stats(path: Path) -> tuple[float, int, str]:
     """`nextword stats --db path` in a process of its own: wall seconds, peak resident memory (MB; getrusage of
-    the child, kilobytes on Linux), and its first lines."""
+    the child, kilobytes on Linux), and its first lines (to the figures by model)."""
     done = subprocess.run([sys.executable, "-c", MEASURE, sys.executable, "-m", "engine.cli", "stats", "--db",
                            str(path)], cwd=ROOT, capture_output=True, text=True, check=True)
     measured, *output = done.stdout.splitlines()
     wall, peak_kb = measured.split()
-    return float(wall), int(peak_kb) // 1024, "\n".join(output[:4])
+    return float(wall), int(peak_kb) // 1024, "\n".join(output[:7])
 
 
 def median_seconds(work, times: int = 5) -> float:

@@ -74,7 +74,7 @@ class AcceptanceRecorder(QObject):
         log.finish_opening_later()  # after on_problem is set: what it finds goes to the status bar
         self.tracker = SuggestionTracker(log.record)
         self.characters_typed = 0
-        self._model: tuple[str, str] | None = None
+        self._model: tuple[str, str, str] | None = None  # description, provider, model id
         self.apply_preferences(window.preferences)
         editor = window.editor
         window.suggestions_shown.connect(self._on_shown)
@@ -102,16 +102,13 @@ class AcceptanceRecorder(QObject):
         self.log.paused = preferences.learning_paused  # pausing learning pauses logging too
         self.log.store_accepted_words = preferences.store_accepted_words
 
-    def _on_model_loaded(self, description: str, architecture: str, provider: str) -> None:
-        predictor = self.window.worker_thread.worker.predictor
-        if predictor is not None:  # the model's version: which bundle, which export, which graph
-            manifest = predictor.backend.manifest
-            description = (f"{description}: {architecture} {manifest.model_file}, "
-                           f"exported {manifest.raw.get('exported_at', '?')}, "
-                           f"vocabulary {manifest.vocab_hash}")
-        self._model = (description, provider)
+    def _on_model_loaded(self, loaded) -> None:
+        """loaded: the worker's LoadedModel, plain data; the session records which model it is (by the store's
+        id, for `nextword stats` and Analytics to compare) and its version: which bundle, which export, which
+        graph."""
+        self._model = (f"{loaded.name}: {loaded.version}", loaded.provider, loaded.logged_as)
         if not self.log.session_started:
-            self.log.start_session(description, provider)
+            self.log.start_session(*self._model)
 
     def _on_shown(self, result) -> None:
         partial = result.partial

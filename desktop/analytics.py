@@ -1,4 +1,5 @@
-"""The Analytics window: acceptance over time, by chip rank and by kind, keystrokes saved; saved as PNG.
+"""The Analytics window: how many suggestions were accepted, by model, by day, by chip and by kind, and the
+keystrokes they saved, with a short paragraph on how to read them; saved as PNG.
 
 The log is read on a pool thread (the GUI never waits on the disk) and drawn with QPainter, so the
 charts need nothing beyond QtWidgets and look the same in the window and in the saved image. The read
@@ -14,10 +15,15 @@ from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool,
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QDialog, QFileDialog, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktop.stats import describe_corrections, describe_odd_rows, read_stats
-
-# The log's kinds, as the person knows them (an autocorrection's "acceptance" is being kept, not put back)
-KIND_NAMES = {"chip": "chips", "inline": "grey text", "correction": "corrections", "autocorrect": "autocorrect kept"}
+from desktop.stats import (
+    ACCEPTED_MEANS,
+    describe_by_model,
+    describe_corrections,
+    describe_odd_rows,
+    describe_overall,
+    kind_label,
+    read_stats,
+)
 
 
 class Chart(QWidget):
@@ -103,17 +109,26 @@ class AnalyticsWindow(QDialog):
         self.setWindowTitle("Analytics")
         self.log_path = Path(log_path)
         self.summary = QLabel("reading the log…")
-        self.over_time = Chart("Acceptance by day", "line")
-        self.by_rank = Chart("Acceptance by chip rank (1 = best)", "bar")
-        self.by_kind = Chart("Acceptance by kind", "bar")
+        self.summary.setWordWrap(True)
+        self.reading_guide = QLabel(ACCEPTED_MEANS)  # what "accepted" counts, and how to read the charts
+        self.reading_guide.setWordWrap(True)
+        self.by_model = QLabel()  # a line per model: does the model learned from the person's writing help?
+        self.by_model.setWordWrap(True)
+        self.over_time = Chart("Share of suggestions accepted, by day", "line")
+        self.by_rank = Chart("Share accepted, by chip (1 is the first)", "bar")
+        self.by_kind = Chart("Share accepted, by kind", "bar")
+        self.by_model_chart = Chart("Share accepted, by model", "bar")
         self.save_button = QPushButton("Save charts as PNG…")
         self.save_button.clicked.connect(lambda: self.save_png())
         self.charts = QWidget()  # what the PNG holds: the summary and the charts, not the button
         charts = QGridLayout(self.charts)
         charts.addWidget(self.summary, 0, 0, 1, 2)
-        charts.addWidget(self.over_time, 1, 0, 1, 2)
-        charts.addWidget(self.by_rank, 2, 0)
-        charts.addWidget(self.by_kind, 2, 1)
+        charts.addWidget(self.reading_guide, 1, 0, 1, 2)
+        charts.addWidget(self.by_model, 2, 0, 1, 2)
+        charts.addWidget(self.over_time, 3, 0, 1, 2)
+        charts.addWidget(self.by_model_chart, 4, 0)
+        charts.addWidget(self.by_rank, 4, 1)
+        charts.addWidget(self.by_kind, 5, 0)
         layout = QVBoxLayout(self)
         layout.addWidget(self.charts)
         layout.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
@@ -130,14 +145,15 @@ class AnalyticsWindow(QDialog):
             self.summary.setText(stats)
         else:
             self.stats = stats
-            self.summary.setText(
-                f"{stats['shown']} suggestions shown, {stats['accepted']} accepted ({stats['acceptance_rate']:.0%}); "
-                f"{stats['keystrokes_saved']} keystrokes saved "
-                f"({stats['keystrokes_saved_per_100_characters']:.1f} per 100 characters)")
+            self.summary.setText(describe_overall(stats))
+            by_model = describe_by_model(stats["by_model"])
+            self.by_model.setText("By model:\n" + "\n".join(by_model) if by_model else "")
             self.over_time.set_points([(day[5:], value["acceptance_rate"]) for day, value in stats["by_day"].items()])
+            self.by_model_chart.set_points([(model or "earlier", value["acceptance_rate"])
+                                            for model, value in stats["by_model"].items()])
             self.by_rank.set_points([(str(int(rank) + 1), value["acceptance_rate"])
                                      for rank, value in stats["by_rank"].items()])
-            self.by_kind.set_points([(KIND_NAMES.get(kind, kind), value["acceptance_rate"])
+            self.by_kind.set_points([(kind_label(kind), value["acceptance_rate"])
                                      for kind, value in stats["by_kind"].items()])
             for line in (describe_corrections(stats["corrections"]), describe_odd_rows(stats["odd_rows_skipped"])):
                 if line:

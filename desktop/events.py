@@ -64,9 +64,10 @@ class Session:
     Its row is inserted in the transaction of the first burst that holds it: no separate start can fail
     and leave events pointing at no session."""
 
-    model: str
+    model: str  # the model's description and version, as the person knows it
     provider: str
     started_at: str
+    model_id: str = ""  # what stats groups sessions by: the store's id ("bundled", "v2") or a folder's name
     characters_typed: int = 0  # the running count, set from the GUI thread, read when a burst is written
     id: int | None = None  # set on the writer thread once the row is committed
 
@@ -117,9 +118,10 @@ class EventLog:
     def session_started(self) -> bool:
         return self.session is not None
 
-    def start_session(self, model: str, provider: str) -> None:
-        """A new session; its row is written with the next burst (queued now, so that is soon)."""
-        self.session = Session(model, provider, now())
+    def start_session(self, model: str, provider: str, model_id: str = "") -> None:
+        """A new session; its row is written with the next burst (queued now, so that is soon). model: the
+        model's description; model_id: the store's id or the folder's name (empty: not known)."""
+        self.session = Session(model, provider, now(), model_id=model_id)
         self._writer.add(self.session, coalesce=True)
 
     def note_characters_typed(self, total: int) -> None:
@@ -220,7 +222,8 @@ class EventLog:
             return session.id
         # new, or deleted meanwhile by another window's "delete my data": inserted (again)
         return self.db["sessions"].insert({"started_at": session.started_at, "model": session.model,
-                                           "provider": session.provider, **values}).last_pk
+                                           "provider": session.provider, "model_id": session.model_id,
+                                           **values}).last_pk
 
     def _delete_everything(self) -> None:
         with write_transaction(self.db):

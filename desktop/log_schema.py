@@ -59,26 +59,48 @@ _DAY = "CASE WHEN shown_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' TH
 _ROW_COLUMNS = ("shown_at", "kind", "rank", "outcome", "keystrokes_saved", "latency_ms", "probability")
 
 
-def _usable_rows_as_totals(source: str, sign: int = 1) -> str:
+# Which model a session used, worked out from the description an older Nextword logged ("bundled model: lstm
+# model.int8.onnx, exported ...", "v2 (learned from your writing): ...", "my-folder: ..."); '' where it does not say.
+MODEL_ID_FROM_DESCRIPTION = (
+    "CASE WHEN typeof(model) != 'text' THEN '' "
+    "WHEN model = 'bundled model' OR model GLOB 'bundled model: *' THEN 'bundled' "
+    "WHEN model GLOB 'v[0-9]* (learned from your writing)*' THEN substr(model, 1, instr(model, ' ') - 1) "
+    "WHEN instr(model, ': ') > 1 THEN substr(model, 1, instr(model, ': ') - 1) ELSE '' END")
+
+
+def model_of_row(model_id: str = "model_id") -> str:
+    """The model of a suggestion row `logged` (its session's `model_id`, an expression over a sessions row): ''
+    where its session is gone or does not say."""
+    return f"COALESCE((SELECT {model_id} FROM sessions WHERE sessions.id = logged.session_id), '')"
+
+
+def _usable_rows_as_totals(source: str, sign: int = 1, model: str | None = None) -> str:
     """A SELECT of what each usable suggestion row in `source` (a table, or a subquery of a trigger's NEW or OLD
-    row) adds to the totals (`sign` -1: takes away)."""
-    return (f"SELECT substr(shown_at, 1, 10) AS day, kind, rank, {sign} AS shown, "
+    row) adds to the totals (`sign` -1: takes away); `model`: the expression of its model (m003's totals)."""
+    by_model, alias = (f"{model} AS model, ", " AS logged") if model else ("", "")
+    return (f"SELECT substr(shown_at, 1, 10) AS day, kind, rank, {by_model}{sign} AS shown, "
             f"{sign} * (outcome = 'accepted') AS accepted, {sign} * (outcome = 'undone') AS undone, "
-            f"{sign} * keystrokes_saved AS keystrokes_saved, 0 AS odd FROM {source} WHERE {USABLE_ROW}")
+            f"{sign} * keystrokes_saved AS keystrokes_saved, 0 AS odd FROM {source}{alias} WHERE {USABLE_ROW}")
 
 
-def _odd_rows_as_totals(source: str, sign: int = 1) -> str:
-    """The same for each odd row: counted under the day it names ('' where it names none), kind '' and rank -1."""
-    return (f"SELECT {_DAY} AS day, '' AS kind, -1 AS rank, 0 AS shown, 0 AS accepted, 0 AS undone, "
-            f"0 AS keystrokes_saved, {sign} AS odd FROM {source} WHERE CASE WHEN {USABLE_ROW} THEN 0 ELSE 1 END")
+def _odd_rows_as_totals(source: str, sign: int = 1, model: str | None = None) -> str:
+    """The same for each odd row: counted under the day it names ('' where it names none), kind '', rank -1 and
+    model ''."""
+    by_model, alias = ("'' AS model, ", " AS logged") if model else ("", "")
+    return (f"SELECT {_DAY} AS day, '' AS kind, -1 AS rank, {by_model}0 AS shown, 0 AS accepted, 0 AS undone, "
+            f"0 AS keystrokes_saved, {sign} AS odd FROM {source}{alias} "
+            f"WHERE CASE WHEN {USABLE_ROW} THEN 0 ELSE 1 END")
 
 
-def totals_of(source: str) -> str:
-    """A SELECT of the totals by day, kind and rank of the suggestion rows in `source`, as the totals table holds
-    them: what stats reads from a log that has no totals table yet, and what fills it."""
-    return (f"SELECT day, kind, rank, SUM(shown) AS shown, SUM(accepted) AS accepted, SUM(undone) AS undone, "
-            f"SUM(keystrokes_saved) AS keystrokes_saved, SUM(odd) AS odd FROM ({_usable_rows_as_totals(source)} "
-            f"UNION ALL {_odd_rows_as_totals(source)}) GROUP BY day, kind, rank")
+def totals_of(source: str, model: str | None = None) -> str:
+    """A SELECT of the totals by day, kind, rank (and model, where `model` gives each row's) of the suggestion
+    rows in `source`, as the totals table holds them: what stats reads from a log whose totals table does not
+    count every row, and what fills it."""
+    by_model = "model, " if model else ""
+    return (f"SELECT day, kind, rank, {by_model}SUM(shown) AS shown, SUM(accepted) AS accepted, "
+            f"SUM(undone) AS undone, SUM(keystrokes_saved) AS keystrokes_saved, SUM(odd) AS odd "
+            f"FROM ({_usable_rows_as_totals(source, 1, model)} UNION ALL {_odd_rows_as_totals(source, 1, model)}) "
+            f"GROUP BY day, kind, rank{', model' if model else ''}")
 
 
 def open_read_only(path: str | Path) -> sqlite3.Connection:
@@ -86,18 +108,19 @@ def open_read_only(path: str | Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
 
 
-def _add_to_totals(select: str) -> str:
+def _add_to_totals(select: str, by_model: bool = False) -> str:
     """An INSERT of the totals that `select` gives, added to those already there. `select` ends in a WHERE clause,
     so that SQLite reads the ON that follows as the upsert's, not a join's."""
-    return (f"INSERT INTO {TOTALS} (day, kind, rank, shown, accepted, undone, keystrokes_saved, odd) "
-            f"{select} ON CONFLICT (day, kind, rank) DO UPDATE SET "
+    key = "day, kind, rank, model" if by_model else "day, kind, rank"
+    return (f"INSERT INTO {TOTALS} ({key}, shown, accepted, undone, keystrokes_saved, odd) "
+            f"{select} ON CONFLICT ({key}) DO UPDATE SET "
             + ", ".join(f"{column} = {column} + excluded.{column}"
                         for column in ("shown", "accepted", "undone", "keystrokes_saved", "odd")))
 
 
-def _trigger_row(which: str) -> str:
+def _trigger_row(which: str, columns: tuple[str, ...] = _ROW_COLUMNS) -> str:
     """A trigger's NEW or OLD suggestion row as a one-row subquery, to be read as a table."""
-    return "(SELECT " + ", ".join(f"{which}.{column} AS {column}" for column in _ROW_COLUMNS) + ")"
+    return "(SELECT " + ", ".join(f"{which}.{column} AS {column}" for column in columns) + ")"
 
 
 def m002_keep_daily_totals_and_index_for_stats(db: Database) -> None:
@@ -122,8 +145,32 @@ def m002_keep_daily_totals_and_index_for_stats(db: Database) -> None:
     db.execute("CREATE INDEX suggestions_inline_by_time ON suggestions (shown_at) WHERE kind = 'inline'")
 
 
+def m003_record_each_sessions_model_and_keep_totals_by_model(db: Database) -> None:
+    """Which model each session used, by the model store's id ("bundled", "v2") or a folder's name (`model_id`),
+    so that `nextword stats` and Analytics show whether a model learned from the person's writing helps: worked
+    out for the sessions already logged from their description ('' where it does not say: "earlier sessions").
+    The totals are kept by model too: remade from the rows (once, at the first start after upgrading), each row
+    under its session's model, and kept by triggers as m002's were."""
+    db.execute("ALTER TABLE sessions ADD COLUMN model_id TEXT")
+    db.execute(f"UPDATE sessions SET model_id = {MODEL_ID_FROM_DESCRIPTION}")
+    for trigger in ("on_insert", "on_update"):
+        db.execute(f"DROP TRIGGER IF EXISTS {TOTALS}_{trigger}")
+    db.execute(f"DROP TABLE IF EXISTS {TOTALS}")
+    db[TOTALS].create({"day": str, "kind": str, "rank": int, "model": str, "shown": int, "accepted": int,
+                       "undone": int, "keystrokes_saved": int, "odd": int}, pk=("day", "kind", "rank", "model"))
+    model = model_of_row()
+    db.execute(_add_to_totals(f"SELECT * FROM ({totals_of('suggestions', model)}) WHERE true", by_model=True))
+    columns = (*_ROW_COLUMNS, "session_id")
+    added, taken_away = ("; ".join(_add_to_totals(part(_trigger_row(which, columns), sign, model), by_model=True)
+                                   for part in (_usable_rows_as_totals, _odd_rows_as_totals))
+                         for which, sign in (("NEW", 1), ("OLD", -1)))
+    db.execute(f"CREATE TRIGGER {TOTALS}_on_insert AFTER INSERT ON suggestions BEGIN {added}; END")
+    db.execute(f"CREATE TRIGGER {TOTALS}_on_update AFTER UPDATE ON suggestions BEGIN {taken_away}; {added}; END")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [m001_create_sessions_and_suggestions,
-                                                m002_keep_daily_totals_and_index_for_stats]
+                                                m002_keep_daily_totals_and_index_for_stats,
+                                                m003_record_each_sessions_model_and_keep_totals_by_model]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 _SQLITE_ERROR, _SQLITE_CORRUPT, _SQLITE_NOTADB = 1, 11, 26  # primary result codes (the low byte)

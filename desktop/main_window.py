@@ -139,11 +139,12 @@ class MainWindow(QMainWindow):
         """The model in preferences, or the store's active one: loaded on the worker thread (the editor goes on)."""
         self.model_requested.emit(self.preferences.model_path, self.preferences.provider)
 
-    def _on_model_loaded(self, description: str, architecture: str, provider: str) -> None:
+    def _on_model_loaded(self, loaded) -> None:
+        """loaded: the worker's LoadedModel (engine/runtime/model_opening.py), a plain description of its model."""
         self.model_error = ""
-        self.model_label.setText(f"Model: {description}")
-        runs_on = "CUDA" if provider.startswith("CUDA") else "CPU"
-        self.provider_label.setText(f"{ARCHITECTURE_NAMES[architecture]} on {runs_on}")
+        self.model_label.setText(f"Model: {loaded.name}")
+        runs_on = "CUDA" if loaded.provider.startswith("CUDA") else "CPU"
+        self.provider_label.setText(f"{ARCHITECTURE_NAMES[loaded.architecture]} on {runs_on}")
         self._debounce.start()
         self.spellcheck.schedule()
 

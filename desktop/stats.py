@@ -1,4 +1,4 @@
-"""`nextword stats`: acceptance rate, keystrokes saved and latency from the local acceptance log.
+"""`nextword stats`: how many suggestions you accepted and the keystrokes they saved, by model, from the local log.
 
 SQLite works the figures out, so a year's log is never read into memory: the totals by day, kind and rank
 come from the table the log keeps up to date as it is written (desktop/log_schema.py, m002), the latency
@@ -20,8 +20,18 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from desktop.log_schema import MIGRATIONS, SHOWN_TO_THE_PERSON, TOTALS, USABLE_ROW, open_read_only, totals_of
+from desktop.log_schema import (
+    MIGRATIONS,
+    MODEL_ID_FROM_DESCRIPTION,
+    SHOWN_TO_THE_PERSON,
+    TOTALS,
+    USABLE_ROW,
+    model_of_row,
+    open_read_only,
+    totals_of,
+)
 from desktop.tuning import recent_inline, threshold_for
+from engine.core.model_store import BUNDLED, describe_model, is_version_id
 
 SUGGESTED = ("chip", "inline", "correction")  # shown to the person; an autocorrection is done for them
 
@@ -93,6 +103,7 @@ def log_stats(connection: sqlite3.Connection, since: str | None = None, characte
     stats["by_rank"] = {str(rank): rate for rank, rate in _rates_by(
         [group for group in suggested if group[1] != "inline"], lambda group: group[2]).items()}
     stats["by_day"] = _rates_by(suggested, lambda group: group[0])
+    stats["by_model"] = _rates_by(suggested, lambda group: group[7], order=_model_order)
     stats["inline_threshold_tuned"] = threshold_for(recent_inline(connection, since))  # None: too few logged
     stats["latency_ms"] = latency_percentiles(connection, since)
     stats["corrections"] = _corrections(groups)
@@ -100,28 +111,40 @@ def log_stats(connection: sqlite3.Connection, since: str | None = None, characte
     return stats
 
 
-# A group: (day, kind, rank, shown, accepted, undone, keystrokes_saved), of usable rows only
-Group = tuple[str, str, int, int, int, int, int]
+# A group: (day, kind, rank, shown, accepted, undone, keystrokes_saved, model), of usable rows only
+Group = tuple[str, str, int, int, int, int, int, str]
 
 
 def _groups(connection: sqlite3.Connection, since: str | None) -> tuple[list[Group], int]:
-    """The totals by day, kind and rank, and how many odd rows were left out of them. From the totals table
-    where it holds every row; worked out from the rows where it does not (a log that an older Nextword made and
-    the editor has not opened since, or one whose rows another program deleted)."""
-    source = TOTALS if _totals_are_whole(connection) else f"({totals_of('suggestions')})"
+    """The totals by day, kind, rank and model, and how many odd rows were left out of them. From the totals
+    table where it holds every row by model; worked out from the rows where it does not (a log that an older
+    Nextword made and the editor has not opened since, or one whose rows another program deleted)."""
+    source = TOTALS if _totals_are_whole(connection) else f"({totals_of('suggestions', _model_of_row(connection))})"
     where, args = ("WHERE day >= ? OR day = ''", [since]) if since else ("", [])  # '': odd rows that name no day
     groups, odd = [], 0
-    for day, kind, rank, shown, accepted, undone, saved, odd_rows in connection.execute(
-            f"SELECT day, kind, rank, shown, accepted, undone, keystrokes_saved, odd FROM {source} {where}", args):
+    for day, kind, rank, model, shown, accepted, undone, saved, odd_rows in connection.execute(
+            f"SELECT day, kind, rank, model, shown, accepted, undone, keystrokes_saved, odd FROM {source} {where}",
+            args):
         odd += odd_rows
         if shown:  # odd rows only, or a group emptied by an update
-            groups.append((day, kind, rank, shown, accepted, undone, saved))
+            groups.append((day, kind, rank, shown, accepted, undone, saved, model if isinstance(model, str) else ""))
     return groups, odd
 
 
+def _columns(connection: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+
+
+def _model_of_row(connection: sqlite3.Connection) -> str:
+    """Each row's model: its session's model_id (m003), or worked out from the session's description where the
+    log is older than that."""
+    return model_of_row("model_id" if "model_id" in _columns(connection, "sessions") else MODEL_ID_FROM_DESCRIPTION)
+
+
 def _totals_are_whole(connection: sqlite3.Connection) -> bool:
-    """Whether the totals table is there and counts every row (rows are only added, or all deleted together)."""
-    if not connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [TOTALS]).fetchone():
+    """Whether the totals table is there, kept by model, and counts every row (rows are only added, or all
+    deleted together)."""
+    if "model" not in _columns(connection, TOTALS):
         return False
     counted = connection.execute(f"SELECT COALESCE(SUM(shown + odd), 0) FROM {TOTALS}").fetchone()[0]
     return counted == connection.execute("SELECT COUNT(*) FROM suggestions").fetchone()[0]
@@ -144,12 +167,22 @@ def _rate(groups: Iterable[Group]) -> dict:
             "keystrokes_saved": saved}
 
 
-def _rates_by(groups: list[Group], key) -> dict:
-    """The rates of the groups with each value of `key`, in order of the values."""
+def _rates_by(groups: list[Group], key, order=None) -> dict:
+    """The rates of the groups with each value of `key`, in order of the values (or of `order(value)`)."""
     keyed: dict = {}
     for group in groups:
         keyed.setdefault(key(group), []).append(group)
-    return {value: _rate(keyed[value]) for value in sorted(keyed)}
+    return {value: _rate(keyed[value]) for value in sorted(keyed, key=order)}
+
+
+def _model_order(model_id: str) -> tuple:
+    """The bundled model, the versions learned from the person's writing in order (v2 before v10), folders named
+    by hand, then the sessions whose model was not recorded."""
+    if model_id == BUNDLED:
+        return (0, 0, "")
+    if is_version_id(model_id):
+        return (1, int(model_id[1:]), "")
+    return (2 if model_id else 3, 0, model_id)
 
 
 def _corrections(groups: list[Group]) -> dict:
@@ -193,8 +226,8 @@ def as_csv(stats: dict) -> str:
     writer = csv.writer(out)
     rows = [["group", "key", "shown", "accepted", "acceptance_rate", "keystrokes_saved"],
             ["overall", "", *(stats[name] for name in ("shown", "accepted", "acceptance_rate", "keystrokes_saved"))]]
-    for group in ("by_kind", "by_rank", "by_day"):
-        for key, value in stats[group].items():
+    for group in ("by_model", "by_kind", "by_rank", "by_day"):
+        for key, value in stats.get(group, {}).items():
             rows.append([group[3:], key, value["shown"], value["accepted"], value["acceptance_rate"],
                          value["keystrokes_saved"]])
     writer.writerows([[spreadsheet_safe(cell) for cell in row] for row in rows])
@@ -219,15 +252,68 @@ def describe_odd_rows(count: int) -> str:
     return f"{count} log row{'s' if count != 1 else ''} with odd values {'were' if count != 1 else 'was'} skipped"
 
 
+# The log's kinds, as the person knows them (an autocorrection's "acceptance" is being kept, not put back)
+KIND_NAMES = {"chip": "chips", "inline": "grey text", "correction": "corrections", "autocorrect": "autocorrect kept"}
+ACCEPTED_MEANS = ("Accepted counts the suggestions you took instead of typing the rest of the word: a chip "
+                  "clicked or chosen from the keyboard, or the grey text taken. A word you typed out although it "
+                  "was offered is not counted. The higher the share accepted and the more keystrokes saved, the "
+                  "more the suggestions help.")
+
+
+def model_label(model_id: str) -> str:
+    """A model of the log's sessions as the person knows it (the status bar's name for a model of the store)."""
+    if not model_id:
+        return "earlier sessions (which model was not recorded)"
+    if model_id == BUNDLED or is_version_id(model_id):
+        return describe_model(model_id)
+    return f"the model in folder {model_id}"
+
+
+def kind_label(kind: str) -> str:
+    return KIND_NAMES.get(kind, kind)
+
+
+def describe_rate(rate: dict) -> str:
+    """One group's figures in words: "120 shown, 30 accepted (25%), 95 keystrokes saved"."""
+    return (f"{rate['shown']:,} shown, {rate['accepted']:,} accepted ({rate['acceptance_rate']:.0%}), "
+            f"{rate['keystrokes_saved']:,} keystrokes saved")
+
+
+def describe_overall(stats: dict) -> str:
+    """The whole log in a sentence."""
+    return (f"{stats['shown']:,} suggestions shown, {stats['accepted']:,} accepted ({stats['acceptance_rate']:.0%}); "
+            f"{stats['keystrokes_saved']:,} keystrokes saved, {stats['keystrokes_saved_per_100_characters']:.1f} "
+            "in every 100 characters you would have typed without them")
+
+
+def describe_by_model(by_model: dict) -> list[str]:
+    """A line per model, so the person sees whether a model learned from their writing helps in real use."""
+    return [f"{model_label(model)}: {describe_rate(rate)}" for model, rate in by_model.items()]
+
+
+def describe_speed(latency: dict) -> str:
+    """How soon suggestions followed a keystroke, in words (the latency's median and 95th percentile)."""
+    def ms(value: float) -> str:
+        return f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
+
+    return (f"Suggestions appeared within {ms(latency['p50'])} of a keystroke half the time, and within "
+            f"{ms(latency['p95'])} 95 times in 100")
+
+
 def as_table(stats: dict) -> str:
-    lines = [f"suggestions shown {stats['shown']}, accepted {stats['accepted']} "
-             f"({stats['acceptance_rate']:.1%}); keystrokes saved {stats['keystrokes_saved']} "
-             f"({stats['keystrokes_saved_per_100_characters']:.1f} per 100 characters)",
-             f"latency p50 {stats['latency_ms']['p50']:.1f} ms, p95 {stats['latency_ms']['p95']:.1f} ms"]
-    for group, title in (("by_kind", "kind"), ("by_rank", "chip rank (0 = best)"), ("by_day", "day")):
-        for key, value in stats[group].items():
-            lines.append(f"  {title} {key}: {value['accepted']}/{value['shown']} ({value['acceptance_rate']:.1%}), "
-                         f"{value['keystrokes_saved']} keystrokes saved")
+    lines = [describe_overall(stats), ACCEPTED_MEANS]
+    if stats["shown"]:
+        lines.append(describe_speed(stats["latency_ms"]))
+    sections = [("By model", [(model_label(model), rate) for model, rate in stats.get("by_model", {}).items()]),
+                ("By kind", [(kind_label(kind), rate) for kind, rate in stats["by_kind"].items()
+                             if kind != "autocorrect"]),  # never shown, only done: said with the corrections
+                ("By chip (1 is the first, the likeliest word)",
+                 [(f"chip {int(rank) + 1}", rate) for rank, rate in stats["by_rank"].items()]),
+                ("By day", list(stats["by_day"].items()))]
+    for title, rows in sections:
+        if rows:
+            lines.append(f"{title}:")
+            lines += [f"  {label}: {describe_rate(rate)}" for label, rate in rows]
     lines += [line for line in (describe_corrections(stats["corrections"]),
                                 describe_odd_rows(stats.get("odd_rows_skipped", 0))) if line]
     return "\n".join(lines)
@@ -242,7 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--since", help="only suggestions shown on or after this date (YYYY-MM-DD)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON object")
-    output.add_argument("--csv", action="store_true", help="print CSV rows: overall, by kind, by rank, by day")
+    output.add_argument("--csv", action="store_true",
+                        help="print CSV rows: overall, by model, by kind, by rank, by day")
     args = parser.parse_args(argv)
     if args.since:
         try:

@@ -81,7 +81,7 @@ class FilesLearned:
 
 
 class PredictionWorker(QObject):
-    model_loaded = Signal(str, str, str)  # description, architecture ("lstm", ...), provider in use
+    model_loaded = Signal(object)  # LoadedModel (engine/runtime/model_opening.py): plain data, read on any thread
     model_failed = Signal(str)  # the reason, for the status bar
     suggestions_ready = Signal(object)  # Result
     # For the status bar: the personal cache, the kept text or a model learned from the person's writing (the
@@ -131,13 +131,13 @@ class PredictionWorker(QObject):
     def load(self, model_path: str, provider: str) -> None:
         """The bundle at `model_path`, or (empty) the store's active model; the personal cache attached.
         Always ends in model_loaded or model_failed: the window never stays on "loading model…"."""
-        from desktop.model_loading import describe_model, load_predictor
         from engine.core.bundle import ModelError
+        from engine.runtime.model_opening import open_for_editor
 
         try:
             cache = self.open_personal_cache()
-            predictor, model_id = load_predictor(model_path, provider, self.shipped_blocklist | self.blocked_words,
-                                                 self.learning_problem.emit)
+            predictor, loaded = open_for_editor(model_path, provider, self.shipped_blocklist | self.blocked_words,
+                                                self.learning_problem.emit)
             predictor.attach_personal_cache(cache)
             predictor.warm_up()  # before "loaded": not in the first keystroke's time (or its logged latency)
         except ModelError as error:
@@ -148,11 +148,9 @@ class PredictionWorker(QObject):
             self._fail(f"the model could not be loaded ({type(error).__name__}{': ' if detail else ''}{detail}); "
                        "choose another in Tools > Models, or reinstall Nextword")
             return
-        self.predictor, self.model_id = predictor, model_id
+        self.predictor, self.model_id = predictor, loaded.store_id
         keep_collections_short()
-        folder = predictor.backend.manifest.folder
-        self.model_loaded.emit(describe_model(model_id) if model_id else folder.name,
-                               predictor.backend.manifest.architecture, predictor.provider)
+        self.model_loaded.emit(loaded)
 
     def _fail(self, reason: str) -> None:
         self.predictor = None

@@ -42,10 +42,10 @@ def suggest_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--complete", action="store_true", help="also print the likeliest continuation")
     args = parser.parse_args(argv)
     from engine.core.bundle import ModelError
-    from engine.runtime.predictor import Predictor
+    from engine.runtime.model_opening import open_model
 
     try:
-        predictor = Predictor.open(args.model, provider=args.provider)
+        predictor = open_model(args.model, provider=args.provider)
     except ModelError as error:
         print(f"nextword suggest: {error}", file=sys.stderr)
         return 2

@@ -36,8 +36,8 @@ from engine.core.console import say
 from engine.core.corpus import CorpusError
 from engine.core.tokenizer import TOKENIZER_VERSION
 from engine.evaluation.metrics import read_lines
+from engine.runtime.model_opening import open_bundle
 from engine.runtime.onnx_backend import ort, session_options
-from engine.runtime.predictor import Predictor
 from engine.training.checkpoint import CheckpointError, load_model, start_state_of, words_of
 from export.checks import ExportCheckFailed, check_graph, check_int8, check_parity, measure, top3_agreement
 from export.install import InstallRefused, check_target, install_bundle, scratch_folder
@@ -130,7 +130,7 @@ def _write_bundle(scratch: Path, model, vocab, payload: dict, source: Path, log)
 
 
 def _measure_on(folder: Path, which: str, check_text: str, check_topk: int, check_ksr: int, log) -> dict:
-    predictor = Predictor.load(folder, provider="cpu", model=which)
+    predictor = open_bundle(folder, provider="cpu", model=which)
     metrics = measure(predictor, read_lines(check_text, check_topk), read_lines(check_text, check_ksr))
     log(f"{which}: top-3 {metrics['top3']:.4f}, keystroke savings {metrics['ksr']:.4f} on {check_text}")
     return {which: {**metrics, "file": Path(check_text).name, "n_topk": check_topk, "n_ksr": check_ksr}}

@@ -22,8 +22,8 @@ from engine.core.vocab import Vocab
 from engine.evaluation.baseline import line_perplexities
 from engine.evaluation.metrics import keystroke_savings, top_k_accuracy
 from engine.runtime.lexicon import LexiconError, RareWords
+from engine.runtime.model_opening import open_bundle
 from engine.runtime.ngram import KneserNey
-from engine.runtime.predictor import Predictor
 from engine.training.checkpoint import save_checkpoint
 from engine.training.finetune import FinetuneConfig, Finetuner, encode_documents, extend_model, extend_vocab
 from export.checks import ExportCheckFailed
@@ -134,7 +134,7 @@ def measure(path: Path, user_lines: list[str], general_lines: list[str]) -> dict
     """Perplexity, top-3 and keystroke savings on the person's held-out text and on general text."""
     figures = {}
     for part, lines in (("user", user_lines), ("general", general_lines)):
-        predictor = Predictor.load(path, provider="cpu")
+        predictor = open_bundle(path, provider="cpu")
         perplexity, _ = line_perplexities(predictor, None, lines)
         topk = top_k_accuracy(predictor, lines)
         ksr = keystroke_savings(predictor, lines)

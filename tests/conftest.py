@@ -117,9 +117,9 @@ def tiny_run(tiny_corpus, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny_predictor(tiny_run):
-    from engine.runtime.predictor import Predictor
+    from engine.runtime.model_opening import open_model
 
-    return Predictor.open(tiny_run[0] / "best.pt")
+    return open_model(tiny_run[0] / "best.pt")
 
 
 @pytest.fixture(scope="session")

@@ -61,19 +61,19 @@ def nplm_run(tiny_corpus, tmp_path_factory):
 
 
 def test_nplm_trains_and_draws_its_embeddings(nplm_run):
-    from engine.runtime.predictor import Predictor
+    from engine.runtime.model_opening import open_model
 
     record = json.loads((nplm_run / "run.json").read_text())
     assert record["model_config"]["arch"] == "nplm"
     assert record["best_valid_perplexity"] < 6  # the tiny corpus is 8 sentences
     picture = nplm_run / "embeddings_tsne.png"
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and picture.stat().st_size > 10_000
-    predictor = Predictor.open(nplm_run / "best.pt")
+    predictor = open_model(nplm_run / "best.pt")
     assert predictor.suggest("I don't know what you ", 1)[0].word == "mean"
 
 
 def test_nplm_exports_to_a_bundle_that_matches_torch_and_suggests(nplm_run, tiny_corpus, tmp_path):
-    from engine.runtime.predictor import Predictor
+    from engine.runtime.model_opening import open_bundle
     from export.checks import LOGIT_TOLERANCE
     from export.onnx_export import main
 
@@ -84,7 +84,7 @@ def test_nplm_exports_to_a_bundle_that_matches_torch_and_suggests(nplm_run, tiny
     assert manifest["architecture"] == "nplm"
     assert manifest["checks"]["float_vs_torch"]["max_logit_error"] <= LOGIT_TOLERANCE
     for model in ("float", "int8"):
-        predictor = Predictor.load(out, provider="cpu", model=model)
+        predictor = open_bundle(out, provider="cpu", model=model)
         assert predictor.suggest("I don't know what you ", 1)[0].word == "mean"
         assert "Netflix" in [s.word for s in predictor.suggest("Do you like to watch ", 3)]
 
@@ -162,11 +162,11 @@ def transformer_run(tiny_corpus, tmp_path_factory):
 
 
 def test_the_transformer_trains_exports_and_suggests(transformer_run, tiny_corpus, tmp_path):
-    from engine.runtime.predictor import Predictor
+    from engine.runtime.model_opening import open_bundle, open_model
     from export.checks import LOGIT_TOLERANCE
     from export.onnx_export import main
 
-    assert Predictor.open(transformer_run / "best.pt").suggest("I don't know what you ", 1)[0].word == "mean"
+    assert open_model(transformer_run / "best.pt").suggest("I don't know what you ", 1)[0].word == "mean"
     out = tmp_path / "bundle"
     assert main([str(transformer_run / "best.pt"), "--out", str(out), "--int8", "--check-text", str(tiny_corpus),
                  "--check-topk", "60", "--check-ksr", "20"]) == 0
@@ -174,7 +174,7 @@ def test_the_transformer_trains_exports_and_suggests(transformer_run, tiny_corpu
     assert manifest["architecture"] == "transformer" and not manifest["start_state"]  # a line starts empty
     assert manifest["checks"]["float_vs_torch"]["max_logit_error"] <= LOGIT_TOLERANCE
     for model in ("float", "int8"):
-        predictor = Predictor.load(out, provider="cpu", model=model)
+        predictor = open_bundle(out, provider="cpu", model=model)
         assert predictor.suggest("I don't know what you ", 1)[0].word == "mean"
         assert "Netflix" in [s.word for s in predictor.suggest("Do you like to watch ", 3)]
     # A transformer's state is its key/value cache: the contexts kept stay within the predictor's memory budget.
@@ -207,11 +207,11 @@ def char_run(tiny_corpus, tmp_path_factory):
 
 
 def test_the_character_model_completes_a_word_it_has_seen_and_suggests_the_next(char_run):
-    from engine.runtime.predictor import Predictor
+    from engine.runtime.model_opening import open_model
 
     record = json.loads((char_run / "run.json").read_text())
     assert record["model_config"]["arch"] == "char-lstm" and record["model_config"]["vocab_size"] < 60
-    predictor = Predictor.open(char_run / "best.pt")
+    predictor = open_model(char_run / "best.pt")
     assert not predictor.word_level
     assert "Netflix" in [s.word for s in predictor.suggest("Do you like to watch Netf", 3)]
     assert "mean" in [s.word for s in predictor.suggest("I don't know what you ", 3)]
@@ -220,7 +220,7 @@ def test_the_character_model_completes_a_word_it_has_seen_and_suggests_the_next(
 
 
 def test_the_character_model_exports_and_suggests_from_its_bundle(char_run, tiny_corpus, tmp_path):
-    from engine.runtime.predictor import Predictor
+    from engine.runtime.model_opening import open_bundle
     from export.onnx_export import main
 
     out = tmp_path / "bundle"
@@ -229,7 +229,7 @@ def test_the_character_model_exports_and_suggests_from_its_bundle(char_run, tiny
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["architecture"] == "char-lstm" and (out / "words.json").is_file()
     for model in ("float", "int8"):
-        predictor = Predictor.load(out, provider="cpu", model=model)
+        predictor = open_bundle(out, provider="cpu", model=model)
         assert "Netflix" in [s.word for s in predictor.suggest("Do you like to watch Netf", 3)]
         assert "mean" in [s.word for s in predictor.suggest("I don't know what you ", 3)]
     # What the person writes is learned as with a word model: a word it wrote comes first after its context.
@@ -257,9 +257,9 @@ def test_the_editor_suggests_from_any_architecture_and_names_it(run, shown, requ
 
 def test_the_character_model_writes_text_one_character_at_a_time(char_run):
     from engine.runtime.generate import generate
-    from engine.runtime.predictor import Predictor
+    from engine.runtime.model_opening import open_model
 
-    predictor = Predictor.open(char_run / "best.pt")
+    predictor = open_model(char_run / "best.pt")
     assert generate(predictor, "I want to go to the", max_words=4, strategy="greedy") == " beach lol"
     assert generate(predictor, "I'm doing great, thanks for", max_words=4, strategy="greedy") == " asking!"
     sampled = [generate(predictor, "I want to", max_words=8, seed=seed) for seed in (4, 4, 5)]

@@ -47,6 +47,30 @@ def test_runtime_evaluation_and_desktop_modules_import_without_torch_or_the_trai
     assert not pulled, f"first module to pull them in: {next(iter(pulled.items()))}"
 
 
+def imports_in(path: Path) -> set[str]:
+    """The modules a source file imports, at its top or inside a function."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_one_module_decides_which_model_opens_and_it_alone_reaches_into_training():
+    """engine/runtime/model_opening.py opens bundles, the active model and checkpoints; the predictor knows none
+    of them (nor its own subclass), and nothing else torch-free imports engine.training, even lazily."""
+    assert not imports_in(ROOT / "engine" / "runtime" / "predictor.py") & {"engine.runtime.char_predictor",
+                                                                         "engine.training.torch_backend"}
+    reaching = sorted(str(path.relative_to(ROOT)) for package in TORCH_FREE_PACKAGES
+                      for path in ROOT.joinpath(*package.split(".")).glob("*.py")
+                      if any(module.startswith("engine.training") for module in imports_in(path)))
+    assert reaching == ["engine/runtime/model_opening.py"]
+
+
 def test_the_engine_imports_neither_export_nor_desktop():
     modules = [name for package in ("engine.core", "engine.runtime", "engine.evaluation", "engine.training")
                for name in modules_of(package)] + ["engine.cli"]
@@ -71,8 +95,8 @@ def test_nextword_stats_does_not_load_nltk_or_onnxruntime(tmp_path):
 def test_the_bundled_model_suggests_with_torch_unimportable():
     # As on a desktop install: any attempt to import torch fails.
     code = (BLOCK_TORCH +
-            "from engine.runtime.predictor import Predictor\n"
-            "predictor = Predictor.load()\n"
+            "from engine.runtime.model_opening import open_bundle\n"
+            "predictor = open_bundle()\n"
             "words = [s.word for s in predictor.suggest('how are yo', 3)]\n"
             "print(predictor.provider, words, predictor.complete('how are yo').text)\n"
             "sys.exit(0 if 'you' in words else 1)")

@@ -57,9 +57,9 @@ def test_the_start_stays_put_while_typing_and_only_moves_forward():
 
 
 def test_typing_a_long_paragraph_runs_about_one_model_step_per_word():
-    from engine.runtime.predictor import Predictor
+    from engine.runtime.model_opening import open_bundle
 
-    predictor = Predictor.load()
+    predictor = open_bundle()
     steps = 0
     step = predictor.backend.step
 

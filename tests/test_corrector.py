@@ -5,13 +5,13 @@ import pytest
 
 from engine.core.dictionary import Dictionary, shipped_dictionary
 from engine.core.typed import Typed
-from engine.runtime.predictor import Predictor
+from engine.runtime.model_opening import open_bundle
 from engine.runtime.typing_errors import TypingErrors
 
 
 @pytest.fixture(scope="module")
 def predictor():
-    return Predictor.load()  # the bundled model (each test's NEXTWORD_HOME is empty: no user model)
+    return open_bundle()  # the bundled model (each test's NEXTWORD_HOME is empty: no user model)
 
 
 def words(suggestions):
@@ -58,7 +58,7 @@ def test_words_names_and_addresses_are_left_alone(predictor, left):
 
 @pytest.mark.bundled_model
 def test_a_word_the_person_wrote_is_never_corrected():
-    predictor = Predictor.load()
+    predictor = open_bundle()
     assert predictor.autocorrect("my frend") == "friend"
     predictor.observe("my frend Ana says hi.")  # "frend" is how this person writes it
     assert predictor.autocorrect("my frend") is None

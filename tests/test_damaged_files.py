@@ -23,7 +23,7 @@ from engine.core.bundle import BundleError  # noqa: E402
 from engine.core.damaged import SUFFIX  # noqa: E402
 from engine.core.model_store import BUNDLED, ModelStore, ModelStoreError  # noqa: E402
 from engine.core.paths import bundled_model_dir  # noqa: E402
-from engine.runtime.predictor import Predictor  # noqa: E402
+from engine.runtime.model_opening import open_bundle
 
 DAMAGE = ["garbage", "bit flips", "cut short", "a folder"]
 
@@ -78,7 +78,7 @@ def full_bundle(tiny_bundle, tiny_run, tmp_path_factory):
     np.save(folder / "start_state.npy", np.zeros((2, *manifest.state_shape), np.float32))
     # No checksums: each file's own reading must say what is wrong with it (a bundle exported before them)
     edit_json(folder / "manifest.json", start_state="start_state.npy", ngram_mixture=0.3, checksums=None)
-    Predictor.load(folder)  # whole, it loads
+    open_bundle(folder)  # whole, it loads
     return folder
 
 
@@ -123,7 +123,7 @@ def test_a_file_of_another_schema_in_a_bundle_is_named(bundle, name, foreign):
     else:
         path.write_text(json.dumps(foreign))
     with pytest.raises(BundleError, match=f"{name}.*copy the bundle again"):
-        Predictor.load(bundle)
+        open_bundle(bundle)
 
 
 @pytest.mark.parametrize(("change", "said"), [
@@ -139,7 +139,7 @@ def test_a_manifest_that_does_not_describe_its_graph_is_refused_at_load(bundle, 
         raw["state"].update(change)
     (bundle / "manifest.json").write_text(json.dumps(raw))
     with pytest.raises(BundleError, match=f"{said}.*copy the bundle again"):
-        Predictor.load(bundle)
+        open_bundle(bundle)
 
 
 def test_a_manifest_whose_state_differs_from_the_graph_is_refused_before_any_keystroke(bundle, monkeypatch):
@@ -167,13 +167,13 @@ def test_a_manifest_whose_state_differs_from_the_graph_is_refused_before_any_key
 
     monkeypatch.setattr(onnx_backend.ort, "InferenceSession", LooseSession)
     with pytest.raises(BundleError, match="manifest.json: model.int8.onnx does not run with the state it describes"):
-        Predictor.load(bundle)
+        open_bundle(bundle)
 
 
 def test_a_read_only_bundle_loads_as_usual(bundle):
     for path in bundle.iterdir():
         path.chmod(0o444)
-    assert Predictor.load(bundle).suggest("how are ", 3)
+    assert open_bundle(bundle).suggest("how are ", 3)
 
 
 @pytest.fixture
@@ -184,20 +184,20 @@ def exported(tiny_bundle, tmp_path):
 
 
 def test_a_bit_flipped_in_the_graphs_weights_is_caught_by_its_checksum(exported):
-    assert Predictor.load(exported).suggest("how are ", 3)
+    assert open_bundle(exported).suggest("how are ", 3)
     graph = exported / "model.int8.onnx"
     data = bytearray(graph.read_bytes())
     data[len(data) // 2] ^= 0x10  # inside the weights: onnxruntime would load and run it
     graph.write_bytes(bytes(data))
     with pytest.raises(BundleError, match="model.int8.onnx: damaged .*checksum"):
-        Predictor.load(exported)
+        open_bundle(exported)
 
 
 def test_a_bundle_exported_before_checksums_loads_as_before(exported):
     manifest = json.loads((exported / "manifest.json").read_text())
     del manifest["checksums"]
     (exported / "manifest.json").write_text(json.dumps(manifest))
-    assert Predictor.load(exported).suggest("how are ", 3)
+    assert open_bundle(exported).suggest("how are ", 3)
 
 
 # The model store: the pointer and the versions
@@ -277,7 +277,7 @@ def test_the_editor_never_stays_on_loading_model_whatever_goes_wrong(open_window
     def fails(*args, **kwargs):
         raise RuntimeError("something nobody foresaw")
 
-    monkeypatch.setattr(Predictor, "load", fails)
+    monkeypatch.setattr("engine.runtime.model_opening.open_bundle", fails)
     window = open_window()
     said = wait_for_status(qtbot, window, "Suggestions are off", "RuntimeError: something nobody foresaw")
     assert "Tools > Models" in said and window.model_label.text() != "loading model…"

@@ -9,7 +9,7 @@ from desktop_helpers import chips, type_and_wait  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 from desktop.context import ANCHOR_SPACING, CONTEXT_CHARACTERS  # noqa: E402
-from engine.runtime.predictor import Predictor  # noqa: E402
+from engine.runtime.model_opening import open_bundle
 
 
 @pytest.mark.bundled_model
@@ -114,7 +114,7 @@ def test_moving_the_cursor_suggests_for_that_position(window, qtbot):
     cursor = window.editor.textCursor()
     cursor.setPosition(len("I don't know what "))
     window.editor.setTextCursor(cursor)
-    expected = [s.word for s in Predictor.load().suggest("I don't know what ", 3)]
+    expected = [s.word for s in open_bundle().suggest("I don't know what ", 3)]
     qtbot.waitUntil(lambda: window.last_result is not None and window.last_result.words == expected, timeout=5000)
 
 

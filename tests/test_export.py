@@ -10,7 +10,7 @@ import pytest
 from onnx import numpy_helper
 
 from engine.core.bundle import BundleError, read_manifest
-from engine.runtime.predictor import Predictor
+from engine.runtime.model_opening import open_bundle
 from export.checks import ExportCheckFailed, check_int8, check_parity
 from export.onnx_export import main
 
@@ -33,7 +33,7 @@ def test_a_bundle_holds_what_its_manifest_names(tiny_bundle):
 
 
 def test_the_float_bundle_suggests_what_the_checkpoint_suggests(tiny_bundle, tiny_predictor):
-    exported = Predictor.load(tiny_bundle, model="float", blocked_words=set())
+    exported = open_bundle(tiny_bundle, model="float", blocked_words=set())
     for text in TEXTS:
         assert words(exported.suggest(text, 3)) == words(tiny_predictor.suggest(text, 3)), text
         ours = [s.probability for s in exported.suggest(text, 3)]
@@ -42,7 +42,7 @@ def test_the_float_bundle_suggests_what_the_checkpoint_suggests(tiny_bundle, tin
 
 
 def test_the_int8_bundle_is_the_default_and_still_knows_its_sentences(tiny_bundle):
-    predictor = Predictor.load(tiny_bundle)
+    predictor = open_bundle(tiny_bundle)
     assert predictor.provider == "CPUExecutionProvider"
     assert words(predictor.suggest("I don't know what you ", 1)) == ["mean"]
     assert "you" in [w.lower() for w in words(predictor.suggest("How are yo", 3))]
@@ -96,7 +96,7 @@ def test_export_cli_refuses_int8_without_held_out_text_and_a_missing_checkpoint(
 def test_export_cli_writes_a_float_bundle(tiny_run, tmp_path, capsys):
     assert main([str(tiny_run[0] / "best.pt"), "--out", str(tmp_path / "b")]) == 0
     assert "manifest.json" in capsys.readouterr().out
-    assert words(Predictor.load(tmp_path / "b").suggest("I don't know what you ", 1)) == ["mean"]
+    assert words(open_bundle(tmp_path / "b").suggest("I don't know what you ", 1)) == ["mean"]
 
 
 def test_exporting_again_needs_force_replaces_the_whole_bundle_and_keeps_the_model_card(tiny_run, tmp_path, capsys):
@@ -114,7 +114,7 @@ def test_exporting_again_needs_force_replaces_the_whole_bundle_and_keeps_the_mod
     assert main([checkpoint, "--out", str(out), "--force"]) == 0
     assert not (out / "ngram.npz").exists() and not (out / "rare_words.json").exists()
     assert (out / "MODEL_CARD.md").read_text() == "my notes"
-    assert words(Predictor.load(out).suggest("I don't know what you ", 1)) == ["mean"]
+    assert words(open_bundle(out).suggest("I don't know what you ", 1)) == ["mean"]
     assert [path.name for path in tmp_path.iterdir()] == ["b"]  # no scratch folder left beside it
 
 
@@ -144,41 +144,41 @@ def edit_manifest(folder, **changes):
 
 def test_a_missing_bundle_says_where_it_looked(tmp_path):
     with pytest.raises(BundleError, match="model bundle not found"):
-        Predictor.load(tmp_path / "nowhere")
+        open_bundle(tmp_path / "nowhere")
     (tmp_path / "empty").mkdir()
     with pytest.raises(BundleError, match="manifest.json: not found.*nextword export"):
-        Predictor.load(tmp_path / "empty")
+        open_bundle(tmp_path / "empty")
 
 
 def test_a_truncated_model_says_to_copy_it_again(broken):
     model = broken / "model.int8.onnx"
     model.write_bytes(model.read_bytes()[:1000])
     with pytest.raises(BundleError, match="model.int8.onnx: .*copy the bundle again"):
-        Predictor.load(broken)
+        open_bundle(broken)
 
 
 def test_a_bundle_from_another_version_says_what_to_do(broken):
     edit_manifest(broken, version=99)
     with pytest.raises(BundleError, match="newer Nextword.*upgrade"):
-        Predictor.load(broken)
+        open_bundle(broken)
     edit_manifest(broken, version=1, tokenizer_version=0)
     with pytest.raises(BundleError, match="tokenizer version 0.*nextword export"):
-        Predictor.load(broken)
+        open_bundle(broken)
 
 
 def test_a_vocabulary_that_does_not_fit_the_model_is_refused(broken):
     edit_manifest(broken, vocab_hash="0" * 16)
     with pytest.raises(BundleError, match="vocab.json: not the vocabulary this model was exported with"):
-        Predictor.load(broken)
+        open_bundle(broken)
 
 
 def test_a_missing_file_and_a_damaged_manifest_are_named(broken):
     (broken / "vocab.json").unlink()
     with pytest.raises(BundleError, match="vocab.json: missing from the bundle"):
-        Predictor.load(broken)
+        open_bundle(broken)
     (broken / "manifest.json").write_text("{cut")
     with pytest.raises(BundleError, match="manifest.json: is not valid JSON .*: it is damaged or cut short"):
-        Predictor.load(broken)
+        open_bundle(broken)
 
 
 def test_suggest_cli_on_a_broken_bundle_is_one_line(broken, capsys):
@@ -194,8 +194,8 @@ def test_asking_for_cuda_without_it_is_a_clear_error(tiny_bundle):
     import onnxruntime as ort
 
     if "CUDAExecutionProvider" in ort.get_available_providers():
-        assert Predictor.load(tiny_bundle, provider="cuda").provider == "CUDAExecutionProvider"
+        assert open_bundle(tiny_bundle, provider="cuda").provider == "CUDAExecutionProvider"
     else:
         with pytest.raises(BundleError, match="no CUDAExecutionProvider.*choose auto or cpu"):
-            Predictor.load(tiny_bundle, provider="cuda")
-        assert Predictor.load(tiny_bundle, provider="auto").provider == "CPUExecutionProvider"
+            open_bundle(tiny_bundle, provider="cuda")
+        assert open_bundle(tiny_bundle, provider="auto").provider == "CPUExecutionProvider"

@@ -17,7 +17,7 @@ from engine.core.bundle import read_manifest
 from engine.core.model_store import BUNDLED, ModelStore
 from engine.core.vocab import UNK
 from engine.evaluation.evaluate import main as evaluate_main
-from engine.runtime.predictor import Predictor
+from engine.runtime.model_opening import open_bundle
 from engine.training.checkpoint import load_model
 from engine.training.finetune import extend_model, extend_vocab
 from export.from_onnx import model_from_bundle
@@ -59,7 +59,7 @@ def test_a_float_bundle_reads_back_into_the_weights_it_was_exported_from(tiny_bu
 
 def test_an_int8_bundle_reads_back_into_a_model_that_agrees_with_it(tiny_bundle, tiny_run):
     model, vocab, manifest = model_from_bundle(tiny_bundle, "model.int8.onnx")
-    predictor = Predictor.load(tiny_bundle, model="int8")
+    predictor = open_bundle(tiny_bundle, model="int8")
     ids = np.random.default_rng(0).integers(8, len(vocab), size=(1, 64))
     zeros = np.zeros(manifest.state_shape, np.float32)
     graph = predictor.backend.session.run(None, {"input_ids": ids, "h0": zeros, "c0": zeros})[0][0]  # (T, V)
@@ -96,8 +96,8 @@ def test_a_tiny_finetune_learns_the_persons_text_proves_it_and_installs_it(wizar
     assert set(result) >= {"before", "after", "installed", "reason", "minutes", "bundle"}
     store = ModelStore()
     assert store.active().id == "v1" and store.active().record["after"] == result["after"]
-    installed = Predictor.load()  # the active model: vocabulary, trigram and rare words agree or it would refuse
-    old_vocab = Predictor.load(tiny_bundle).vocab
+    installed = open_bundle()  # the active model: vocabulary, trigram and rare words agree or it would refuse
+    old_vocab = open_bundle(tiny_bundle).vocab
     assert installed.vocab.tokens[:len(old_vocab)] == old_vocab.tokens and "wizard" in installed.vocab.index
     assert "wizard" in [s.word.lower() for s in installed.suggest("The wiz", 3)]
     assert read_manifest(out).vocab_hash == installed.vocab.content_hash  # --out: the same candidate

@@ -42,6 +42,7 @@ from engine.core.user_text import read_user_text, split_held_out
 from engine.core.vocab import SPECIAL_TOKENS
 from engine.runtime import predictor as predictor_module
 from engine.runtime.cache_layout import MAX_OFFERED_LETTERS
+from engine.runtime.model_opening import open_bundle
 from engine.runtime.personal_cache import TUNED_TOKENS, PersonalCache
 from engine.runtime.predictor import Predictor
 from engine.runtime.suggestions import WordChooser
@@ -62,7 +63,7 @@ def predictor(tmp_path_factory):
     personal cache that has learned words the model lacks; every test here adds what it observes."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NEXTWORD_HOME", str(tmp_path_factory.mktemp("home")))
-        loaded = Predictor.load()
+        loaded = open_bundle()
     loaded.attach_personal_cache(PersonalCache())
     for sentence in TAUGHT_SENTENCES:
         loaded.observe(sentence)

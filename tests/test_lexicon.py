@@ -72,7 +72,7 @@ def test_a_release_completes_words_beyond_its_vocabulary(tiny_corpus, tmp_path, 
     from conftest import tiny_config
 
     from engine.cli import main as nextword
-    from engine.runtime.predictor import Predictor
+    from engine.runtime.model_opening import open_model
     from engine.training.release import main as release
     from engine.training.trainer import train
 
@@ -80,7 +80,7 @@ def test_a_release_completes_words_beyond_its_vocabulary(tiny_corpus, tmp_path, 
     train(tiny_config(tiny_corpus, tmp_path / "run", max_vocab=20, max_steps=3), log=lambda *args: None)
     model = tmp_path / "release" / "nextword.pt"
     assert release([str(tmp_path / "run" / "best.pt"), "--out", str(model), "--rare-words-min-count", "1"]) == 0
-    predictor = Predictor.open(model)
+    predictor = open_model(model)
     assert "netflix" not in predictor.vocab.index
     predictor.chooser.skip_passed_over = False  # so few words that "Netflix" was shown after "n" already
     assert "Netflix" in [s.word for s in predictor.suggest("Do you like to watch netf", 3)]

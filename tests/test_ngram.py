@@ -151,7 +151,7 @@ def test_a_release_can_carry_four_grams(tiny_corpus, tmp_path):
     from conftest import tiny_config
 
     from engine.runtime.mixture import MixtureWeights
-    from engine.runtime.predictor import Predictor
+    from engine.runtime.model_opening import open_model
     from engine.training.release import main as release
     from engine.training.trainer import train
 
@@ -161,7 +161,7 @@ def test_a_release_can_carry_four_grams(tiny_corpus, tmp_path):
                     "--ngram-order", "4", "--ngram-keep-contexts-seen", "0"]) == 0
     four_grams = KneserNey.load(model.with_name("ngram.npz"))
     assert four_grams.order == 4
-    predictor = Predictor.open(model)
+    predictor = open_model(model)
     assert predictor.ngram.order == 4 and predictor.mixing
     context = predictor.chooser.context_ids("How are you")
     assert predictor.next_probabilities(context).sum() == pytest.approx(1.0, abs=1e-4)

@@ -7,6 +7,7 @@ import stat
 import numpy as np
 import pytest
 
+from engine.runtime.model_opening import open_bundle
 from engine.runtime.personal_cache import CACHE_FILE, CacheError, PersonalCache
 from engine.runtime.predictor import Predictor
 
@@ -51,7 +52,7 @@ def test_a_word_that_followed_a_two_word_context_twice_comes_next_after_it(predi
 
 @pytest.mark.bundled_model
 def test_the_bundled_model_learns_a_name_and_a_phrase():
-    predictor = Predictor.load()
+    predictor = open_bundle()
     for _ in range(2):
         predictor.observe("Yesterday I met Zorblax at the Zanzibar cafe.")
     assert "Zorblax" in [s.word for s in predictor.suggest("Then I saw Zo", 3)]
@@ -61,7 +62,7 @@ def test_the_bundled_model_learns_a_name_and_a_phrase():
 @pytest.mark.bundled_model
 def test_a_recency_count_never_drowns_the_model():
     """Text of another style, learned at length, leaves the model's clear answers in place."""
-    predictor = Predictor.load()
+    predictor = open_bundle()
     for verse in ["And the LORD spake unto Moses, saying, Speak unto the children of Israel.",
                   "And Moses went up unto God, and the LORD called unto him out of the mountain."] * 30:
         predictor.observe(verse)

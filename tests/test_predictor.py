@@ -4,6 +4,7 @@ from counting_stepper import CountingStepper
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine.runtime.model_opening import open_bundle
 from engine.runtime.predictor import Predictor
 
 
@@ -96,7 +97,7 @@ def apply(document: str, cursor: int, edit) -> tuple[str, int]:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(EDIT, min_size=1, max_size=12))
 def test_suggestions_after_any_edits_equal_those_computed_from_scratch(tiny_bundle, edits):
-    shared = Predictor.load(tiny_bundle, blocked_words=set())
+    shared = open_bundle(tiny_bundle, blocked_words=set())
     shared.cache_size = 64  # small, so evictions happen too
     document, cursor = "", 0
     for edit in edits:
@@ -112,7 +113,7 @@ def test_suggestions_after_any_edits_equal_those_computed_from_scratch(tiny_bund
 
 
 def test_phrase_completion_continues_the_partial_word(tiny_bundle):
-    predictor = Predictor.load(tiny_bundle)
+    predictor = open_bundle(tiny_bundle)
     completion = predictor.complete("I don't know what you m")
     assert completion.text.startswith("ean") and completion.words[0] == "mean"
     assert 0.25 <= completion.probability <= 1.0
@@ -122,14 +123,14 @@ def test_phrase_completion_continues_the_partial_word(tiny_bundle):
 
 
 def test_phrase_completion_starts_with_a_space_after_punctuation_and_capitalises_a_sentence(tiny_bundle):
-    predictor = Predictor.load(tiny_bundle)
+    predictor = open_bundle(tiny_bundle)
     assert predictor.complete("I'm doing great,").text.startswith(" thanks")
     assert predictor.complete("", min_probability=0.05).text[:1].isupper()
 
 
 @pytest.mark.bundled_model
 def test_the_shipped_blocklist_keeps_a_word_off_the_chips_until_typed_in_full():
-    predictor, unfiltered = Predictor.load(), Predictor.load(blocked_words=set())
+    predictor, unfiltered = open_bundle(), open_bundle(blocked_words=set())
     assert "pissed" in [s.word for s in unfiltered.suggest("he was pi", 3)]
     assert "pissed" not in [s.word for s in predictor.suggest("he was pi", 3)]
     assert "pissed" in predictor.chooser.blocked_words
@@ -137,7 +138,7 @@ def test_the_shipped_blocklist_keeps_a_word_off_the_chips_until_typed_in_full():
 
 @pytest.mark.bundled_model
 def test_the_bundled_model_completes_words_in_their_usual_form():
-    predictor = Predictor.load()
+    predictor = open_bundle()
     assert "you" in [s.word for s in predictor.suggest("how are yo", 3)]
     assert predictor.suggest("", 3)[0].word[:1].isupper()  # a message starts a sentence
     assert "I" in [s.word for s in predictor.suggest("yes ", 3)]  # the usual form, not "i"
@@ -146,7 +147,7 @@ def test_the_bundled_model_completes_words_in_their_usual_form():
 
 @pytest.mark.bundled_model
 def test_the_previous_message_changes_what_comes_next():
-    predictor = Predictor.load()
+    predictor = open_bundle()
     alone = [s.word for s in predictor.suggest("i'm ", 3)]
     answering = [s.word for s in predictor.suggest("i'm ", 3, previous="how are you?")]
     assert alone != answering and "doing" in answering  # "i'm doing well", answering "how are you?"
@@ -155,7 +156,7 @@ def test_the_previous_message_changes_what_comes_next():
 
 
 def test_cached_probabilities_are_read_only_so_no_caller_can_corrupt_them():
-    predictor = Predictor.load()  # mixes in its trigram, so the final distribution is a new array
+    predictor = open_bundle()  # mixes in its trigram, so the final distribution is a new array
     context = predictor.context_ids("how are ")
     before = [s.word for s in predictor.suggest("how are ", 3)]
     for probabilities in (predictor.network_probabilities(context), predictor.distribution("how are ")):

@@ -3,14 +3,14 @@ are underlined, what the menu offers, what a finished sentence teaches once auto
 
 import pytest
 
+from engine.runtime.model_opening import open_bundle
 from engine.runtime.personal_cache import PersonalCache
-from engine.runtime.predictor import Predictor
 from engine.runtime.spelling import as_meant, checked_words, misspellings, spelling_corrections
 
 
 @pytest.fixture(scope="module")
 def predictor():
-    return Predictor.load()
+    return open_bundle()
 
 
 def test_only_plain_words_are_checked_not_addresses_numbers_acronyms_or_code():
@@ -69,7 +69,7 @@ def test_a_typo_the_training_text_had_is_still_corrected_but_its_chat_words_are_
 
 @pytest.mark.bundled_model
 def test_a_known_misspelling_is_offered_again_once_the_person_teaches_it(tmp_path):
-    predictor = Predictor.load()
+    predictor = open_bundle()
     assert "recieve" not in [s.word for s in predictor.suggest("I will reci", 5)]
     cache = PersonalCache(tmp_path / "cache.json")
     cache.add_spelling("recieve")

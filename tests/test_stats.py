@@ -269,3 +269,97 @@ def test_the_latency_percentiles_and_the_tuning_go_through_their_indexes_never_a
         assert "USING INDEX suggestions_by_latency" in plan or "USING INDEX suggestions_inline_by_time" in plan
         assert "TEMP B-TREE" not in plan, plan
     connection.close()
+
+
+# By model: does the model learned from the person's writing help in real use?
+def two_models_log(path):
+    """A session with the bundled model (3 chips shown, 1 taken, 3 keystrokes saved), then one with v1 (2 shown,
+    2 taken, 9 saved); an autocorrection in each, which is no suggestion shown."""
+    from desktop.events import EventLog, LoggedSuggestion
+
+    log = EventLog(path)
+    for model_id, name, outcomes in (("bundled", "bundled model", [("accepted", 3), ("ignored", 0), ("ignored", 0)]),
+                                     ("v1", "v1 (learned from your writing)", [("accepted", 4), ("accepted", 5)])):
+        log.start_session(f"{name}: lstm model.int8.onnx, exported 2026-11-01, vocabulary 1a2b", "CPUExecutionProvider",
+                          model_id)
+        for outcome, saved in outcomes:
+            log.record(LoggedSuggestion("chip", 0, 1, 3.0, 2, 0.5, outcome, saved))
+        log.record(LoggedSuggestion("autocorrect", 0, 1, 3.0, 4, 0.9, "accepted", 0))
+        log.end_session(characters_typed=50)
+        log.flush()
+    log.close()
+
+
+BUNDLED_LINE = "bundled model: 3 shown, 1 accepted (33%), 3 keystrokes saved"
+V1_LINE = "v1 (learned from your writing): 2 shown, 2 accepted (100%), 9 keystrokes saved"
+
+
+def test_acceptance_is_shown_by_model_in_nextword_stats_and_in_analytics(qtbot, log_path, capsys):
+    from desktop.analytics import AnalyticsWindow
+
+    two_models_log(log_path)
+    by_model = read_stats(log_path)["by_model"]
+    assert list(by_model) == ["bundled", "v1"]
+    assert [(rate["shown"], rate["accepted"], rate["keystrokes_saved"]) for rate in by_model.values()] == [
+        (3, 1, 3), (2, 2, 9)]
+    assert main(["--db", str(log_path)]) == 0
+    said = capsys.readouterr().out
+    assert f"By model:\n  {BUNDLED_LINE}\n  {V1_LINE}\n" in said
+    assert "Accepted counts the suggestions you took" in said
+    assert main(["--db", str(log_path), "--csv"]) == 0
+    assert "model,v1,2,2,1.0,9" in capsys.readouterr().out
+    analytics = AnalyticsWindow(log_path)
+    qtbot.addWidget(analytics)
+    qtbot.waitUntil(lambda: analytics.stats is not None, timeout=5000)
+    assert analytics.by_model.text() == f"By model:\n{BUNDLED_LINE}\n{V1_LINE}"
+    assert analytics.by_model_chart.points == [("bundled", pytest.approx(1 / 3)), ("v1", 1.0)]
+    assert "Accepted counts the suggestions you took" in analytics.reading_guide.text()
+
+
+def test_the_words_of_stats_name_no_metric_and_explain_their_numbers(log_path, capsys):
+    write_log(log_path, random_rows(random.Random(13), 100))
+    assert main(["--db", str(log_path)]) == 0
+    said = capsys.readouterr().out
+    for jargon in ("KSR", "ksr", "rank", "p50", "p95", "latency", "(0 = best)", "kind chip", "/"):
+        assert jargon not in said, jargon
+    assert "By chip (1 is the first, the likeliest word):\n  chip 1: " in said
+    assert "half the time" in said and "in every 100 characters you would have typed without them" in said
+
+
+def test_an_older_log_is_counted_by_model_from_each_sessions_description_and_migrated(log_path):
+    """A log the previous Nextword made (two migrations, no model id): the models are worked out from the sessions'
+    descriptions, read-only as it is, and recorded when the editor opens it."""
+    from sqlite_utils import Database
+
+    from desktop.log_schema import m001_create_sessions_and_suggestions, m002_keep_daily_totals_and_index_for_stats, now
+
+    db = Database(log_path)
+    for migration in (m001_create_sessions_and_suggestions, m002_keep_daily_totals_and_index_for_stats):
+        migration(db)
+        db["migrations"].insert({"name": migration.__name__, "applied_at": now()})
+    descriptions = {1: "bundled model: lstm model.int8.onnx, exported 2026-10-01, vocabulary aa",
+                    2: "v3 (learned from your writing): lstm model.int8.onnx, exported 2026-10-09, vocabulary bb",
+                    3: "my-model: nplm model.onnx, exported 2026-10-10, vocabulary cc", 4: "bundled model", 5: "m"}
+    for session_id, description in descriptions.items():
+        db.execute("INSERT INTO sessions (id, model, characters_typed) VALUES (?, ?, 10)", [session_id, description])
+    rows = [(session_id, "2026-10-11T10:00:00.000+00:00", "chip", 0, 1, 2.0, 1, 0.5, "accepted", session_id)
+            for session_id in (1, 2, 2, 3, 4, 5, 6)]  # session 6 is gone
+    insert(db.conn, rows)
+    db.close()
+    expected = {"bundled": (2, 5), "v3": (2, 4), "my-model": (1, 3), "": (2, 11)}  # shown, keystrokes saved
+    by_model = read_stats(log_path)["by_model"]  # read-only: worked out from the rows
+    assert {model: (rate["shown"], rate["keystrokes_saved"]) for model, rate in by_model.items()} == expected
+    assert list(by_model) == ["bundled", "v3", "my-model", ""]
+    open_database(log_path).close()  # the editor's start: m003
+    connection = sqlite3.connect(log_path)
+    assert dict(connection.execute("SELECT id, model_id FROM sessions")) == {1: "bundled", 2: "v3", 3: "my-model",
+                                                                           4: "bundled", 5: ""}
+    assert connection.execute("SELECT COUNT(DISTINCT model) FROM suggestion_totals").fetchone()[0] == 4
+    connection.close()
+    by_model = read_stats(log_path)["by_model"]
+    assert {model: (rate["shown"], rate["keystrokes_saved"]) for model, rate in by_model.items()} == expected
+    from desktop.stats import as_table
+
+    said = as_table(read_stats(log_path))
+    assert "  the model in folder my-model: 1 shown, 1 accepted (100%), 3 keystrokes saved" in said
+    assert "  earlier sessions (which model was not recorded): 2 shown" in said

@@ -244,6 +244,16 @@ def _owner_gone(scratch: Path) -> bool:
     return False
 
 
+def is_version_id(model_id: str) -> bool:
+    """Whether `model_id` names a version of the store ("v1", "v2", ...): a model learned from the person's writing."""
+    return bool(_VERSION_NAME.match(model_id))
+
+
+def describe_model(model_id: str) -> str:
+    """How the status bar names a model of the store."""
+    return "bundled model" if model_id == BUNDLED else f"{model_id} (learned from your writing)"
+
+
 def bundle_advice(path: str | Path) -> str:
     """What the person can do about a bundle at `path` that cannot be used, by whose it is: the bundled model
     is reinstalled, a version of the store is switched from, a folder of their own is copied or exported again."""

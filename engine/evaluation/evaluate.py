@@ -26,9 +26,9 @@ def open_predictor(model_path: str | None, ngram_weight: float | None = None, lo
     """The predictor to measure (on the CPU), and the baseline trigram on its own training text.
 
     A model with no n-gram model beside it is mixed with the baseline itself, at `ngram_weight`."""
-    from engine.runtime.predictor import Predictor
+    from engine.runtime.model_opening import open_model
 
-    predictor = Predictor.open(model_path, provider="cpu")
+    predictor = open_model(model_path, provider="cpu")
     if ngram_weight is not None:
         predictor.mixture = MixtureWeights.constant(ngram_weight)
     baseline = baseline_for(predictor.vocab, predictor.train_data or DEFAULT_TRAIN_DATA, log)
@@ -92,9 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _tune(args) -> int:
     from engine.evaluation.mixture_tuning import print_tuning
-    from engine.runtime.predictor import Predictor
+    from engine.runtime.model_opening import open_model
 
-    predictor = Predictor.open(args.model, provider="cpu")
+    predictor = open_model(args.model, provider="cpu")
     if not predictor.word_level:
         print(f"nextword eval: {args.model}: a character model mixes in no word trigram; there is no weight to tune",
               file=sys.stderr)

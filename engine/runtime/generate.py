@@ -175,10 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         return fail(error)
     from engine.core.bundle import ModelError
-    from engine.runtime.predictor import Predictor
+    from engine.runtime.model_opening import open_model
 
     try:
-        predictor = Predictor.open(args.model, provider=args.provider)
+        predictor = open_model(args.model, provider=args.provider)
     except ModelError as error:
         return fail(error)
     print(args.prompt + generate(predictor, args.prompt, args.words, args.strategy, args.temperature, args.top_k,

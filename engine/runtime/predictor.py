@@ -1,12 +1,13 @@
 """Predictor: left text -> ranked next-word suggestions, with the LSTM state carried between calls.
 
-    from engine.runtime.predictor import Predictor
-    predictor = Predictor.load()            # the bundled model; Predictor.load(path) for another bundle
+    from engine.runtime.model_opening import open_model
+    predictor = open_model()                # the active model; open_model(path) for a bundle or a checkpoint
     predictor.suggest("how are yo", k=3)    # [Suggestion(word="you", probability=0.93), ...]
 
 The model is reached through a backend with two methods, `initial_state()` and
 `step(token_ids, state) -> (probabilities (V,), state)`: onnxruntime for bundles (engine.runtime.onnx_backend),
-torch for training checkpoints, so the predictor never knows which one it has. The state after every
+torch for training checkpoints, so the predictor never knows which one it has; which model is opened, and
+how, is engine/runtime/model_opening.py's business. The state after every
 context seen is cached: typing inside a word runs no model step at all, a new word runs one, and going
 back (backspace, an edit, a paste) restarts from the longest context already computed.
 """
@@ -22,16 +23,8 @@ import numpy as np
 from engine.core.bundle import (
     NGRAM_FILE,
     RARE_WORDS_FILE,
-    BundleError,
-    check_files,
-    is_bundle,
-    load_vocab,
-    load_words,
-    read_manifest,
 )
-from engine.core.dictionary import Dictionary, shipped_dictionary
-from engine.core.model_store import active_model_dir, bundle_advice
-from engine.core.paths import read_blocklist
+from engine.core.dictionary import Dictionary
 from engine.core.tokenizer import tokenize
 from engine.core.typed import Typed, matching_case
 from engine.core.vocab import EOS, SPEAKERS, Vocab
@@ -107,59 +100,6 @@ class Predictor:
         self.dictionary: Dictionary | None = None  # the words known beyond the model's (use_dictionary)
         self._corrector: Corrector | None = None  # made when first needed: indexing every word takes ~0.35 s
         self._readings: OrderedDict[tuple, str] = OrderedDict()  # (context before, word typed) -> word meant
-
-    @classmethod
-    def load(cls, path: str | Path | None = None, provider: str = "auto", model: str = "default",
-             blocked_words: set[str] | None = None, threads: int = 1) -> Predictor:
-        """A bundle (default: the active model, engine/core/model_store.py) run by onnxruntime; needs no torch.
-
-        provider: auto (CUDA when onnxruntime offers it, else CPU), cpu or cuda; `predictor.provider`
-        says which one runs it. model: default (int8 when the bundle has it), float or int8.
-        blocked_words: never offered unless typed in full; default the shipped blocklist.
-        Raises BundleError with what is wrong and what to do for a missing, damaged or foreign bundle: every
-        file is read through code that turns any failure into one, naming the file; what to do depends on
-        whose bundle it is (engine/core/model_store.py bundle_advice).
-        """
-        from engine.runtime.onnx_backend import OnnxStepper
-
-        folder = path if path is not None else active_model_dir()
-        manifest = read_manifest(folder, advice=bundle_advice(folder))
-        if model != "default":
-            if model not in manifest.models:
-                raise BundleError(f"{manifest.folder}: this bundle has no {model} model "
-                                  f"(it has {', '.join(manifest.models)})")
-            manifest.model_file = manifest.models[model]
-            if not manifest.model_path.is_file():
-                raise BundleError(f"{manifest.model_path}: missing from the bundle")
-        try:
-            mixture = MixtureWeights.from_json(manifest.ngram_mixture)
-        except (KeyError, TypeError, ValueError) as error:
-            raise BundleError(f"{manifest.path}: missing or wrong field ngram_mixture ({error}); "
-                              f"{manifest.advice}") from None
-        check_files(manifest)  # ~20 ms for the shipped bundle, on the loading thread
-        vocab = load_vocab(manifest)
-        words = load_words(manifest) if manifest.words_hash else None  # a character model's
-        ngram, rare_words = load_companions(manifest.folder, BundleError, len(words or vocab), manifest.advice)
-        backend = OnnxStepper(manifest, provider, threads)
-        blocked_words = read_blocklist() if blocked_words is None else blocked_words
-        if words is not None:
-            from engine.runtime.char_predictor import CharPredictor
-
-            predictor = CharPredictor(vocab, words, backend, rare_words=rare_words, blocked_words=blocked_words)
-        else:
-            predictor = cls(vocab, backend, ngram, mixture, rare_words=rare_words, blocked_words=blocked_words)
-        predictor.train_data = manifest.raw.get("train_data")
-        predictor.use_dictionary(shipped_dictionary())
-        return predictor
-
-    @classmethod
-    def open(cls, path: str | Path | None = None, **options) -> Predictor:
-        """A bundle folder (or its manifest.json) or a torch checkpoint (.pt, needs the `train` extra)."""
-        if path is None or is_bundle(path) or not str(path).endswith(".pt"):
-            return cls.load(path, **options)
-        from engine.training.torch_backend import checkpoint_predictor  # the one way into torch from here
-
-        return checkpoint_predictor(path)
 
     @property
     def provider(self) -> str:

@@ -6,27 +6,26 @@ from pathlib import Path
 
 import torch
 
-from engine.runtime.char_predictor import CharPredictor
 from engine.runtime.mixture import MixtureWeights
-from engine.runtime.predictor import Predictor, load_companions
+from engine.runtime.model_opening import ModelParts
+from engine.runtime.predictor import load_companions
 from engine.training.checkpoint import CheckpointError, load_model, start_state_of, words_of
 from engine.training.model import LSTMLanguageModel, State
 
 
-def checkpoint_predictor(path: str | Path) -> Predictor:
-    """A Predictor on a torch checkpoint, with the trigram and rare words saved beside it, if any."""
+def checkpoint_parts(path: str | Path) -> ModelParts:
+    """A checkpoint's model stepped by torch, with the trigram and rare words saved beside it, if any; put
+    together into a predictor by engine/runtime/model_opening.py (open_model)."""
     model, vocab, payload = load_model(path)
     words = words_of(payload, path)
+    backend = TorchStepper(model, start_state_of(payload))
+    train_data = payload.get("train_config", {}).get("train_data")
     if words is not None:  # a character model: words come from spelling, so no trigram is mixed in
         _, rare_words = load_companions(Path(path).parent, CheckpointError, len(words))
-        predictor = CharPredictor(vocab, words, TorchStepper(model, start_state_of(payload)), rare_words=rare_words)
-        predictor.train_data = payload.get("train_config", {}).get("train_data")
-        return predictor
+        return ModelParts(vocab, backend, words, rare_words=rare_words, train_data=train_data)
     ngram, rare_words = load_companions(Path(path).parent, CheckpointError, len(vocab))
-    predictor = Predictor(vocab, TorchStepper(model, start_state_of(payload)), ngram,
-                          MixtureWeights.from_json(payload.get("ngram_mixture")), rare_words=rare_words)
-    predictor.train_data = payload.get("train_config", {}).get("train_data")
-    return predictor
+    return ModelParts(vocab, backend, None, ngram, MixtureWeights.from_json(payload.get("ngram_mixture")), rare_words,
+                      train_data)
 
 
 class TorchStepper:
