@@ -115,7 +115,8 @@ class SuggestionBar(QWidget):
             placed[position] = (CORRECTION if correction else WORD, word)
         best = positions[0] if positions else -1
         keys = [0] * len(self.chips)
-        for key, position in enumerate([*positions[:len(words)], *([0] if placed[0][0] == TYPED else [])], 1):
+        typed_shown = [0] if placed and placed[0][0] == TYPED else []
+        for key, position in enumerate([*positions[:len(words)], *typed_shown], 1):
             keys[position] = key  # by rank; the word as typed after the words
         for position, (chip, (kind, word)) in enumerate(zip(self.chips, placed, strict=True)):
             self._show_chip(chip, kind, word, bold=position == best)
