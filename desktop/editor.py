@@ -79,6 +79,7 @@ class SuggestingEditor(QPlainTextEdit):
         self._best_guess, self._best_position = "", -1  # the best chip's word (Tab takes it), at that cursor position
         self._tab_pending = False  # a Tab with nothing to take was pressed: a second Tab types a tab character
         self.auto_capitalize = True  # Preferences.auto_capitalize
+        self._capital_at = self._small_at = -1  # a capital made by the last key; one Backspace took back there
         self._auto_space_position = -1  # where the space added after an accepted word ends
         self._typing = False  # a change now is the person's typing (or a suggestion they accepted)
         self.cursorPositionChanged.connect(self._on_cursor_moved)
@@ -274,9 +275,11 @@ class SuggestingEditor(QPlainTextEdit):
             self.viewport().update()
 
     def dismiss_ghost(self) -> None:
+        showing = self.ghost_showing()
         self._dismissed_word_start = self._word_start()
         self.clear_ghost()
-        self.ghost_dismissed.emit()
+        if showing:
+            self.ghost_dismissed.emit()
 
     def _dismissed_here(self) -> bool:
         return self._dismissed_word_start >= 0 and self._word_start() == self._dismissed_word_start
@@ -309,6 +312,12 @@ class SuggestingEditor(QPlainTextEdit):
         if key in HELD_KEYS:
             super().keyPressEvent(event)
             return  # Shift on its way to "?": the accepted word's space stays for it
+        capital_at, self._capital_at = self._capital_at, -1
+        small_at, self._small_at = self._small_at, -1
+        cursor = self.textCursor()
+        if key == Qt.Key.Key_Backspace and capital_at >= 0 and cursor.position() == capital_at + 1 \
+                and not cursor.hasSelection():
+            self._small_at = capital_at  # the capital just made, taken back: the letter typed again stays small
         tab = key == Qt.Key.Key_Tab and modifiers == Qt.KeyboardModifier.NoModifier
         tab_pending, self._tab_pending = self._tab_pending, False
         if tab and not self.isReadOnly() and self._tab_accepts(tab_pending):
@@ -316,8 +325,8 @@ class SuggestingEditor(QPlainTextEdit):
         if key == Qt.Key.Key_Right and modifiers == Qt.KeyboardModifier.ControlModifier:
             if self.accept_ghost(next_word_only=True):
                 return
-        if key == Qt.Key.Key_Escape and self.ghost_showing():
-            self.dismiss_ghost()
+        if key == Qt.Key.Key_Escape and (self.ghost_showing() or self.best_guess()):
+            self.dismiss_ghost()  # and the best guess: Tab types a tab character in this word now
             return
         if self.autocorrector.undo_key(event):
             return
@@ -331,7 +340,7 @@ class SuggestingEditor(QPlainTextEdit):
             reach = long_lines.across_break(self.textCursor(), backwards=key == Qt.Key.Key_Backspace)
             if reach is not None:  # at a break between pieces: the key takes the character beyond it
                 self.setTextCursor(reach)
-        event = self._capitalised(event)
+        event = self._capitalised(event, small_at)
         pronoun = self._pronoun_finished_by(event)
         finished_word = None if pronoun is not None else self.autocorrector.word_finished_by(event)
         typing = (key in LINE_KEYS or key in REMOVING_KEYS or (bool(event.text()) and event.text().isprintable())) \
@@ -393,15 +402,18 @@ class SuggestingEditor(QPlainTextEdit):
         return True
 
     # Capitals (Preferences: auto_capitalize)
-    def _capitalised(self, event: QKeyEvent) -> QKeyEvent:
-        """A small letter typed where a sentence starts, as a capital (as phones and word processors do)."""
+    def _capitalised(self, event: QKeyEvent, small_at: int) -> QKeyEvent:
+        """A small letter typed where a sentence starts, as a capital (as phones and word processors do); but not
+        where the person just took such a capital back with Backspace (small_at)."""
         text = event.text()
         if not (self.auto_capitalize and len(text) == 1 and text.islower() and text.isalpha()) \
                 or event.modifiers() & ~(Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier):
             return event
         cursor = self.textCursor()
-        if cursor.hasSelection() or self._word_rest(cursor) or not self._sentence_starts_here():
+        if cursor.hasSelection() or cursor.position() == small_at or self._word_rest(cursor) \
+                or not self._sentence_starts_here():
             return event
+        self._capital_at = cursor.position()
         return QKeyEvent(event.type(), event.key(), event.modifiers(), text.upper(), event.isAutoRepeat(),
                          event.count())
 

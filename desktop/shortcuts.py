@@ -27,7 +27,8 @@ EDITOR_KEYS = [
     ("Ctrl+Right", "Take the next word of the grey text (without grey text: move one word right)"),
     ("Esc", "Hide the grey text for the word you are typing"),
     (", . ? ! : ; )", "Typed right after a word you took, it takes the place of the space that came with it"),
-    ("Backspace", "Right after an autocorrection: put back what you typed"),
+    ("Backspace", "Right after an autocorrection: put back what you typed. Right after a capital made for you at "
+                  "a sentence start: the letter typed again stays small"),
 ]
 
 

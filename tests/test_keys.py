@@ -126,6 +126,14 @@ def test_tab_adds_the_space_a_chip_adds_and_the_chips_move_on_to_the_next_word(w
 
 
 # Esc
+def test_esc_with_no_grey_text_refuses_the_best_guess_tab_types_a_tab(window, qtbot):
+    window.preferences.inline_enabled = False
+    type_and_wait(qtbot, window, "how are ")
+    qtbot.keyClick(window.editor, Qt.Key.Key_Escape)
+    qtbot.keyClick(window.editor, Qt.Key.Key_Tab)
+    assert text(window) == "how are \t"
+
+
 def test_esc_hides_the_grey_text_for_the_word_not_for_a_place(window, qtbot):
     type_and_wait(qtbot, window, "I don")
     wait_for_ghost(qtbot, window)
@@ -188,6 +196,11 @@ def test_a_sentence_starts_with_a_capital_and_i_alone_is_one(window, qtbot):
     assert text(window) == "Hello there. I think I'm late, e.g. now! Ok"
     qtbot.keyClick(window.editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert "i" not in [word for word in text(window).split()]  # no undo step brings a small "i" back alone
+    window.editor.clear()
+    qtbot.keyClicks(window.editor, "e")
+    qtbot.keyClick(window.editor, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(window.editor, "eBay. t")
+    assert text(window) == "eBay. T"  # a capital taken back with Backspace stays small when typed again
     window.editor.clear()
     window.preferences.auto_capitalize = False
     window._apply_preferences()
