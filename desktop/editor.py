@@ -156,7 +156,16 @@ class SuggestingEditor(QPlainTextEdit):
             text = text[:end]
         rest = self.ghost_text[len(text):].lstrip(" ")
         cursor = self.textCursor()
-        self._insert_as_typed(cursor, text + " ")
+        inserted = text
+        _, partial = split_partial(self.left_text())
+        head = text.split(" ", 1)[0]
+        best = self.best_guess()
+        if partial and head and best != partial + head and best.lower() == (partial + head).lower():
+            # The word written as its chip writes it ("fri" + Tab: "Friday", as Alt+1 gives): grey text can only
+            # show the letters after the cursor.
+            cursor.setPosition(cursor.position() - len(partial), QTextCursor.MoveMode.KeepAnchor)
+            inserted = best + text[len(head):]
+        self._insert_as_typed(cursor, inserted + " ")
         self.setTextCursor(cursor)
         self._auto_space_position = cursor.position()
         self.suggestion_accepted.emit("inline", text, len(text))  # the space too, less the one key

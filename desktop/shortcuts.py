@@ -73,5 +73,9 @@ class ShortcutsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(720, 460)
+        self.resize(760, 520)
         self.table.setFocus()  # the arrows and Page Down read it; Esc closes
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self.table.resizeRowsToContents()  # now that the columns have their widths: one line a row where it fits

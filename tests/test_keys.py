@@ -125,6 +125,15 @@ def test_tab_adds_the_space_a_chip_adds_and_the_chips_move_on_to_the_next_word(w
     assert text(window) == "I don" + ghost + "?"
 
 
+def test_tab_writes_the_word_as_the_best_chip_does(window, qtbot):
+    window.preferences.inline_min_confidence = 0.0
+    type_and_wait(qtbot, window, "see you on fri")
+    wait_for_ghost(qtbot, window)
+    assert window.suggestion_bar.best_word() == "Friday"
+    qtbot.keyClick(window.editor, Qt.Key.Key_Tab)
+    assert text(window).startswith("see you on Friday")  # before: "friday", while Alt+1 gave "Friday"
+
+
 # Esc
 def test_esc_with_no_grey_text_refuses_the_best_guess_tab_types_a_tab(window, qtbot):
     window.preferences.inline_enabled = False
