@@ -14,8 +14,8 @@ in it. Edits inside the handed-over part keep it handed over, so a sentence is n
 Keys (Help > Keyboard Shortcuts lists them for the person, desktop/shortcuts.py): Tab takes the grey text, or else
 the best guess (the chip Alt+1 takes); a tab character only where there is nothing to take and the line is empty so
 far, after Esc, or on a second Tab. An accepted word comes with its space, which punctuation typed next takes back.
-Capitals where the person means them (Preferences, "Capitalise sentences"): a sentence's first letter as it is
-typed, and "i" alone as it is finished; each is one undo step with the typing.
+Capitals where the person means them (Preferences, "Capitals"): a sentence's first letter as it is typed, and "i"
+alone as it is finished; each is one undo step with the typing.
 
 A very long line is held in pieces, one block each (desktop/long_lines.py): pastes go through `long_lines.insert`,
 copies and drags give the pieces joined, and the predictor reads across the break before a piece.
@@ -48,7 +48,7 @@ WORD_REST = re.compile(r"(?:'?[A-Za-z0-9]+)*")  # the rest of a word right of th
 # Written alone, "i" is the pronoun: a capital as the word is finished (and in its contractions).
 PRONOUN_I = {"i", "i'm", "i'll", "i've", "i'd"}
 # A full stop after these does not end a sentence: no capital needed after them.
-ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "st", "approx", "cf", "no", "fig"}
+ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "st", "approx", "cf", "fig"}
 # Keys that change the text but are not typing it (some platforms give them a printable text, "v" for Ctrl+V).
 NOT_TYPING = (QKeySequence.StandardKey.Paste, QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
 
@@ -128,7 +128,7 @@ class SuggestingEditor(QPlainTextEdit):
         if partial:
             # Inside a word ("Fri|day?"), the whole word is replaced: the rest of it too, and no space is added
             # before the text that follows it on the line.
-            rest = self._word_rest(cursor) if partial else ""
+            rest = self._word_rest(cursor)
             end = cursor.position() + len(rest)
             if end < cursor.block().position() + cursor.block().length() - 1 and rest:
                 space = ""

@@ -25,7 +25,7 @@ EDITOR_KEYS = [
     ("Alt+1", "Take the best guess: the chip marked 1, always the grey text's first word"),
     ("Alt+2 to Alt+5", "Take the chip marked with that number (the next guesses, best first)"),
     ("Ctrl+Right", "Take the next word of the grey text (without grey text: move one word right)"),
-    ("Esc", "Hide the grey text for the word you are typing"),
+    ("Esc", "Hide the grey text for the word you are typing (Tab then types a tab character)"),
     (", . ? ! : ; )", "Typed right after a word you took, it takes the place of the space that came with it"),
     ("Backspace", "Right after an autocorrection: put back what you typed. Right after a capital made for you at "
                   "a sentence start: the letter typed again stays small"),

@@ -276,3 +276,17 @@ def test_a_short_email_typed_with_the_keys_a_person_uses(window, qtbot):
     assert f"Hi Sam,\nHow are {first} " in states  # the accepted word, one step
     assert f"Hi Sam,\nHow are {first}" not in states  # the "?" and the space it took: one step
     assert states[-1] == ""
+
+
+def test_capitals_are_one_checkbox_in_preferences_and_kept_in_the_settings(window, qtbot):
+    from desktop.preferences import PreferencesDialog
+    from desktop.settings import Preferences
+
+    dialog = PreferencesDialog(capitalising(window).preferences, window)
+    qtbot.addWidget(dialog)
+    assert dialog.auto_capitalize.isChecked()
+    dialog.auto_capitalize.setChecked(False)
+    chosen = dialog.result_preferences()
+    assert chosen.auto_capitalize is False
+    chosen.save(window.settings)
+    assert Preferences.load(window.settings).auto_capitalize is False
