@@ -54,6 +54,16 @@ def test_the_grey_text_starts_with_the_best_chip_word(window, qtbot):
     assert ("yo" + wait_for_ghost(qtbot, window)).split(" ")[0] == window.last_result.words[0] == "you"
 
 
+def test_the_phrase_starts_with_the_word_asked_for_or_is_not_offered():
+    from engine.runtime.predictor import Predictor
+
+    predictor = Predictor.load()
+    free = predictor.complete("how are yo", min_probability=0.0)
+    assert predictor.complete("how are yo", min_probability=0.0, first_word="you").text == free.text  # the likeliest
+    assert predictor.complete("how are yo", min_probability=0.0, first_word="yourself").words[0] == "yourself"
+    assert not predictor.complete("how are yo", min_probability=0.0, first_word="zebra")  # not a completion of "yo"
+
+
 def test_the_best_guess_is_alt_1_whatever_the_number_of_chips_and_each_chip_shows_its_key(window, qtbot):
     for count in (3, 5):
         window.preferences.chip_count = count
