@@ -1,5 +1,9 @@
 """The suggestion bar: up to five chips, the best in the centre and the next ones on either side.
 
+Each chip's key is written on it, small and quiet: Alt+1 is always the best guess (the centre chip, the first
+word of the grey text), Alt+2..5 the next ones by rank, whatever the number of chips; the word as typed (below)
+takes the key after them.
+
 A correction (the word meant by a mistyped one) is drawn with a coloured outline and named "correction" for
 screen readers. While one is offered, the word exactly as typed takes the leftmost chip, in quotes (as on
 phone keyboards), so that keeping it is one key away too.
@@ -7,17 +11,18 @@ phone keyboards), so that keeping it is one key away too.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QSizePolicy, QWidget
 
 # Rounded chips in the palette's colours, so they follow the system's light or dark theme.
 CHIP_STYLE = """
-QPushButton { border: 1px solid palette(mid); border-radius: 13px; padding: 4px 14px;
+QPushButton { border: 1px solid palette(mid); border-radius: 13px; padding: 4px 22px;
               background: palette(base); color: palette(text); min-height: 18px; }
 QPushButton:hover { background: palette(midlight); }
 QPushButton:pressed { background: palette(highlight); color: palette(highlighted-text); }
 QPushButton:disabled { border-color: transparent; background: transparent; }
-QPushButton[kind="correction"] { border: 2px solid palette(highlight); padding: 3px 13px; }
+QPushButton[kind="correction"] { border: 2px solid palette(highlight); padding: 3px 21px; }
 QPushButton[kind="typed"] { border-style: dashed; }
 """
 WORD, CORRECTION, TYPED = "word", "correction", "typed"  # a chip's kind
@@ -33,6 +38,36 @@ def centre_out(count: int) -> list[int]:
     return ranks
 
 
+class Chip(QPushButton):
+    """A chip with its key's number painted small and faint at its left (the word stays centred)."""
+
+    def __init__(self):
+        super().__init__("")
+        self.key = 0  # Alt+key accepts it; 0: none (an empty chip)
+
+    def set_key(self, key: int) -> None:
+        self.key = key
+        self.setToolTip(f"Alt+{key}" if key else "")
+        self.setAccessibleDescription(f"Alt+{key}" if key else "")
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().paintEvent(event)
+        if not self.key or not self.isEnabled():
+            return
+        painter = QPainter(self)
+        font = self.font()
+        font.setBold(False)
+        font.setItalic(False)
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.75))
+        painter.setFont(font)
+        color = QColor(self.palette().buttonText().color())
+        color.setAlpha(120)  # quiet on light and dark themes alike
+        painter.setPen(color)
+        painter.drawText(QRect(10, 0, 14, self.height()), Qt.AlignmentFlag.AlignVCenter, str(self.key))
+        painter.end()
+
+
 class SuggestionBar(QWidget):
     chip_clicked = Signal(str)
     block_requested = Signal(str)  # "Never suggest this word"
@@ -43,7 +78,7 @@ class SuggestionBar(QWidget):
         self._layout.setContentsMargins(8, 4, 8, 4)
         self._layout.setSpacing(8)
         self.setStyleSheet(CHIP_STYLE)
-        self.chips: list[QPushButton] = []
+        self.chips: list[Chip] = []
         self._shown: tuple[list[str], list[bool], str] = ([], [], "")  # show_words' arguments, as last shown
         self.set_count(count)
 
@@ -54,14 +89,13 @@ class SuggestionBar(QWidget):
         for chip in self.chips:
             chip.deleteLater()
         self.chips = []
-        for position in range(count):
-            chip = QPushButton("")
+        for _ in range(count):
+            chip = Chip()
             chip.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # clicking a chip must leave the cursor in the text
             chip.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             chip.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             chip.clicked.connect(lambda _=False, chip=chip: self._on_clicked(chip))
             chip.customContextMenuRequested.connect(lambda point, chip=chip: self._on_menu(chip, point))
-            chip.setToolTip(f"Alt+{position + 1}")
             self._layout.addWidget(chip)
             self.chips.append(chip)
         self.setVisible(count > 0)
@@ -80,11 +114,16 @@ class SuggestionBar(QWidget):
         for position, word, correction in zip(positions, words, corrections, strict=False):
             placed[position] = (CORRECTION if correction else WORD, word)
         best = positions[0] if positions else -1
+        keys = [0] * len(self.chips)
+        typed_shown = [0] if placed and placed[0][0] == TYPED else []
+        for key, position in enumerate([*positions[:len(words)], *typed_shown], 1):
+            keys[position] = key  # by rank; the word as typed after the words
         for position, (chip, (kind, word)) in enumerate(zip(self.chips, placed, strict=True)):
             self._show_chip(chip, kind, word, bold=position == best)
+            chip.set_key(keys[position] if word else 0)
 
     @staticmethod
-    def _show_chip(chip: QPushButton, kind: str, word: str, bold: bool) -> None:
+    def _show_chip(chip: Chip, kind: str, word: str, bold: bool) -> None:
         chip.setProperty("word", word)
         shown = word.replace("&", "&&")  # a single & would underline the next letter as a shortcut
         chip.setText(f"\u201c{shown}\u201d" if kind == TYPED else shown)
@@ -106,16 +145,26 @@ class SuggestionBar(QWidget):
         """Each chip's kind: "word", "correction" (replaces the word typed) or "typed" (the word as typed)."""
         return [chip.property("kind") or WORD for chip in self.chips]
 
-    def accept_position(self, position: int) -> None:
-        """Alt+1..5: the chip at that position, counted from the left."""
-        if 0 <= position < len(self.chips):
-            self._on_clicked(self.chips[position])
+    def keys_by_position(self) -> list[int]:
+        """Each chip's key (Alt+1 is the best guess), 0 for an empty chip."""
+        return [chip.key for chip in self.chips]
 
-    def _on_clicked(self, chip: QPushButton) -> None:
+    def accept_key(self, key: int) -> None:
+        """Alt+1..5: the chip with that key (1: the best guess)."""
+        for chip in self.chips:
+            if chip.key == key:
+                self._on_clicked(chip)
+                return
+
+    def best_word(self) -> str:
+        """The best guess's word (Alt+1's), or "" when none is shown."""
+        return next((chip.property("word") or "" for chip in self.chips if chip.key == 1), "")
+
+    def _on_clicked(self, chip: Chip) -> None:
         if chip.property("word"):
             self.chip_clicked.emit(chip.property("word"))
 
-    def _on_menu(self, chip: QPushButton, point) -> None:
+    def _on_menu(self, chip: Chip, point) -> None:
         word = chip.property("word")
         if not word or chip.property("kind") == TYPED:
             return

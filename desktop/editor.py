@@ -11,12 +11,19 @@ without it (opened, pasted, undone or redone text) counts as handed over entirel
 in it. Edits inside the handed-over part keep it handed over, so a sentence is never handed over twice.
 (The blocks' user *state* is not ours: desktop/textfile.py keeps odd line ends there.)
 
+Keys (Help > Keyboard Shortcuts lists them for the person, desktop/shortcuts.py): Tab takes the grey text, or else
+the best guess (the chip Alt+1 takes); a tab character only where there is nothing to take and the line is empty so
+far, after Esc, or on a second Tab. An accepted word comes with its space, which punctuation typed next takes back.
+Capitals where the person means them (Preferences, "Capitals"): a sentence's first letter as it is typed, and "i"
+alone as it is finished; each is one undo step with the typing.
+
 A very long line is held in pieces, one block each (desktop/long_lines.py): pastes go through `long_lines.insert`,
 copies and drags give the pieces joined, and the predictor reads across the break before a piece.
 """
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from PySide6.QtCore import QPoint, Qt, Signal
@@ -26,13 +33,22 @@ from PySide6.QtWidgets import QPlainTextEdit
 from desktop import long_lines
 from desktop.autocorrect import Autocorrector
 from desktop.context import CONTEXT_CHARACTERS, LOOKBEHIND, context_start
-from engine.core.tokenizer import split_partial
+from engine.core.tokenizer import split_partial, starts_sentence
 
 ATTACHING_PUNCTUATION = set(".,!?;:)")  # typed right after an accepted word, it takes the space's place
 SENTENCE_ENDS = set(".!?")  # typed, they finish a sentence: it is handed over for learning
 LINE_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 REMOVING_KEYS = (Qt.Key.Key_Backspace, Qt.Key.Key_Delete)
 ARROW_KEYS = (Qt.Key.Key_Left, Qt.Key.Key_Right)
+# Keys that are only held with others (Shift for "?"): they change nothing, so the space an accepted word added stays
+# for the punctuation they type.
+HELD_KEYS = (Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_AltGr, Qt.Key.Key_Meta,
+             Qt.Key.Key_CapsLock, Qt.Key.Key_Super_L, Qt.Key.Key_Super_R)
+WORD_REST = re.compile(r"(?:'?[A-Za-z0-9]+)*")  # the rest of a word right of the cursor (as split_partial reads words)
+# Written alone, "i" is the pronoun: a capital as the word is finished (and in its contractions).
+PRONOUN_I = {"i", "i'm", "i'll", "i've", "i'd"}
+# A full stop after these does not end a sentence: no capital needed after them.
+ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "st", "approx", "cf", "fig"}
 # Keys that change the text but are not typing it (some platforms give them a printable text, "v" for Ctrl+V).
 NOT_TYPING = (QKeySequence.StandardKey.Paste, QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
 
@@ -51,6 +67,7 @@ class SuggestingEditor(QPlainTextEdit):
     suggestion_accepted = Signal(str, str, int)  # kind ("chip" or "inline"), the text inserted, keystrokes saved
     ghost_dismissed = Signal()
     character_typed = Signal()  # a key that wrote a character: the person's own typing
+    hint = Signal(str)  # a word for the status bar ("press Tab again for a tab character")
     sentence_finished = Signal(str)  # the person's own typing finished this sentence or line (to learn from)
     shown_in_pieces = Signal()  # a long line is shown in pieces now (pasted, or opened: files.py); said once
 
@@ -58,7 +75,11 @@ class SuggestingEditor(QPlainTextEdit):
         super().__init__(parent)
         self.ghost_text = ""
         self._ghost_position = -1
-        self._dismissed_word_start = -1  # Esc hides ghost text until the cursor is in another word
+        self._dismissed_word_start = -1  # Esc hides ghost text for this word: until the cursor leaves it or it goes
+        self._best_guess, self._best_position = "", -1  # the best chip's word (Tab takes it), at that cursor position
+        self._tab_pending = False  # a Tab with nothing to take was pressed: a second Tab types a tab character
+        self.auto_capitalize = True  # Preferences.auto_capitalize
+        self._capital_at = self._small_at = -1  # a capital made by the last key; one Backspace took back there
         self._auto_space_position = -1  # where the space added after an accepted word ends
         self._typing = False  # a change now is the person's typing (or a suggestion they accepted)
         self.cursorPositionChanged.connect(self._on_cursor_moved)
@@ -103,19 +124,29 @@ class SuggestingEditor(QPlainTextEdit):
         left = self.left_text()
         _, partial = split_partial(left)
         cursor = self.textCursor()
+        space = " "
         if partial:
-            cursor.setPosition(cursor.position() - len(partial), QTextCursor.MoveMode.KeepAnchor)
-            inserted = word + " "
+            # Inside a word ("Fri|day?"), the whole word is replaced: the rest of it too, and no space is added
+            # before the text that follows it on the line.
+            rest = self._word_rest(cursor)
+            end = cursor.position() + len(rest)
+            if end < cursor.block().position() + cursor.block().length() - 1 and rest:
+                space = ""
+            cursor.setPosition(cursor.position() - len(partial))
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            inserted = word + space
         else:
-            inserted = ("" if not left or left[-1].isspace() else " ") + word + " "
+            inserted = ("" if not left or left[-1].isspace() else " ") + word + space
         self._insert_as_typed(cursor, inserted)
         self.setTextCursor(cursor)
-        self._auto_space_position = cursor.position()
+        self._auto_space_position = cursor.position() if space else -1
         self.clear_ghost()
         # Characters written beyond what was typed, less the one key (or click) that accepted them.
         self.suggestion_accepted.emit("chip", word, max(0, len(inserted) - len(partial) - 1))
 
     def accept_ghost(self, next_word_only: bool = False) -> bool:
+        """Tab: all of the grey text; Ctrl+Right: its next word. Each comes with its space, as a chip's word does
+        (so the chips offer the next word, not longer words starting with the last one)."""
         if not self.ghost_showing():
             return False
         text = self.ghost_text
@@ -123,17 +154,42 @@ class SuggestingEditor(QPlainTextEdit):
             stripped = text.lstrip(" ")
             end = len(text) - len(stripped) + (stripped.find(" ") if " " in stripped else len(stripped))
             text = text[:end]
+        rest = self.ghost_text[len(text):].lstrip(" ")
         cursor = self.textCursor()
-        self._insert_as_typed(cursor, text)
-        rest = self.ghost_text[len(text):]
+        inserted = text
+        _, partial = split_partial(self.left_text())
+        head = text.split(" ", 1)[0]
+        best = self.best_guess()
+        if partial and head and best != partial + head and best.lower() == (partial + head).lower():
+            # The word written as its chip writes it ("fri" + Tab: "Friday", as Alt+1 gives): grey text can only
+            # show the letters after the cursor.
+            cursor.setPosition(cursor.position() - len(partial), QTextCursor.MoveMode.KeepAnchor)
+            inserted = best + text[len(head):]
+        self._insert_as_typed(cursor, inserted + " ")
         self.setTextCursor(cursor)
-        self._auto_space_position = -1
-        self.suggestion_accepted.emit("inline", text, max(0, len(text) - 1))
+        self._auto_space_position = cursor.position()
+        self.suggestion_accepted.emit("inline", text, len(text))  # the space too, less the one key
         if rest:
             self.set_ghost(rest, cursor.position())
         else:
             self.clear_ghost()
         return True
+
+    def _word_rest(self, cursor: QTextCursor) -> str:
+        """The letters of the word the cursor is in, right of it ("day" in "Fri|day?")."""
+        line, at = cursor.block().text(), cursor.positionInBlock()
+        return WORD_REST.match(line, at).group() if at < len(line) else ""
+
+    # The best guess: the best chip's word, which the grey text starts with
+    def set_best_guess(self, word: str, position: int) -> None:
+        self._best_guess, self._best_position = word, position
+
+    def best_guess(self) -> str:
+        """The word Tab takes when no grey text shows: the best chip's, for where the cursor is now."""
+        cursor = self.textCursor()
+        if cursor.position() != self._best_position or cursor.hasSelection() or self._dismissed_here():
+            return ""
+        return self._best_guess
 
     def replace_as_typed(self, start: int, end: int, text: str) -> None:
         """Replace the document's text from start to end (an autocorrection, a spelling correction chosen) as one
@@ -214,7 +270,10 @@ class SuggestingEditor(QPlainTextEdit):
         return bool(self.ghost_text) and cursor.position() == self._ghost_position and not cursor.hasSelection()
 
     def set_ghost(self, text: str, position: int) -> None:
-        if position != self.textCursor().position() or self._word_start() == self._dismissed_word_start:
+        """Grey text at the end of a line only: elsewhere it would be painted over the text right of the cursor."""
+        cursor = self.textCursor()
+        text_after = cursor.block().text()[cursor.positionInBlock():].strip()
+        if position != cursor.position() or self._dismissed_here() or text_after:
             text = ""
         self.ghost_text, self._ghost_position = text, position
         self.viewport().update()
@@ -225,13 +284,23 @@ class SuggestingEditor(QPlainTextEdit):
             self.viewport().update()
 
     def dismiss_ghost(self) -> None:
+        showing = self.ghost_showing()
         self._dismissed_word_start = self._word_start()
         self.clear_ghost()
-        self.ghost_dismissed.emit()
+        if showing:
+            self.ghost_dismissed.emit()
+
+    def _dismissed_here(self) -> bool:
+        return self._dismissed_word_start >= 0 and self._word_start() == self._dismissed_word_start
 
     def _on_cursor_moved(self) -> None:
-        if self.ghost_text and self.textCursor().position() != self._ghost_position:
+        position = self.textCursor().position()
+        if self.ghost_text and position != self._ghost_position:
             self.clear_ghost()
+        if self._dismissed_word_start >= 0:
+            # Esc holds for the word it was pressed in: the cursor out of it, or the word deleted, and it is over.
+            if position <= self._dismissed_word_start or self._word_start() != self._dismissed_word_start:
+                self._dismissed_word_start = -1
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().paintEvent(event)
@@ -249,13 +318,24 @@ class SuggestingEditor(QPlainTextEdit):
     # Keys
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
         key, modifiers = event.key(), event.modifiers()
-        if key == Qt.Key.Key_Tab and modifiers == Qt.KeyboardModifier.NoModifier and self.accept_ghost():
+        if key in HELD_KEYS:
+            super().keyPressEvent(event)
+            return  # Shift on its way to "?": the accepted word's space stays for it
+        capital_at, self._capital_at = self._capital_at, -1
+        small_at, self._small_at = self._small_at, -1
+        cursor = self.textCursor()
+        if key == Qt.Key.Key_Backspace and capital_at >= 0 and cursor.position() == capital_at + 1 \
+                and not cursor.hasSelection():
+            self._small_at = capital_at  # the capital just made, taken back: the letter typed again stays small
+        tab = key == Qt.Key.Key_Tab and modifiers == Qt.KeyboardModifier.NoModifier
+        tab_pending, self._tab_pending = self._tab_pending, False
+        if tab and not self.isReadOnly() and self._tab_accepts(tab_pending):
             return
         if key == Qt.Key.Key_Right and modifiers == Qt.KeyboardModifier.ControlModifier:
             if self.accept_ghost(next_word_only=True):
                 return
-        if key == Qt.Key.Key_Escape and self.ghost_showing():
-            self.dismiss_ghost()
+        if key == Qt.Key.Key_Escape and (self.ghost_showing() or self.best_guess()):
+            self.dismiss_ghost()  # and the best guess: Tab types a tab character in this word now
             return
         if self.autocorrector.undo_key(event):
             return
@@ -269,7 +349,9 @@ class SuggestingEditor(QPlainTextEdit):
             reach = long_lines.across_break(self.textCursor(), backwards=key == Qt.Key.Key_Backspace)
             if reach is not None:  # at a break between pieces: the key takes the character beyond it
                 self.setTextCursor(reach)
-        finished_word = self.autocorrector.word_finished_by(event)
+        event = self._capitalised(event, small_at)
+        pronoun = self._pronoun_finished_by(event)
+        finished_word = None if pronoun is not None else self.autocorrector.word_finished_by(event)
         typing = (key in LINE_KEYS or key in REMOVING_KEYS or (bool(event.text()) and event.text().isprintable())) \
             and not any(event.matches(shortcut) for shortcut in NOT_TYPING)
         before = self._before_typing(key) if typing else None
@@ -277,10 +359,12 @@ class SuggestingEditor(QPlainTextEdit):
         self._typing = typing
         try:
             if event.text() and event.text() in ATTACHING_PUNCTUATION and self._takes_auto_space():
-                cursor = self.textCursor()
-                cursor.deletePreviousChar()  # "hello |" + "," -> "hello,"
-            self._auto_space_position = -1
-            super().keyPressEvent(event)
+                self._replace_auto_space(event.text())  # "hello |" + "," -> "hello,": one undo step
+            else:
+                self._auto_space_position = -1
+                super().keyPressEvent(event)
+            if pronoun is not None:
+                self._capitalise_pronoun(pronoun)
         finally:
             self._typing = False
         if key in LINE_KEYS and self.document().revision() != revision:
@@ -297,6 +381,79 @@ class SuggestingEditor(QPlainTextEdit):
         if cursor.position() != self._auto_space_position or cursor.hasSelection():
             return False
         return self.document().characterAt(cursor.position() - 1) == " "
+
+    def _replace_auto_space(self, text: str) -> None:
+        """The space an accepted word added, replaced by the punctuation typed: one undo step (Qt's typing would
+        make two, the space's removal and the character)."""
+        self._auto_space_position = -1
+        cursor = self.textCursor()
+        cursor.beginEditBlock()
+        cursor.deletePreviousChar()
+        cursor.insertText(text)
+        cursor.endEditBlock()
+        self.setTextCursor(cursor)
+
+    # Tab
+    def _tab_accepts(self, second_tab: bool) -> bool:
+        """Tab takes the grey text, else the best guess; True when it did, or when it only said what a second
+        Tab does (nothing to take on a line begun). False: Qt types a tab character."""
+        if self.accept_ghost():
+            return True
+        left = self.textCursor().block().text()[:self.textCursor().positionInBlock()]
+        if second_tab or not left.strip() or self._dismissed_here():
+            return False  # indenting, a tab asked for twice, or suggestions refused with Esc
+        best = self.best_guess()
+        if best:
+            self.insert_word(best)
+            return True
+        self._tab_pending = True
+        self.hint.emit("Nothing to take: press Tab again to type a tab character")
+        return True
+
+    # Capitals (Preferences: auto_capitalize)
+    def _capitalised(self, event: QKeyEvent, small_at: int) -> QKeyEvent:
+        """A small letter typed where a sentence starts, as a capital (as phones and word processors do); but not
+        where the person just took such a capital back with Backspace (small_at)."""
+        text = event.text()
+        if not (self.auto_capitalize and len(text) == 1 and text.islower() and text.isalpha()) \
+                or event.modifiers() & ~(Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier):
+            return event
+        cursor = self.textCursor()
+        if cursor.hasSelection() or cursor.position() == small_at or self._word_rest(cursor) \
+                or not self._sentence_starts_here():
+            return event
+        self._capital_at = cursor.position()
+        return QKeyEvent(event.type(), event.key(), event.modifiers(), text.upper(), event.isAutoRepeat(),
+                         event.count())
+
+    def _sentence_starts_here(self) -> bool:
+        context, partial = split_partial(self.left_text())
+        if partial or (context and not context[-1].isspace() and context[-1] not in "\"'(["):
+            return False  # inside or right after a word or a mark ("2.5", "e.g.")
+        if not starts_sentence(context):
+            return False
+        last = context.split()[-1].lower().strip("\"'()[]") if context.split() else ""
+        return last.rstrip(".") not in ABBREVIATIONS
+
+    def _pronoun_finished_by(self, event: QKeyEvent) -> int | None:
+        """Where "i" (or "i'm", "i'll"...) starts, when this key finishes it; else None."""
+        text = event.text()
+        finishing = event.key() in LINE_KEYS or (len(text) == 1 and (text.isspace() or text in ATTACHING_PUNCTUATION))
+        if not self.auto_capitalize or not finishing or self.textCursor().hasSelection():
+            return None
+        _, partial = split_partial(self.left_text())
+        if partial not in PRONOUN_I:
+            return None
+        return self.textCursor().position() - len(partial)
+
+    def _capitalise_pronoun(self, start: int) -> None:
+        """"i" -> "I", in the undo step of the key that finished it."""
+        cursor = QTextCursor(self.document())
+        cursor.joinPreviousEditBlock()
+        cursor.setPosition(start)
+        cursor.setPosition(start + 1, QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertText("I")
+        cursor.endEditBlock()
 
     # Learning: what the person's typing finished
     def _before_typing(self, key) -> _Edit:

@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         # Tools > Learned Words…, Learn from My Writing… (while open) and Models…: desktop/learned_words.py,
         # learn_dialog.py, models_dialog.py
         self.learned_words_dialog = self.learn_dialog = self.models_dialog = None
+        self.shortcuts_dialog = None  # Help > Keyboard Shortcuts
         self.recorder = None  # the acceptance log's recorder, attached by build_window
         self.tuned_confidence: float | None = None  # from the log; shown in preferences
         self.last_result: Result | None = None
@@ -86,9 +87,10 @@ class MainWindow(QMainWindow):
         self.editor.shown_in_pieces.connect(self._say_long_lines_in_pieces)
         self.suggestion_bar.chip_clicked.connect(self.editor.insert_word)
         self.suggestion_bar.block_requested.connect(self.block_word)
-        for position in range(5):
-            shortcut = QShortcut(QKeySequence(f"Alt+{position + 1}"), self)
-            shortcut.activated.connect(lambda position=position: self.suggestion_bar.accept_position(position))
+        self.editor.hint.connect(lambda text: self.statusBar().showMessage(text, 4000))
+        for key in range(1, 6):  # Alt+1: the best guess, whatever the number of chips (each chip shows its key)
+            shortcut = QShortcut(QKeySequence(f"Alt+{key}"), self)
+            shortcut.activated.connect(lambda key=key: self.suggestion_bar.accept_key(key))
         self.autosaver = Autosaver(self)  # desktop/autosave.py: a crash costs a few seconds of typing at most
         self._update_title()
 
@@ -155,11 +157,13 @@ class MainWindow(QMainWindow):
         self.last_result = None  # the old model's chips and grey text are gone with it
         self.suggestion_bar.show_words([])
         self.editor.clear_ghost()
+        self.editor.set_best_guess("", -1)
 
     def _request_suggestions(self) -> None:
         self._request_id += 1
         self.worker_thread.worker.latest_request = self._request_id
         self.editor.clear_ghost()
+        self.editor.set_best_guess("", -1)
         preferences = self.preferences
         self.prediction_requested.emit(Request(self._request_id, self.editor.left_text(), preferences.chip_count,
                                                preferences.inline_enabled, preferences.inline_min_confidence,
@@ -171,6 +175,7 @@ class MainWindow(QMainWindow):
             return  # stale: the text changed since (a change may not have reached the debounce yet)
         self.last_result = result
         self.suggestion_bar.show_words(result.words, result.corrections, result.partial)
+        self.editor.set_best_guess(self.suggestion_bar.best_word(), self._request_position)
         if result.inline_text and not self.editor.textCursor().hasSelection():
             self.editor.set_ghost(result.inline_text, self._request_position)
         self.latency_label.setText(f"{result.latency_ms:.1f} ms")
@@ -227,6 +232,16 @@ class MainWindow(QMainWindow):
                                            self._toggle_off_the_record)
         self.off_record_action.setCheckable(True)
         self.recent_menu.aboutToShow.connect(lambda: files.fill_recent_menu(self))
+        help_menu = self.menuBar().addMenu("&Help")
+        self._add(help_menu, "&Keyboard Shortcuts", QKeySequence.StandardKey.HelpContents, self.show_shortcuts)
+
+    def show_shortcuts(self):
+        """Help > Keyboard Shortcuts (F1): every key of the editor, in a window Esc closes."""
+        from desktop.shortcuts import ShortcutsDialog
+
+        if self.shortcuts_dialog is None:
+            self.shortcuts_dialog = ShortcutsDialog(self)
+        return self._present(self.shortcuts_dialog)
 
     def _add(self, menu, text: str, shortcut, slot) -> QAction:
         action = menu.addAction(text)
@@ -249,6 +264,7 @@ class MainWindow(QMainWindow):
         self.editor.autocorrector.enabled = self.preferences.corrections == "autocorrect"
         self.correction_mode_changed.emit(self.preferences.corrections)
         self.spellcheck.set_enabled(self.preferences.spell_check)
+        self.editor.auto_capitalize = self.preferences.auto_capitalize
         self.off_record_action.setChecked(self.preferences.learning_paused)
         self.off_record_label.setVisible(self.preferences.learning_paused)
 

@@ -50,6 +50,8 @@ class PreferencesDialog(QDialog):
                                     "Suggest corrections only: they are offered among the chips, never made.\n"
                                     "Off: no corrections at all.")
         self.spell_check = QCheckBox("Underline words that may be misspelled", checked=preferences.spell_check)
+        self.auto_capitalize = QCheckBox("Capitalise the first word of a sentence, and \"i\"",
+                                         checked=preferences.auto_capitalize)
         self.learning_paused = QCheckBox(f"Off the record: nothing is learned, kept or logged ({OFF_THE_RECORD_KEY})",
                                          checked=preferences.learning_paused)
         self.keep_typed_text = QCheckBox("Keep what I type for learning (for the next fine-tune)",
@@ -64,6 +66,7 @@ class PreferencesDialog(QDialog):
         form.addRow("", self.confidence_auto)
         form.addRow("Typos", self.corrections)
         form.addRow("", self.spell_check)
+        form.addRow("Capitals", self.auto_capitalize)
         form.addRow("Model bundle folder", self.model_path)
         form.addRow("Run the model on", self.provider)
         form.addRow("Learning", self.learning_paused)
@@ -83,7 +86,8 @@ class PreferencesDialog(QDialog):
                        inline_confidence_auto=self.confidence_auto.isChecked(),
                        model_path=self.model_path.text().strip(),
                        provider=self.provider.currentText(), corrections=self.corrections.currentData(),
-                       spell_check=self.spell_check.isChecked(), learning_paused=self.learning_paused.isChecked(),
+                       spell_check=self.spell_check.isChecked(), auto_capitalize=self.auto_capitalize.isChecked(),
+                       learning_paused=self.learning_paused.isChecked(),
                        keep_typed_text=self.keep_typed_text.isChecked(),
                        store_accepted_words=self.store_accepted_words.isChecked(),
                        blocked_words=list(dict.fromkeys(words)))

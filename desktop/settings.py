@@ -43,6 +43,7 @@ class Preferences:
     provider: str = "auto"  # auto, cpu or cuda
     corrections: str = "autocorrect"  # one of CORRECTION_MODES
     spell_check: bool = True  # underline words neither Nextword nor the person knows
+    auto_capitalize: bool = True  # a sentence's first letter and "i" alone written as capitals (desktop/editor.py)
     learning_paused: bool = False  # off the record: nothing is learned, kept or logged while on
     keep_typed_text: bool = False  # opt-in: finished sentences kept for the next fine-tune (engine/core/kept_text.py)
     store_accepted_words: bool = False  # opt-in: the acceptance log keeps the words accepted

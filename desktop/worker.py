@@ -171,8 +171,12 @@ class PredictionWorker(QObject):
         suggestions = self.predictor.suggest(request.left_text, request.chips, corrections=request.corrections) \
             if request.chips else []
         completion = None
-        if request.inline:
-            completion = self.predictor.complete(request.left_text, min_probability=request.min_confidence)
+        best = suggestions[0] if suggestions else None
+        # One best guess: the grey text starts with the best chip's word, or is not shown (a correction replaces
+        # the word typed, which grey text after the cursor cannot).
+        if request.inline and (best is None or not best.correction) and (best is not None or not request.chips):
+            completion = self.predictor.complete(request.left_text, min_probability=request.min_confidence,
+                                                 first_word=best.word if best is not None else None)
         self.suggestions_ready.emit(Result(
             request.request_id, request.left_text, [s.word for s in suggestions], [s.probability for s in suggestions],
             completion.text if completion else "", completion.probability if completion else 0.0,

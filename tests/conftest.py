@@ -135,13 +135,16 @@ def tiny_bundle(tiny_run, tiny_corpus, tmp_path_factory):
 
 @pytest.fixture
 def open_window(qtbot, tmp_path):
-    """Editor windows as `nextword app` builds them, settings in tmp_path; closed (unsaved text dropped) after."""
+    """Editor windows as `nextword app` builds them, settings in tmp_path; closed (unsaved text dropped) after.
+    Capitals as typed (Preferences.auto_capitalize off): the tests type and check text as written; the tests of
+    capitals turn it on (desktop_helpers.capitalising)."""
     from desktop.app import build_window
 
     windows = []
 
     def make(*argv):
         window = build_window(["--settings", str(tmp_path / "settings.ini"), *argv])
+        window.preferences.auto_capitalize = window.editor.auto_capitalize = False
         window.show()
         windows.append(window)
         return window

@@ -10,3 +10,10 @@ def type_and_wait(qtbot, window, text):
 
 def chips(window):
     return [word for word in window.suggestion_bar.words_by_position() if word]
+
+
+def capitalising(window):
+    """Capitals where a sentence starts and for "i" (the default; the `window` fixture turns it off)."""
+    window.preferences.auto_capitalize = True
+    window._apply_preferences()
+    return window

@@ -64,6 +64,7 @@ def start(qtbot, tmp_path):
     def make(*argv):
         window = build_window(["--settings", str(tmp_path / "settings.ini"), "--model", str(tmp_path / "no-model"),
                                *map(str, argv)])
+        window.preferences.auto_capitalize = window.editor.auto_capitalize = False  # the text checked as typed
         window.show()
         windows.extend([window, *window.recovered_windows])
         return window

@@ -320,6 +320,7 @@ def real_window(qtbot, tmp_path):
     from desktop.app import build_window
 
     window = build_window(["--settings", str(tmp_path / "settings.ini")])
+    window.preferences.auto_capitalize = window.editor.auto_capitalize = False  # the text checked as typed
     window.show()
     yield window
     window.editor.document().setModified(False)

@@ -62,9 +62,11 @@ def type_session(settings: str, sentences: list[str]) -> None:
         for index, word in enumerate(words):
             last = index == len(words) - 1
             bare = word.rstrip(".")
-            chips = window.suggestion_bar.words_by_position()  # best in the centre: Alt+1 is the leftmost
+            chips = window.suggestion_bar.words_by_position()
+            keys = window.suggestion_bar.keys_by_position()  # the key on each chip: Alt+1 is the best guess
             if bare in chips:  # the word is offered: accepted, as a person would (it comes with its space)
-                QTest.keyClick(window, getattr(Qt.Key, f"Key_{chips.index(bare) + 1}"), Qt.KeyboardModifier.AltModifier)
+                key = getattr(Qt.Key, f"Key_{keys[chips.index(bare)]}")
+                QTest.keyClick(window, key, Qt.KeyboardModifier.AltModifier)
                 QTest.keyClicks(window.editor, word[len(bare):])
             else:
                 QTest.keyClicks(window.editor, word if last else word + " ")

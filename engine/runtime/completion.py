@@ -6,6 +6,9 @@ Each hypothesis is extended with the model's next words (through the predictor's
 step costs one LSTM step), the `beam_width` likeliest survive, and the answer is the longest
 continuation still at least `min_probability` likely: a person accepts one long confident phrase
 with one key, and an unsure one is not shown at all.
+
+One best guess: given `first_word` (the best chip's word), the phrase starts with that word or is not offered,
+so that the grey text and the best chip never disagree (Tab and Alt+1 take the same word).
 """
 
 from __future__ import annotations
@@ -39,8 +42,9 @@ def _best(scores: np.ndarray, ids: np.ndarray, count: int) -> list[tuple[float, 
 
 
 def complete_phrase(predictor, typed: Typed, min_probability: float = 0.25, max_words: int = 4,
-                    beam_width: int = 4) -> Completion:
-    """typed: what the predictor read of the text left of the cursor (Predictor.read), its ids laid out."""
+                    beam_width: int = 4, first_word: str | None = None) -> Completion:
+    """typed: what the predictor read of the text left of the cursor (Predictor.read), its ids laid out;
+    first_word: the word the phrase must start with (any case), or None for the likeliest."""
     chooser = predictor.chooser
     partial = typed.partial
     history = list(typed.meant)  # the personal cache reads the words (as meant), the network the ids
@@ -56,6 +60,9 @@ def complete_phrase(predictor, typed: Typed, min_probability: float = 0.25, max_
     else:
         first = allowed_ids
         scores = probabilities[first]
+    if first_word is not None:
+        keep = first == chooser.vocab.index.get(first_word.lower(), -1)
+        first, scores = first[keep], scores[keep]
     beams = [(score, [token]) for score, token in _best(scores, first, beam_width) if score >= min_probability]
     found = list(beams)
     for _ in range(max_words - 1):

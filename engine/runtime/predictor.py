@@ -372,10 +372,12 @@ class Predictor:
             self.personal.forget()
 
     def complete(self, left_text: str, previous: str | None = None, speaker: str | None = None,
-                 min_probability: float = 0.25, max_words: int = 4) -> Completion:
+                 min_probability: float = 0.25, max_words: int = 4, first_word: str | None = None) -> Completion:
         """The likeliest continuation of a few words (beam search) and its probability; an empty
-        Completion when no continuation is at least `min_probability` likely."""
-        return complete_phrase(self, self.read(left_text, previous, speaker), min_probability, max_words)
+        Completion when no continuation is at least `min_probability` likely. first_word: the word it must start
+        with (the best chip's: one best guess), or None."""
+        return complete_phrase(self, self.read(left_text, previous, speaker), min_probability, max_words,
+                               first_word=first_word)
 
 
 def load_companions(folder: Path, error: type[Exception], vocab_size: int,
