@@ -55,9 +55,9 @@ def test_the_grey_text_starts_with_the_best_chip_word(window, qtbot):
 
 
 def test_the_phrase_starts_with_the_word_asked_for_or_is_not_offered():
-    from engine.runtime.predictor import Predictor
+    from engine.runtime.model_opening import open_model
 
-    predictor = Predictor.load()
+    predictor = open_model()
     free = predictor.complete("how are yo", min_probability=0.0)
     assert predictor.complete("how are yo", min_probability=0.0, first_word="you").text == free.text  # the likeliest
     assert predictor.complete("how are yo", min_probability=0.0, first_word="yourself").words[0] == "yourself"
