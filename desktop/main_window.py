@@ -412,7 +412,9 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, title, text)
 
     def ask_path(self, save: bool) -> str:
+        from desktop import files
+
         dialog = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
-        path, _ = dialog(self, "Save As" if save else "Open", str(self.path or Path.home()),
-                         "Text and Markdown (*.txt *.md *.markdown);;All files (*)")
-        return path
+        path, chosen_filter = dialog(self, "Save As" if save else "Open", str(self.path or Path.home()),
+                                     files.SAVE_FILTERS)
+        return files.with_default_suffix(self, path, chosen_filter) if save else path
