@@ -236,7 +236,6 @@ def test_replace_all_counts_positions_after_emoji_right(editor_window):
     dialog.find_field.setText("cat")
     dialog.replace_field.setText("dog")
     assert dialog.replace_all() == 3 and window.editor.toPlainText() == "😀 dog 👍🏽 dog\n🎉🎉 dog"
-    assert dialog.find_next() and selected(window) == "dog" or True
     dialog.find_field.setText("dog")
     assert dialog.find_next() and selected(window) == "dog"
 
