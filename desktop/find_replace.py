@@ -96,6 +96,8 @@ def find(document: QTextDocument, needle: str, match_case: bool, start: int, end
     once: its document positions, and whether it went round. None when there is none."""
     text = DocumentText(document)
     search = pattern(needle, match_case)
+    if search.search(text.text) is None:
+        return None  # said at once, without looking both ways
     if backwards:
         found = _last(search, text.text, 0, text.index(start))
         wrapped = found is None
@@ -110,9 +112,13 @@ def find(document: QTextDocument, needle: str, match_case: bool, start: int, end
 
 
 def _last(search: re.Pattern, text: str, start: int, end: int):
-    found = None
-    for found in search.finditer(text, start, end):  # noqa: B007 (the last one is wanted)
-        pass
+    """The last match in text[start:end]: looked for in the end first, then in a window four times as long each
+    time, so that finding the one before the cursor does not go through every match before it."""
+    found, low, width = None, end, 4096
+    while found is None and low > start:
+        low, width = max(start, low - width), width * 4
+        for found in search.finditer(text, low, end):  # noqa: B007 (the last one is wanted)
+            pass
     return found
 
 
