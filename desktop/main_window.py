@@ -244,8 +244,11 @@ class MainWindow(QMainWindow):
         """A menu item; `shortcut` is a key, a standard key, or a list of them (the first is the one shown)."""
         action = menu.addAction(text)
         keys = []
-        for key in shortcut if isinstance(shortcut, list) else [] if shortcut is None else [shortcut]:
-            keys += QKeySequence.keyBindings(key) if isinstance(key, QKeySequence.StandardKey) else [QKeySequence(key)]
+        for key in shortcut if isinstance(shortcut, list) else [shortcut]:
+            if isinstance(key, QKeySequence.StandardKey):
+                keys += QKeySequence.keyBindings(key)  # all the platform's keys for it (Copy: Ctrl+C and Ctrl+Ins)
+            elif key is not None:
+                keys.append(QKeySequence(key))
         action.setShortcuts(keys)
         action.triggered.connect(slot)
         return action
@@ -324,7 +327,8 @@ class MainWindow(QMainWindow):
         if dialog is None or not dialog.needle():
             self.find()
             return
-        if not (dialog.find_previous() if backwards else dialog.find_next()):
+        dialog.find_previous() if backwards else dialog.find_next()
+        if dialog.result.text() and not dialog.isVisible():  # not found, or went round the end: said here
             self.statusBar().showMessage(dialog.result.text(), 3000)
 
     def show_preferences(self) -> None:
