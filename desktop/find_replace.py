@@ -199,7 +199,7 @@ class FindReplaceDialog(QDialog):
 
     def __init__(self, window):
         super().__init__(window)
-        self.window, self.editor = window, window.editor
+        self.editor = window.editor
         self.setWindowTitle("Find and Replace")
         self.find_field, self.replace_field = QLineEdit(), QLineEdit()
         self.match_case = QCheckBox("&Match case")
