@@ -37,8 +37,10 @@ def build_window(argv: list[str] | None = None):
     window.messages.say(settings_problem(settings))
     for note in repaired:
         window.messages.say(note)
-    if args.file:
+    if args.file and Path(args.file).exists():
         files.open_path(window, args.file)
+    elif args.file:
+        files.start_new_file(window, args.file)  # saved there when the person saves
     window.recovered_windows = recovery.offer(window, Path(args.file) if args.file else None,
                                               lambda: _new_window(args, settings))
     return window

@@ -58,7 +58,7 @@ class Autosave:
         return "\n".join(self.decoded.lines)
 
     def file_bytes(self) -> bytes:
-        """What saving it would write (UnicodeEncodeError for text UTF-8 cannot hold)."""
+        """What saving it would write (UnicodeEncodeError for text its encoding cannot hold)."""
         return textfile.encode(self.decoded.lines, self.decoded.terminators, self.decoded.format)
 
 
@@ -170,7 +170,8 @@ def _from_json(item: dict, autosave_id: str) -> Autosave:
             and all(end in textfile.TERMINATORS for end in ends)):
         raise ValueError("its lines and line ends do not fit together")
     flags = (text_format.bom, text_format.mixed, text_format.keeps_line_separators)
-    if text_format.line_end not in textfile.LINE_ENDS or not all(isinstance(flag, bool) for flag in flags):
+    if (text_format.line_end not in textfile.LINE_ENDS or not all(isinstance(flag, bool) for flag in flags)
+            or text_format.encoding not in textfile.ENCODING_NAMES):
         raise ValueError(f"its format is not one a file has: {text_format}")
     changed_at = datetime.fromisoformat(item["changed_at"])
     if changed_at.tzinfo is None or not isinstance(item["pid"], int) or not isinstance(item["path"], str | None):

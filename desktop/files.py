@@ -1,11 +1,13 @@
 """New, open, save, recent files and the unsaved-changes question, for the main window.
 
-The open document's format (BOM, line ends) is kept in `window.file_format` (desktop/textfile.py), so that
-saving writes the file as it was; saving itself is engine/core/safe_write.py.
+The open document's format (BOM, line ends, encoding) is kept in `window.file_format` (desktop/textfile.py), so
+that saving writes the file as it was; saving itself is engine/core/safe_write.py.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
@@ -31,9 +33,9 @@ def open_dialog(window) -> None:
 
 
 def open_path(window, path: str | Path, in_background: bool = False) -> bool:
-    """Load a UTF-8 text file; a missing or undecodable one gets a message naming it, and the text
-    already in the editor stays as it is. `in_background`: a big file is read on a thread and put in a
-    slice at a time (desktop/loading.py); True then means it is opening, and a problem is said later."""
+    """Load a text file (UTF-8, or Western European: desktop/textfile.py); a missing or binary one gets a message
+    naming it, and the text already in the editor stays as it is. `in_background`: a big file is read on a thread
+    and put in a slice at a time (desktop/loading.py); True then means it is opening, and a problem is said later."""
     path = Path(path)
     cancel_loading(window)
     if in_background and _size(path) > loading.BIG_FILE_BYTES:
@@ -44,7 +46,7 @@ def open_path(window, path: str | Path, in_background: bool = False) -> bool:
         return True
     try:
         decoded = textfile.decode(path.read_bytes())
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, textfile.NotText) as error:
         _cannot_open(window, path, error)
         return False
     textfile.show(window.editor.document(), decoded)
@@ -74,14 +76,36 @@ def _opened(window, path: Path, decoded: textfile.DecodedText) -> None:
     window.preferences.add_recent(str(path))
     window.preferences.save(window.settings)
     window._update_title()
+    if decoded.format.encoding != textfile.UTF8:
+        window.messages.say(f"{path.name} is not UTF-8: it was read as {encoding_name(decoded.format)} text, "
+                            "and Save keeps it that way")
+
+
+def encoding_name(text_format: textfile.TextFormat) -> str:
+    return textfile.ENCODING_NAMES[text_format.encoding]
+
+
+def start_new_file(window, path: str | Path) -> bool:
+    """`nextword app new.txt` for a file that is not there yet: an empty document that Save writes there. A
+    folder that is not there is said; False then, and the document stays Untitled."""
+    path = Path(path).absolute()
+    if not path.parent.is_dir():
+        window.show_message("Cannot open", f"{path}: there is no folder {path.parent}. Check the name, or make "
+                                           "the folder first.")
+        return False
+    new(window)
+    window.path = path
+    window._update_title()
+    window.messages.say(f"{path.name} is a new file: it is made when you save")
+    return True
 
 
 def _cannot_open(window, path: Path, error: Exception) -> None:
     if isinstance(error, FileNotFoundError):
         window.show_message("Cannot open", f"{path}: file not found.")
-    elif isinstance(error, UnicodeDecodeError):
-        window.show_message("Cannot open", f"{path}: not UTF-8 text. Save it as UTF-8 in another editor, "
-                                           "then open it again.")
+    elif isinstance(error, textfile.NotText):
+        window.show_message("Cannot open", f"{path}: {error.reason}. Nextword opens text files (UTF-8 or "
+                                           "Western European); open this one in the program that made it.")
     else:
         window.show_message("Cannot open", f"{path}: {getattr(error, 'strerror', None) or error}.")
 
@@ -109,6 +133,25 @@ def save_as(window) -> bool:
     return write(window, Path(path)) if path else False
 
 
+TEXT_FILTER = "Text and Markdown (*.txt *.md *.markdown)"
+SAVE_FILTERS = f"{TEXT_FILTER};;All files (*)"
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,10}")  # "notes.md" has one; "Letter to Mr. Smith" has none
+
+
+def with_default_suffix(window, path: str, chosen_filter: str) -> str:
+    """A bare name saved with the text filter chosen gets ".txt", as the filter says; "" when that name is a
+    file already and the person would rather not replace it (the dialog asked about the name without ".txt")."""
+    if not path or chosen_filter != TEXT_FILTER or _EXTENSION.fullmatch(Path(path).suffix):
+        return path
+    path += ".txt"
+    if Path(path).exists() and QMessageBox.question(
+            window, "Replace file", f"{Path(path).name} already exists. Replace it?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+        return ""
+    return path
+
+
 def write(window, path: Path) -> bool:
     """Save the editor's text to path in the open file's format. On any failure, or when the person would
     rather not overwrite a read-only file, nothing is lost: the text stays, still marked modified."""
@@ -116,18 +159,49 @@ def write(window, path: Path) -> bool:
     if safe_write.is_read_only(path) and not _may_overwrite_read_only(window, path):
         return False
     try:
-        safe_write.write_bytes(path, textfile.file_bytes(window.editor.document(), window.file_format))
+        prepared = _file_bytes(window, path)
+        if prepared is None:
+            return False
+        safe_write.write_bytes(path, prepared[0])
     except (OSError, UnicodeEncodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         window.show_message("Cannot save", f"{path}: {reason}. Your text is still here; "
                                            "try Save As with another folder.")
         return False
+    if prepared[1] != window.file_format:
+        window.file_format = prepared[1]
+        window.messages.say(f"{path.name} is saved as UTF-8 now, as you chose")
     window.path = path
     window.editor.document().setModified(False)
     window.preferences.add_recent(str(path))
     window.preferences.save(window.settings)
     window._update_title()
     return True
+
+
+def _file_bytes(window, path: Path) -> tuple[bytes, textfile.TextFormat] | None:
+    """The document as the file's bytes, and the format they are in: the file's own, or UTF-8 where a Western
+    European file cannot hold a character typed and the person says so. None when they would rather not: nothing
+    is saved. (UnicodeEncodeError for text UTF-8 cannot hold either.)"""
+    document, text_format = window.editor.document(), window.file_format
+    if text_format.encoding != textfile.UTF8:
+        try:
+            return textfile.file_bytes(document, text_format), text_format
+        except UnicodeEncodeError as error:
+            if not _may_save_as_utf8(window, path, error.object[error.start]):
+                window.messages.say(f"{path.name} was not saved; your text is still here")
+                return None
+            text_format = replace(text_format, encoding=textfile.UTF8)
+    return textfile.file_bytes(document, text_format), text_format
+
+
+def _may_save_as_utf8(window, path: Path, character: str) -> bool:
+    answer = QMessageBox.question(
+        window, "Save as UTF-8?", f"{path.name} is {encoding_name(window.file_format)} text, which cannot hold "
+        f"“{character}” (and maybe other characters you typed). Save it as UTF-8 instead? Programs that expect "
+        "the old encoding may then show its accented letters differently.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def _may_overwrite_read_only(window, path: Path) -> bool:
@@ -139,9 +213,11 @@ def _may_overwrite_read_only(window, path: Path) -> bool:
 
 def may_discard(window) -> bool:
     """True when there are no unsaved changes, or the person chose to save or discard them. A file still
-    opening is not the person's text: its loading stops."""
+    opening is not the person's text: its loading stops. An empty Untitled document has nothing to lose, even
+    if text was typed and taken out again."""
     cancel_loading(window)
-    if not window.editor.document().isModified():
+    document = window.editor.document()
+    if not document.isModified() or (window.path is None and document.isEmpty()):
         return True
     answer = QMessageBox.question(
         window, "Unsaved changes", f"Save the changes to {window.path.name if window.path else 'Untitled'}?",

@@ -60,7 +60,7 @@ class FileLoader(QObject):
         try:
             decoded = textfile.decode(self.path.read_bytes())
             result = (decoded, *long_lines.rows(decoded.lines))
-        except (OSError, UnicodeDecodeError) as error:
+        except (OSError, textfile.NotText) as error:
             result = error
         try:
             self.decoded.emit(result)

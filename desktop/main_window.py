@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from desktop import long_lines
 from desktop.autosave import Autosaver
@@ -75,10 +75,11 @@ class MainWindow(QMainWindow):
         self.recovered_windows: list[MainWindow] = []  # opened at start for restored documents (desktop/recovery.py)
         self._request_id = 0
         self._request_position = -1  # the cursor position the latest request was made at
-        self._find_text = ""
+        self.find_dialog = None  # Edit > Find and Replace (desktop/find_replace.py), made when first asked for
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS, timeout=self._request_suggestions)
         self._start_worker()
         self._build_menus()
+        self._return_focus_after_menus()
         self._apply_preferences()
         self.editor.textChanged.connect(self._debounce.start)
         self.editor.cursorPositionChanged.connect(self._debounce.start)
@@ -212,16 +213,28 @@ class MainWindow(QMainWindow):
         edit_menu = self.menuBar().addMenu("&Edit")
         self._add(edit_menu, "&Undo", QKeySequence.StandardKey.Undo, self.editor.undo)
         self._add(edit_menu, "&Redo", QKeySequence.StandardKey.Redo, self.editor.redo)
-        self._add(edit_menu, "&Find…", QKeySequence.StandardKey.Find, self.find)
+        edit_menu.addSeparator()
+        # The editor's own: copying joins the pieces of a long line, pasting makes them (desktop/editor.py)
+        self._add(edit_menu, "Cu&t", QKeySequence.StandardKey.Cut, self.editor.cut)
+        self._add(edit_menu, "&Copy", QKeySequence.StandardKey.Copy, self.editor.copy)
+        self._add(edit_menu, "&Paste", QKeySequence.StandardKey.Paste, self.editor.paste)
+        self._add(edit_menu, "Select &All", QKeySequence.StandardKey.SelectAll, self.editor.selectAll)
+        edit_menu.addSeparator()
+        self._add(edit_menu, "&Find and Replace…", [QKeySequence.StandardKey.Find, QKeySequence.StandardKey.Replace],
+                  self.find)
         self._add(edit_menu, "Find &Next", QKeySequence.StandardKey.FindNext, self.find_next)
+        self._add(edit_menu, "Find Pre&vious", QKeySequence.StandardKey.FindPrevious, self.find_previous)
         edit_menu.addSeparator()
         self._add(edit_menu, "&Preferences…", QKeySequence.StandardKey.Preferences, self.show_preferences)
         self._add(edit_menu, "&Delete My Data…", None, self.delete_my_data)
         view_menu = self.menuBar().addMenu("&View")
         self.wrap_action = self._add(view_menu, "&Word Wrap", None, self._toggle_wrap)
         self.wrap_action.setCheckable(True)
-        self._add(view_menu, "&Bigger Text", QKeySequence.StandardKey.ZoomIn, lambda: self.change_font_size(1))
+        # Ctrl+= too: Ctrl++ needs Shift on most keyboards
+        self._add(view_menu, "&Bigger Text", [QKeySequence.StandardKey.ZoomIn, "Ctrl+="],
+                  lambda: self.change_font_size(1))
         self._add(view_menu, "&Smaller Text", QKeySequence.StandardKey.ZoomOut, lambda: self.change_font_size(-1))
+        self._add(view_menu, "&Normal Text Size", "Ctrl+0", self.reset_font_size)
         tools_menu = self.menuBar().addMenu("&Tools")
         self._add(tools_menu, "&Analytics…", None, self.show_analytics)
         self._add(tools_menu, "&Learned Words…", None, self.show_learned_words)
@@ -244,11 +257,28 @@ class MainWindow(QMainWindow):
         return self._present(self.shortcuts_dialog)
 
     def _add(self, menu, text: str, shortcut, slot) -> QAction:
+        """A menu item; `shortcut` is a key, a standard key, or a list of them (the first is the one shown)."""
         action = menu.addAction(text)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
+        keys = []
+        for key in shortcut if isinstance(shortcut, list) else [shortcut]:
+            if isinstance(key, QKeySequence.StandardKey):
+                keys += QKeySequence.keyBindings(key)  # all the platform's keys for it (Copy: Ctrl+C and Ctrl+Ins)
+            elif key is not None:
+                keys.append(QKeySequence(key))
+        action.setShortcuts(keys)
         action.triggered.connect(slot)
         return action
+
+    def _return_focus_after_menus(self) -> None:
+        """A menu closed with Esc leaves the menu bar with the keyboard: the next letters typed would open menus.
+        Once no menu is open any more, the keyboard goes back to the text."""
+        for action in self.menuBar().actions():
+            if action.menu() is not None:
+                action.menu().aboutToHide.connect(lambda: QTimer.singleShot(0, self._focus_text_after_menu))
+
+    def _focus_text_after_menu(self) -> None:
+        if QApplication.activePopupWidget() is None and QApplication.focusWidget() is self.menuBar():
+            self.editor.setFocus(Qt.FocusReason.PopupFocusReason)
 
     def _apply_preferences(self) -> None:
         wrap = SuggestingEditor.LineWrapMode.WidgetWidth if self.preferences.word_wrap else \
@@ -288,20 +318,35 @@ class MainWindow(QMainWindow):
         self._apply_preferences()
         self.preferences.save(self.settings)
 
-    def find(self) -> None:
-        text, ok = QInputDialog.getText(self, "Find", "Find:", text=self._find_text)
-        if ok and text:
-            self._find_text = text
-            self.find_next()
+    def reset_font_size(self) -> None:
+        self.preferences.font_size = Preferences().font_size
+        self._apply_preferences()
+        self.preferences.save(self.settings)
+
+    # Edit > Find and Replace (desktop/find_replace.py): one dialog per window, beside the text
+    def find(self):
+        from desktop.find_replace import FindReplaceDialog
+
+        if self.find_dialog is None:
+            self.find_dialog = FindReplaceDialog(self)
+        self.find_dialog.present()
+        return self.find_dialog
 
     def find_next(self) -> None:
-        text = self._find_text
-        if text and not self.editor.find(text):
-            cursor = self.editor.textCursor()
-            cursor.movePosition(cursor.MoveOperation.Start)  # wrap around once
-            self.editor.setTextCursor(cursor)
-            if not self.editor.find(text):
-                self.statusBar().showMessage(f'"{text}" not found', 3000)
+        self._find_again(backwards=False)
+
+    def find_previous(self) -> None:
+        self._find_again(backwards=True)
+
+    def _find_again(self, backwards: bool) -> None:
+        """What the dialog last looked for, again, from the cursor; the dialog opens if nothing was looked for."""
+        dialog = self.find_dialog
+        if dialog is None or not dialog.needle():
+            self.find()
+            return
+        dialog.find_previous() if backwards else dialog.find_next()
+        if dialog.result.text() and not dialog.isVisible():  # not found, or went round the end: said here
+            self.statusBar().showMessage(dialog.result.text(), 3000)
 
     def show_preferences(self) -> None:
         from desktop.preferences import PreferencesDialog
@@ -429,7 +474,9 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, title, text)
 
     def ask_path(self, save: bool) -> str:
+        from desktop import files
+
         dialog = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
-        path, _ = dialog(self, "Save As" if save else "Open", str(self.path or Path.home()),
-                         "Text and Markdown (*.txt *.md *.markdown);;All files (*)")
-        return path
+        path, chosen_filter = dialog(self, "Save As" if save else "Open", str(self.path or Path.home()),
+                                     files.SAVE_FILTERS)
+        return files.with_default_suffix(self, path, chosen_filter) if save else path

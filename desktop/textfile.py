@@ -16,6 +16,11 @@ the dominant ending. A QSyntaxHighlighter would overwrite these states: the edit
 
 A line longer than long_lines.PIECE_CHARS is shown in several blocks (desktop/long_lines.py: typing in one
 huge block is slow); the breaks between them are no line ends, so its terminator is "" here.
+
+Encodings: UTF-8 first. A file that is not UTF-8 is read as Windows-1252 (Western European: Latin-1 with quotes,
+dashes and € where Latin-1 has control codes), or as Latin-1 where it holds one of the five bytes Windows-1252
+leaves out; either way each byte is one character and back, so the file saves in its own encoding byte for
+byte. A file with a NUL byte is binary, not text (as engine/core/user_text.py refuses one for learning).
 """
 
 from __future__ import annotations
@@ -32,6 +37,18 @@ LINE_ENDS = TERMINATORS[:4]  # the ones a person means as line ends; the dominan
 SPLIT = re.compile("(\r\n|\r|\n|\u2029|\ufdd0|\ufdd1)")  # every break Qt makes a new block at
 BLOCK_BREAK = "\u2029"  # how toRawText() writes a block break
 LINE_SEPARATOR = "\u2028"
+UTF8, WINDOWS_1252, LATIN_1 = "utf-8", "cp1252", "latin-1"
+ENCODING_NAMES = {UTF8: "UTF-8", WINDOWS_1252: "Western European (Windows-1252)",
+                  LATIN_1: "Western European (Latin-1)"}  # what a person is told; the keys are Python's names
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+class NotText(ValueError):
+    """Bytes that are no text file's: a NUL byte (a binary file), or UTF-16 (its ASCII letters hold NULs)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass
@@ -42,6 +59,7 @@ class TextFormat:
     line_end: str = "\n"  # the dominant one: for new lines, and for every line of a uniform file
     mixed: bool = False  # some lines end otherwise: their block states say how
     keeps_line_separators: bool = False  # the file had U+2028: save U+2028 as it is
+    encoding: str = UTF8  # a key of ENCODING_NAMES: the file is saved in the encoding it was read in
 
 
 @dataclass
@@ -52,14 +70,27 @@ class DecodedText:
 
 
 def decode(data: bytes) -> DecodedText:
-    """Strict UTF-8 (UnicodeDecodeError otherwise), the BOM taken off and remembered."""
-    bom = data.startswith(BOM)
-    text = data[len(BOM):].decode("utf-8") if bom else data.decode("utf-8")
-    lines, terminators = split_lines(text)
+    """The file's lines: UTF-8 (a BOM taken off and remembered), else Windows-1252 or Latin-1 (see the module's
+    docstring). NotText for a binary or UTF-16 file."""
+    if b"\0" in data:
+        raise NotText("saved as UTF-16" if data.startswith(UTF16_BOMS) else "binary, not text")
+    text, encoding = to_text(data)
+    bom = encoding == UTF8 and data.startswith(BOM)
+    lines, terminators = split_lines(text[1:] if bom else text)
     line_end = dominant(terminators)
     text_format = TextFormat(bom=bom, line_end=line_end, mixed=any(end != line_end for end in terminators),
-                             keeps_line_separators=LINE_SEPARATOR in text)
+                             keeps_line_separators=LINE_SEPARATOR in text, encoding=encoding)
     return DecodedText(lines, terminators, text_format)
+
+
+def to_text(data: bytes) -> tuple[str, str]:
+    """The text and the encoding it was read in: every byte kept, none replaced."""
+    for encoding in (UTF8, WINDOWS_1252):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            pass
+    return data.decode(LATIN_1), LATIN_1  # every byte is a character in Latin-1
 
 
 def split_lines(text: str, piece: int = 1 << 20) -> tuple[list[str], list[str]]:
@@ -86,11 +117,12 @@ def dominant(terminators: list[str]) -> str:
 
 
 def encode(lines: list[str], terminators: list[str], text_format: TextFormat) -> bytes:
-    """The file's bytes: each line with its terminator (the last has none), the BOM if it had one."""
+    """The file's bytes in its encoding: each line with its terminator (the last has none), the BOM if it had
+    one. UnicodeEncodeError for a character the encoding cannot hold."""
     if not text_format.keeps_line_separators:
         lines = [line.replace(LINE_SEPARATOR, text_format.line_end) for line in lines]
     pieces = [piece for line, end in zip(lines, terminators, strict=False) for piece in (line, end)]
-    data = ("".join(pieces) + lines[-1]).encode("utf-8")
+    data = ("".join(pieces) + lines[-1]).encode(text_format.encoding)
     return BOM + data if text_format.bom else data
 
 
@@ -120,7 +152,7 @@ def mark_line_ends(document, decoded: DecodedText) -> None:
 
 
 def file_bytes(document, text_format: TextFormat) -> bytes:
-    """The document as the file's bytes (UnicodeEncodeError for text UTF-8 cannot hold)."""
+    """The document as the file's bytes (UnicodeEncodeError for text its encoding cannot hold)."""
     lines = document.toRawText().split(BLOCK_BREAK)
     return encode(lines, terminators(document, text_format, len(lines) - 1), text_format)
 

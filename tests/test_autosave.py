@@ -243,6 +243,21 @@ def test_after_a_crash_restore_puts_back_the_exact_text_of_an_opened_file(start,
     assert path.read_bytes() == "\ufeffDear Ana,\r\nsee you\nsoon\r\nnaïve café ✓".encode()
 
 
+def test_a_restored_western_european_file_is_saved_back_in_its_own_encoding(start, qtbot, tmp_path, monkeypatch,
+                                                                          questions):
+    path = tmp_path / "lettre.txt"
+    path.write_bytes("Chère Ana,\r\nà bientôt\r\n".encode("cp1252"))
+    window = start(path)
+    window.editor.moveCursor(QTextCursor.MoveOperation.End)
+    type_text(qtbot, window, "déjà")
+    wait_for_autosave(qtbot, "Chère Ana,\nà bientôt\ndéjà")
+    after_a_crash(monkeypatch, tmp_path)
+    questions.answers = [recovery.RESTORE]
+    restored = start()
+    assert restored.path == path and restored.file_format.encoding == "cp1252"
+    assert files.save(restored) and path.read_bytes() == "Chère Ana,\r\nà bientôt\r\ndéjà".encode("cp1252")
+
+
 def test_a_restored_document_goes_on_being_autosaved_as_the_same_autosave(start, qtbot, tmp_path, monkeypatch,
                                                                         questions):
     window = start()

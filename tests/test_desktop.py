@@ -217,20 +217,6 @@ def test_closing_with_unsaved_changes_asks_first(window, qtbot, monkeypatch):
     assert not window.close() and window.isVisible() and window.editor.toPlainText() == "not saved yet"
 
 
-def test_a_file_that_is_not_utf8_is_named_and_the_text_is_kept(window, tmp_path, monkeypatch):
-    from desktop import files
-
-    shown = []
-    monkeypatch.setattr(window, "show_message", lambda title, text: shown.append(text))
-    window.editor.setPlainText("my words")
-    bad = tmp_path / "latin1.txt"
-    bad.write_bytes("caf\xe9".encode("latin-1"))
-    assert not files.open_path(window, bad)
-    assert "latin1.txt: not UTF-8" in shown[0] and window.editor.toPlainText() == "my words"
-    good = tmp_path / "notes.md"
-    assert files.write(window, good) and good.read_text(encoding="utf-8") == "my words"
-
-
 def lightness_of_painted_pixels(before, after) -> list[int]:
     """The lightness (0 black .. 255 white) of every pixel that differs between two images."""
     return [after.pixelColor(x, y).lightness() for x in range(after.width()) for y in range(after.height())

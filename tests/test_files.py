@@ -20,6 +20,13 @@ from desktop.editor import SuggestingEditor  # noqa: E402
 ROOT = os.geteuid() == 0
 
 
+class Said(list):
+    """The window's messages: its boxes (show_message) and its status bar (messages.say), in order."""
+
+    def say(self, text):
+        self.append(text)
+
+
 class LightWindow:
     """What files.py uses of the main window, without the model and its worker thread."""
 
@@ -31,7 +38,7 @@ class LightWindow:
         self.settings = None
         self.recent = []
         self.preferences = SimpleNamespace(add_recent=self.recent.append, save=lambda settings: None)
-        self.messages = []
+        self.messages = Said()
 
     def _update_title(self):
         pass
@@ -164,6 +171,121 @@ def test_new_forgets_the_format_of_the_last_file(window, tmp_path):
     window.editor.setPlainText("a\nb")
     path = tmp_path / "new.txt"
     assert files.write(window, path) and path.read_bytes() == b"a\nb"
+
+
+# Encodings
+WESTERN = "Café crème — 5 € «déjà vu»\r\nŒuvre\r\n"
+
+
+@pytest.mark.parametrize(("data", "encoding"), [
+    (WESTERN.encode("cp1252"), "cp1252"),
+    ("naïve\nfaçade".encode("latin-1") + b"\x81\x8d\x8f\x90\x9d", "latin-1"),  # bytes Windows-1252 lacks
+    (bytes(range(1, 256)), "latin-1"),
+], ids=["windows-1252", "latin-1", "every-byte"])
+def test_a_western_european_file_opens_is_said_and_saves_back_byte_for_byte(window, tmp_path, data, encoding):
+    path = opened(window, tmp_path / "old.txt", data)
+    text = data.decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
+    assert window.editor.toPlainText() == text.replace("\u00a0", " ")  # as toPlainText() shows a no-break space
+    assert window.messages == [f"old.txt is not UTF-8: it was read as {textfile.ENCODING_NAMES[encoding]} text, "
+                               "and Save keeps it that way"]
+    assert files.write(window, path) and path.read_bytes() == data
+
+
+def test_an_edited_western_european_file_keeps_its_encoding(window, tmp_path):
+    path = opened(window, tmp_path / "old.txt", WESTERN.encode("cp1252"))
+    type_at_end_of_line(window, 1, " très bien")
+    assert files.save(window) and path.read_bytes() == (WESTERN + "").replace(
+        "Œuvre", "Œuvre très bien").encode("cp1252")
+
+
+@pytest.mark.parametrize("answer", [QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No], ids=["yes", "no"])
+def test_a_character_windows_1252_lacks_is_saved_in_utf8_only_when_the_person_says_so(window, tmp_path,
+                                                                                      monkeypatch, answer):
+    data = WESTERN.encode("cp1252")
+    path = opened(window, tmp_path / "old.txt", data)
+    type_at_end_of_line(window, 1, " → ok")
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: asked.append(args[2]) or answer)
+    saved = files.save(window)
+    assert "“→”" in asked[0] and "UTF-8" in asked[0]
+    if answer == QMessageBox.StandardButton.Yes:
+        assert saved and path.read_bytes() == (WESTERN.replace("Œuvre", "Œuvre → ok")).encode()
+        assert window.messages[-1] == "old.txt is saved as UTF-8 now, as you chose" and files.save(window)
+    else:
+        assert not saved and path.read_bytes() == data and window.editor.document().isModified()
+        assert window.messages[-1] == "old.txt was not saved; your text is still here"
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary, not text"),
+    (b"plain words then a \x00 byte", "binary, not text"),
+    ("UTF-16 text".encode("utf-16"), "saved as UTF-16"),
+], ids=["png", "nul", "utf-16"])
+def test_a_binary_file_is_still_refused_with_a_message_and_the_text_kept(window, tmp_path, data, reason):
+    window.editor.setPlainText("my words")
+    path = tmp_path / "picture.txt"
+    path.write_bytes(data)
+    assert not files.open_path(window, path)
+    assert window.messages[0].startswith(f"Cannot open: {path}: {reason}. Nextword opens text files")
+    assert window.editor.toPlainText() == "my words" and window.path is None
+
+
+# The unsaved-changes question
+def test_an_empty_untitled_document_is_closed_without_a_question(window, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: pytest.fail("asked about an empty document"))
+    type_at_end_of_line(window, 0, "a thought")
+    retype(window, "")  # typed, then taken out again: modified, but nothing to lose
+    assert window.editor.document().isModified() and files.may_discard(window)
+
+
+def test_an_emptied_file_or_untitled_text_is_still_asked_about(window, tmp_path, monkeypatch):
+    asked = []
+    cancel = QMessageBox.StandardButton.Cancel
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: asked.append(args[2]) or cancel)
+    type_at_end_of_line(window, 0, "a thought")
+    assert not files.may_discard(window) and asked == ["Save the changes to Untitled?"]
+    opened(window, tmp_path / "notes.txt", b"old words")
+    retype(window, "")  # the file's words taken out: saving would empty the file
+    assert not files.may_discard(window) and asked[-1] == "Save the changes to notes.txt?"
+
+
+# Save As
+TEXT_FILTER = "Text and Markdown (*.txt *.md *.markdown)"  # as the Save As dialog names it
+
+
+@pytest.mark.parametrize(("name", "chosen_filter", "saved_as"), [
+    ("notes", TEXT_FILTER, "notes.txt"),
+    ("Letter to Mr. Smith", TEXT_FILTER, "Letter to Mr. Smith.txt"),
+    ("notes.md", TEXT_FILTER, "notes.md"),
+    ("notes.txt", TEXT_FILTER, "notes.txt"),
+    ("notes", "All files (*)", "notes"),
+], ids=["bare", "dotted", "markdown", "txt", "all-files"])
+def test_save_as_adds_txt_to_a_bare_name_when_the_text_filter_is_chosen(real_window, tmp_path, monkeypatch, name,
+                                                                        chosen_filter, saved_as):
+    from PySide6.QtWidgets import QFileDialog
+
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(folder / name), chosen_filter))
+    real_window.editor.setPlainText("my words")
+    assert files.save_as(real_window) and os.listdir(folder) == [saved_as]
+    assert (folder / saved_as).read_text() == "my words" and real_window.path == folder / saved_as
+
+
+@pytest.mark.parametrize(("answer", "replaced"), [(QMessageBox.StandardButton.Yes, True),
+                                                  (QMessageBox.StandardButton.No, False)], ids=["yes", "no"])
+def test_save_as_asks_before_replacing_the_txt_file_it_added_the_extension_for(real_window, tmp_path, monkeypatch,
+                                                                               answer, replaced):
+    from PySide6.QtWidgets import QFileDialog
+
+    (tmp_path / "notes.txt").write_text("older words")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(tmp_path / "notes"), TEXT_FILTER))
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: asked.append(args[2]) or answer)
+    real_window.editor.setPlainText("my words")
+    assert files.save_as(real_window) == replaced and asked == ["notes.txt already exists. Replace it?"]
+    assert (tmp_path / "notes.txt").read_text() == ("my words" if replaced else "older words")
+    assert not (tmp_path / "notes").exists()
 
 
 # The file

@@ -67,13 +67,27 @@ def test_closing_or_new_while_a_file_opens_asks_nothing_and_leaves_an_empty_docu
     assert window.editor.toPlainText() == ""  # no slice comes after
 
 
-def test_a_big_file_that_is_not_utf8_says_so_and_the_text_in_the_editor_stays(window, qtbot, tmp_path, small_slices,
-                                                                               monkeypatch):
+def test_a_big_binary_file_says_so_and_the_text_in_the_editor_stays(window, qtbot, tmp_path, small_slices,
+                                                                    monkeypatch):
     said = []
     monkeypatch.setattr(window, "show_message", lambda title, text: said.append(text))
     window.editor.setPlainText("my own words")
-    path = big_file(tmp_path, "\n".join(LINES).encode() + b"\xff\xfe")
+    path = big_file(tmp_path, "\n".join(LINES).encode() + b"\x00\x01")
     files.open_path(window, path, in_background=True)
     qtbot.waitUntil(lambda: window.loader is None, timeout=10000)
-    assert said == [f"{path}: not UTF-8 text. Save it as UTF-8 in another editor, then open it again."]
+    assert said == [f"{path}: binary, not text. Nextword opens text files (UTF-8 or Western European); open this "
+                    "one in the program that made it."]
     assert window.editor.toPlainText() == "my own words" and not window.editor.isReadOnly()
+
+
+def test_a_big_western_european_file_opens_says_so_and_saves_back_the_same_bytes(window, qtbot, tmp_path,
+                                                                                 small_slices, monkeypatch):
+    monkeypatch.setattr(window, "show_message", lambda title, text: pytest.fail(text))
+    data = "\r\n".join(f"{line} Café." for line in LINES).encode("cp1252")
+    path = big_file(tmp_path, data)
+    files.open_path(window, path, in_background=True)
+    qtbot.waitUntil(lambda: window.loader is None, timeout=20000)
+    assert window.messages.said[-1] == ("logbook.txt is not UTF-8: it was read as Western European (Windows-1252) "
+                                        "text, and Save keeps it that way")
+    path.write_bytes(b"")
+    assert files.save(window) and path.read_bytes() == data
