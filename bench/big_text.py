@@ -108,7 +108,7 @@ def measure(window, load, watch: StallWatch, keys: int, check=None) -> dict:
 def open_in_background(window, path: Path) -> None:
     """File > Open: the file opens a slice at a time; back once it is all in."""
     files.open_path(window, path, in_background=True)
-    while window.loader is not None:
+    while window.document.loader is not None:
         spin(5)
 
 
@@ -120,7 +120,7 @@ def paste_is_one_step(window, pasted: str) -> dict:
     undone = editor.document().isEmpty()
     undo_s = time.perf_counter() - started
     editor.redo()
-    redone = textfile.file_bytes(editor.document(), window.file_format) == pasted.encode()
+    redone = textfile.file_bytes(editor.document(), window.document.file_format) == pasted.encode()
     return {"one_undo_step": undone and redone, "undo_s": round(undo_s, 2),
             "undo_and_redo_s": round(time.perf_counter() - started, 2)}
 

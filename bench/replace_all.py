@@ -51,7 +51,7 @@ def replace_once(window, text: str, needle: str, replacement: str, watch: StallW
 
 
 def _file_text(window) -> str:
-    return textfile.file_bytes(window.editor.document(), window.file_format).decode()
+    return textfile.file_bytes(window.editor.document(), window.document.file_format).decode()
 
 
 def main(argv=None) -> int:

@@ -198,12 +198,13 @@ class Autosaver(QObject):
         """What the document holds now, copied on the GUI thread (the document is not thread-safe); the
         returned call makes the autosave of it on the writer's thread (the split into lines takes a while)."""
         raw = self.document.toRawText()
-        text_format = replace(self.window.file_format)  # the snapshot's own: the writer reads it later
+        text_format = replace(self.window.document.file_format)  # the snapshot's own: the writer reads it later
         count = self.document.blockCount() - 1
         # Block states and formats (odd line ends, long lines in pieces) are read here, on the GUI thread
         ends = None if textfile.uniform(self.document, text_format) else textfile.terminators(self.document,
                                                                                               text_format, count)
-        path = str(Path(self.window.path).absolute()) if self.window.path else None
+        path = self.window.document.path
+        path = str(Path(path).absolute()) if path else None
         changed_at = datetime.fromtimestamp(self._changed_at or time.time(), UTC)
         autosave_id = self.autosave_id
 

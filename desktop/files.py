@@ -1,6 +1,6 @@
 """New, open, save, recent files and the unsaved-changes question, for the main window.
 
-The open document's format (BOM, line ends, encoding) is kept in `window.file_format` (desktop/textfile.py), so
+The open file's name and format (BOM, line ends, encoding) are the window's Document's (desktop/document.py), so
 that saving writes the file as it was; saving itself is engine/core/safe_write.py.
 """
 
@@ -18,11 +18,7 @@ from engine.core import safe_write
 
 def new(window) -> None:
     if may_discard(window):
-        window.editor.setPlainText("")
-        window.editor.document().setModified(False)
-        window.path = None
-        window.file_format = textfile.TextFormat()
-        window._update_title()
+        window.document.start_empty()
 
 
 def open_dialog(window) -> None:
@@ -39,10 +35,11 @@ def open_path(window, path: str | Path, in_background: bool = False) -> bool:
     path = Path(path)
     cancel_loading(window)
     if in_background and _size(path) > loading.BIG_FILE_BYTES:
-        window.loader = loading.FileLoader(window, path, lambda path, decoded: _opened(window, path, decoded),
-                                           lambda path, error: _cannot_open(window, path, error))
-        window.loader.finished.connect(lambda _whole: setattr(window, "loader", None))
-        window.loader.start()
+        document = window.document
+        document.loader = loading.FileLoader(window, path, lambda path, decoded: _opened(window, path, decoded),
+                                             lambda path, error: _cannot_open(window, path, error))
+        document.loader.finished.connect(lambda _whole: setattr(document, "loader", None))
+        document.loader.start()
         return True
     try:
         decoded = textfile.decode(path.read_bytes())
@@ -56,8 +53,8 @@ def open_path(window, path: str | Path, in_background: bool = False) -> bool:
 
 def cancel_loading(window) -> None:
     """A file still opening stops here (its part taken out again): closing, New or another Open."""
-    if window.loader is not None:
-        window.loader.cancel()
+    if window.document.loader is not None:
+        window.document.loader.cancel()
 
 
 def _size(path: Path) -> int:
@@ -71,11 +68,9 @@ def _opened(window, path: Path, decoded: textfile.DecodedText) -> None:
     window.editor.document().setModified(False)
     if long_lines.has_pieces(window.editor.document()):
         window.editor.shown_in_pieces.emit()  # the window says so (desktop/long_lines.py)
-    window.path = path
-    window.file_format = decoded.format
+    window.document.belongs_to(path, decoded.format)
     window.preferences.add_recent(str(path))
     window.preferences.save(window.settings)
-    window._update_title()
     if decoded.format.encoding != textfile.UTF8:
         window.messages.say(f"{path.name} is not UTF-8: it was read as {encoding_name(decoded.format)} text, "
                             "and Save keeps it that way")
@@ -94,8 +89,7 @@ def start_new_file(window, path: str | Path) -> bool:
                                            "the folder first.")
         return False
     new(window)
-    window.path = path
-    window._update_title()
+    window.document.belongs_to(path)
     window.messages.say(f"{path.name} is a new file: it is made when you save")
     return True
 
@@ -113,16 +107,16 @@ def _cannot_open(window, path: Path, error: Exception) -> None:
 def save(window) -> bool:
     if still_opening(window):
         return False
-    if window.path is None:
+    if window.document.path is None:
         return save_as(window)
-    return write(window, window.path)
+    return write(window, window.document.path)
 
 
 def still_opening(window) -> bool:
     """True (and said) while a file is opening: a part of it must never be saved over the whole."""
-    if window.loader is None:
+    if window.document.loader is None:
         return False
-    window.messages.say(f"{window.loader.path.name} is still opening; save once it is open")
+    window.messages.say(f"{window.document.loader.path.name} is still opening; save once it is open")
     return True
 
 
@@ -168,14 +162,11 @@ def write(window, path: Path) -> bool:
         window.show_message("Cannot save", f"{path}: {reason}. Your text is still here; "
                                            "try Save As with another folder.")
         return False
-    if prepared[1] != window.file_format:
-        window.file_format = prepared[1]
+    if prepared[1] != window.document.file_format:
         window.messages.say(f"{path.name} is saved as UTF-8 now, as you chose")
-    window.path = path
-    window.editor.document().setModified(False)
+    window.document.mark_saved(path, prepared[1])
     window.preferences.add_recent(str(path))
     window.preferences.save(window.settings)
-    window._update_title()
     return True
 
 
@@ -183,7 +174,7 @@ def _file_bytes(window, path: Path) -> tuple[bytes, textfile.TextFormat] | None:
     """The document as the file's bytes, and the format they are in: the file's own, or UTF-8 where a Western
     European file cannot hold a character typed and the person says so. None when they would rather not: nothing
     is saved. (UnicodeEncodeError for text UTF-8 cannot hold either.)"""
-    document, text_format = window.editor.document(), window.file_format
+    document, text_format = window.document.text, window.document.file_format
     if text_format.encoding != textfile.UTF8:
         try:
             return textfile.file_bytes(document, text_format), text_format
@@ -197,9 +188,10 @@ def _file_bytes(window, path: Path) -> tuple[bytes, textfile.TextFormat] | None:
 
 def _may_save_as_utf8(window, path: Path, character: str) -> bool:
     answer = QMessageBox.question(
-        window, "Save as UTF-8?", f"{path.name} is {encoding_name(window.file_format)} text, which cannot hold "
-        f"“{character}” (and maybe other characters you typed). Save it as UTF-8 instead? Programs that expect "
-        "the old encoding may then show its accented letters differently.",
+        window, "Save as UTF-8?",
+        f"{path.name} is {encoding_name(window.document.file_format)} text, which cannot hold “{character}” "
+        "(and maybe other characters you typed). Save it as UTF-8 instead? Programs that expect the old encoding "
+        "may then show its accented letters differently.",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
     return answer == QMessageBox.StandardButton.Yes
 
@@ -216,11 +208,11 @@ def may_discard(window) -> bool:
     opening is not the person's text: its loading stops. An empty Untitled document has nothing to lose, even
     if text was typed and taken out again."""
     cancel_loading(window)
-    document = window.editor.document()
-    if not document.isModified() or (window.path is None and document.isEmpty()):
+    document = window.document
+    if not document.is_modified() or document.is_untitled_and_empty():
         return True
     answer = QMessageBox.question(
-        window, "Unsaved changes", f"Save the changes to {window.path.name if window.path else 'Untitled'}?",
+        window, "Unsaved changes", f"Save the changes to {document.name}?",
         QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
         QMessageBox.StandardButton.Save)
     if answer == QMessageBox.StandardButton.Save:

@@ -11,11 +11,11 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QM
 from desktop import long_lines
 from desktop.autosave import Autosaver
 from desktop.chips import SuggestionBar
+from desktop.document import Document
 from desktop.editor import SuggestingEditor
 from desktop.settings import OFF_THE_RECORD_KEY, Preferences, writable
 from desktop.spellcheck import SpellChecker
 from desktop.status_messages import StatusMessages
-from desktop.textfile import TextFormat
 from desktop.worker import Request, Result, WorkerThread
 from engine.core.bundle import ARCHITECTURE_NAMES
 
@@ -42,10 +42,8 @@ class MainWindow(QMainWindow):
     def __init__(self, settings, preferences: Preferences):
         super().__init__()
         self.settings, self.preferences = settings, preferences
-        self.path: Path | None = None
-        self.file_format = TextFormat()  # the open file's BOM and line ends; a new document: UTF-8 and \n
-        self.loader = None  # a big file being opened (desktop/loading.py)
         self.editor = SuggestingEditor()
+        self.document = Document(self.editor.document(), self)  # its file: desktop/document.py
         self.suggestion_bar = SuggestionBar(preferences.chip_count)
         self.spellcheck = SpellChecker(self.editor)  # desktop/spellcheck.py
         central = QWidget()
@@ -83,7 +81,7 @@ class MainWindow(QMainWindow):
         self._apply_preferences()
         self.editor.textChanged.connect(self._debounce.start)
         self.editor.cursorPositionChanged.connect(self._debounce.start)
-        self.editor.document().modificationChanged.connect(self._update_title)
+        self.document.title_changed.connect(self._update_title)
         self.editor.sentence_finished.connect(self._on_sentence_finished)
         self.editor.shown_in_pieces.connect(self._say_long_lines_in_pieces)
         self.suggestion_bar.chip_clicked.connect(self.editor.insert_word)
@@ -447,9 +445,8 @@ class MainWindow(QMainWindow):
         self.recorder.delete_all()
 
     # Title, closing
-    def _update_title(self, *_args) -> None:
-        name = self.path.name if self.path else "Untitled"
-        self.setWindowTitle(f"{name}{' •' if self.editor.document().isModified() else ''} — Nextword")
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.document.title} — Nextword")
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         from desktop import files
@@ -477,6 +474,6 @@ class MainWindow(QMainWindow):
         from desktop import files
 
         dialog = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
-        path, chosen_filter = dialog(self, "Save As" if save else "Open", str(self.path or Path.home()),
+        path, chosen_filter = dialog(self, "Save As" if save else "Open", str(self.document.path or Path.home()),
                                      files.SAVE_FILTERS)
         return files.with_default_suffix(self, path, chosen_filter) if save else path

@@ -107,13 +107,11 @@ def offer(window, opened: Path | None, new_window: Callable[[], object]) -> list
 def restore(window, item: Crashed) -> None:
     """The autosave's text in the window as typed, marked unsaved, and autosaved on as the same autosave."""
     autosave = item.autosave
-    window.path = Path(autosave.path) if autosave.path else None
-    window.file_format = autosave.decoded.format
-    document = window.editor.document()
-    textfile.show(document, autosave.decoded)
-    document.setModified(True)
+    document = window.document
+    document.belongs_to(Path(autosave.path) if autosave.path else None, autosave.decoded.format)
+    textfile.show(document.text, autosave.decoded)
+    document.text.setModified(True)
     window.autosaver.take_over(autosave, item.lock)  # after the text: putting it in clears the modified flag
-    window._update_title()
 
 
 def discard(window, item: Crashed) -> None:
@@ -128,12 +126,12 @@ def discard(window, item: Crashed) -> None:
 
 def takes_restore(window, autosave: Autosave) -> bool:
     """The window holds nothing of its own yet: empty and Untitled, or the autosave's file, unchanged."""
-    document = window.editor.document()
-    if document.isModified():
+    document = window.document
+    if document.is_modified():
         return False
-    if window.path is None:
-        return document.isEmpty()
-    return autosave.path is not None and same_file(window.path, autosave.path)
+    if document.path is None:
+        return document.text.isEmpty()
+    return autosave.path is not None and same_file(document.path, autosave.path)
 
 
 def same_file(first: str | Path, second: str | Path) -> bool:

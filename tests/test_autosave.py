@@ -237,7 +237,7 @@ def test_after_a_crash_restore_puts_back_the_exact_text_of_an_opened_file(start,
     restored = start()
     assert questions.asked == [("letter.txt", "Dear Ana,\nsee you\nsoon\nnaïve café ✓", False)]
     assert restored.editor.toPlainText() == "Dear Ana,\nsee you\nsoon\nnaïve café ✓"
-    assert restored.path == path and restored.file_format.bom and restored.file_format.mixed
+    assert restored.document.path == path and restored.document.file_format.bom and restored.document.file_format.mixed
     assert restored.editor.document().isModified() and restored.windowTitle().startswith("letter.txt •")
     assert files.save(restored)
     assert path.read_bytes() == "\ufeffDear Ana,\r\nsee you\nsoon\r\nnaïve café ✓".encode()
@@ -254,7 +254,7 @@ def test_a_restored_western_european_file_is_saved_back_in_its_own_encoding(star
     after_a_crash(monkeypatch, tmp_path)
     questions.answers = [recovery.RESTORE]
     restored = start()
-    assert restored.path == path and restored.file_format.encoding == "cp1252"
+    assert restored.document.path == path and restored.document.file_format.encoding == "cp1252"
     assert files.save(restored) and path.read_bytes() == "Chère Ana,\r\nà bientôt\r\ndéjà".encode("cp1252")
 
 
@@ -383,7 +383,7 @@ def test_opening_a_file_with_a_newer_autosave_offers_it(start, qtbot, tmp_path, 
     as_saved.close()
     questions.answers = [recovery.RESTORE]
     restored = start(path)
-    assert restored.editor.toPlainText() == "as saved, and more" and restored.path == path
+    assert restored.editor.toPlainText() == "as saved, and more" and restored.document.path == path
     assert restored.editor.document().isModified() and restored.recovered_windows == []
 
 
@@ -496,6 +496,6 @@ def test_a_nextword_killed_with_sigkill_offers_what_was_typed_at_the_next_start(
     questions.answers = [recovery.RESTORE]
     window = start()
     assert questions.asked == [("windows.txt", "line one\nline two\n" + typed, False)]
-    assert window.path == path and window.editor.toPlainText() == "line one\nline two\n" + typed
+    assert window.document.path == path and window.editor.toPlainText() == "line one\nline two\n" + typed
     assert files.save(window)
     assert path.read_bytes() == b"\xef\xbb\xbf" + ("line one\r\nline two\r\n" + typed).encode()

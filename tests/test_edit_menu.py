@@ -25,7 +25,7 @@ def test_nextword_app_with_a_new_file_name_opens_an_empty_document_that_saves_th
     path = tmp_path / "new.txt"
     monkeypatch.chdir(tmp_path)
     window = open_window("new.txt")  # as typed in a terminal: a name in the folder it was typed in
-    assert window.path == path and window.windowTitle() == "new.txt — Nextword"
+    assert window.document.path == path and window.windowTitle() == "new.txt — Nextword"
     assert window.editor.toPlainText() == "" and not path.exists()
     assert window.messages.said[-1] == "new.txt is a new file: it is made when you save"
     window.editor.insertPlainText("first words")
@@ -38,7 +38,7 @@ def test_nextword_app_with_a_file_in_a_folder_that_is_not_there_says_so(open_win
     path = tmp_path / "no such folder" / "new.txt"
     window = open_window(str(path))
     assert shown == [f"{path}: there is no folder {path.parent}. Check the name, or make the folder first."]
-    assert window.path is None and window.windowTitle() == "Untitled — Nextword"
+    assert window.document.path is None and window.windowTitle() == "Untitled — Nextword"
 
 
 def test_a_latin1_file_opens_in_the_window_is_said_and_saves_back_in_latin1(open_window, tmp_path, no_dialogs):

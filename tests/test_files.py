@@ -15,6 +15,7 @@ from PySide6.QtGui import QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from desktop import files, textfile  # noqa: E402
+from desktop.document import Document  # noqa: E402
 from desktop.editor import SuggestingEditor  # noqa: E402
 
 ROOT = os.geteuid() == 0
@@ -32,16 +33,11 @@ class LightWindow:
 
     def __init__(self):
         self.editor = SuggestingEditor()
-        self.path = None
-        self.file_format = textfile.TextFormat()
-        self.loader = None
+        self.document = Document(self.editor.document())
         self.settings = None
         self.recent = []
         self.preferences = SimpleNamespace(add_recent=self.recent.append, save=lambda settings: None)
         self.messages = Said()
-
-    def _update_title(self):
-        pass
 
     def show_message(self, title, text):
         self.messages.append(f"{title}: {text}")
@@ -120,7 +116,7 @@ def test_opening_and_saving_unchanged_gives_back_the_same_bytes(window, tmp_path
 
 def test_a_bom_is_kept_and_not_shown_in_the_editor(window, tmp_path):
     opened(window, tmp_path / "bom.txt", b"\xef\xbb\xbfhello")
-    assert window.editor.toPlainText() == "hello" and window.file_format.bom
+    assert window.editor.toPlainText() == "hello" and window.document.file_format.bom
 
 
 def test_untouched_lines_keep_their_line_end_and_new_lines_get_the_dominant_one(window, tmp_path):
@@ -227,7 +223,7 @@ def test_a_binary_file_is_still_refused_with_a_message_and_the_text_kept(window,
     path.write_bytes(data)
     assert not files.open_path(window, path)
     assert window.messages[0].startswith(f"Cannot open: {path}: {reason}. Nextword opens text files")
-    assert window.editor.toPlainText() == "my words" and window.path is None
+    assert window.editor.toPlainText() == "my words" and window.document.path is None
 
 
 # The unsaved-changes question
@@ -269,7 +265,7 @@ def test_save_as_adds_txt_to_a_bare_name_when_the_text_filter_is_chosen(real_win
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(folder / name), chosen_filter))
     real_window.editor.setPlainText("my words")
     assert files.save_as(real_window) and os.listdir(folder) == [saved_as]
-    assert (folder / saved_as).read_text() == "my words" and real_window.path == folder / saved_as
+    assert (folder / saved_as).read_text() == "my words" and real_window.document.path == folder / saved_as
 
 
 @pytest.mark.parametrize(("answer", "replaced"), [(QMessageBox.StandardButton.Yes, True),
@@ -453,7 +449,7 @@ def test_the_real_window_saves_a_crlf_file_with_bom_mode_and_line_ends_kept(real
     path = tmp_path / "windows.txt"
     path.write_bytes("\ufeffdear\u00a0sir\r\nyours\r\n".encode())
     os.chmod(path, 0o640)
-    assert files.open_path(real_window, path) and real_window.path == path
+    assert files.open_path(real_window, path) and real_window.document.path == path
     real_window.editor.moveCursor(QTextCursor.MoveOperation.Start)
     real_window.editor.moveCursor(QTextCursor.MoveOperation.EndOfBlock)
     qtbot.keyClick(real_window.editor, Qt.Key.Key_Return)

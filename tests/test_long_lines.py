@@ -54,7 +54,7 @@ def test_typing_at_the_end_of_a_two_megabyte_line_stays_fast_and_the_file_comes_
     path = tmp_path / "one-line.txt"
     path.write_bytes(data)
     assert files.open_path(window, path, in_background=True)
-    qtbot.waitUntil(lambda: window.loader is None, timeout=20000)
+    qtbot.waitUntil(lambda: window.document.loader is None, timeout=20000)
     assert window.editor.document().blockCount() > 100  # in pieces
     to_end(window.editor)
     assert key_median_ms(qtbot, window.editor, "tonight") < KEY_BOUND_MS
@@ -141,7 +141,7 @@ def test_long_lines_with_their_own_line_ends_opened_in_slices_save_back_the_same
     path = tmp_path / "long-lines.txt"
     path.write_bytes(data.encode())
     assert files.open_path(window, path, in_background=True)
-    qtbot.waitUntil(lambda: window.loader is None, timeout=20000)
+    qtbot.waitUntil(lambda: window.document.loader is None, timeout=20000)
     assert window.editor.document().blockCount() > 100
     path.write_bytes(b"")
     assert files.save(window) and path.read_bytes() == data.encode()
