@@ -1,8 +1,11 @@
-"""Small pieces the learning dialogs share: tables, cells, button rows, a yes/no question, figures."""
+"""Small pieces the learning dialogs share: tables, cells, button rows, a confirmation, figures, work on a pool
+thread."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -55,8 +58,48 @@ def buttons(*widgets, stretch_first: bool = True) -> QHBoxLayout:
     return row
 
 
-def ask(parent, title: str, question: str) -> bool:
-    answer = QMessageBox.question(parent, title, question,
-                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-    return answer == QMessageBox.StandardButton.Yes
+def confirmation(parent, title: str, question: str, action: str, details: str = "") -> QMessageBox:
+    """A question before something that cannot be undone: a button named for the action, and Cancel as the
+    default (Enter) and escape button, so that a key pressed out of habit deletes nothing."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, question, QMessageBox.StandardButton.Cancel, parent)
+    if details:
+        box.setInformativeText(details)
+    box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.button(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    return box
 
+
+def ask(parent, title: str, question: str, action: str, details: str = "") -> bool:
+    """True when the person chose the action (never by Enter or Esc alone)."""
+    box = confirmation(parent, title, question, action, details)
+    box.exec()
+    clicked = box.clickedButton()
+    return clicked is not None and box.buttonRole(clicked) == QMessageBox.ButtonRole.DestructiveRole
+
+
+class _Reply(QObject):
+    done = Signal(str)  # what went wrong; empty when nothing did
+
+
+class _Job(QRunnable):
+    def __init__(self, action: Callable[[], object], reply: _Reply):
+        super().__init__()
+        self.action, self.reply = action, reply
+
+    def run(self) -> None:
+        try:
+            self.action()
+        except (OSError, ValueError) as error:  # the model store's errors are ValueErrors
+            self.reply.done.emit(str(error) or type(error).__name__)
+            return
+        self.reply.done.emit("")
+
+
+def in_background(owner: QObject, action: Callable[[], object], on_done: Callable[[str], None]) -> None:
+    """Run `action` (disk work) on a pool thread; `on_done(problem)` follows on `owner`'s (the GUI) thread."""
+    reply = _Reply(owner)  # a child of the owner: it lives on the GUI thread, so its signal is queued there
+    reply.done.connect(on_done)
+    reply.done.connect(reply.deleteLater)
+    QThreadPool.globalInstance().start(_Job(action, reply))

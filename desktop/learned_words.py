@@ -120,8 +120,9 @@ class LearnedWordsDialog(QDialog):
 
     def forget_everything(self, confirmed: bool = False) -> None:
         if confirmed or ask(self, "Forget everything learned",
-                             "Forget every word and phrase learned from your writing, and your spellings? "
-                             "The models and the kept text stay (Tools > Models > Forget All removes them)."):
+                             "Forget every word and phrase learned from your writing, and your spellings?",
+                             "Forget Everything", "The models learned from your writing and the text kept for "
+                             "learning stay (Tools > Models > Forget All removes them). This cannot be undone."):
             self.window.learned_forget_requested.emit()
 
 

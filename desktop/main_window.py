@@ -19,6 +19,12 @@ from desktop.textfile import TextFormat
 from desktop.worker import Request, Result, WorkerThread
 from engine.core.bundle import ARCHITECTURE_NAMES
 
+DELETE_MY_DATA_QUESTION = "Delete everything Nextword keeps about you?"
+DELETE_MY_DATA_LIST = ("• the acceptance log: which suggestions you took and which you passed over\n"
+                       "• the words and phrases learned from your writing, and your spellings\n"
+                       "• the text kept from your typing for learning\n"
+                       "• the models learned from your writing: Nextword goes back to the model it came with\n\n"
+                       "Your documents and your preferences stay. This cannot be undone.")
 DEBOUNCE_MS = 4  # coalesces keys queued together (a burst, a slow frame); far below one frame (16 ms)
 
 
@@ -373,16 +379,31 @@ class MainWindow(QMainWindow):
             self.preferences.inline_min_confidence = threshold
 
     def delete_my_data(self, confirmed: bool = False) -> None:
-        """Empty the acceptance log (after asking); the current session starts again from nothing.
-        The deletion runs on the log's writer thread; the recorder says in the status bar how it went."""
-        if self.recorder is None:
+        """Everything Nextword keeps about the person, after asking: the acceptance log (emptied on its writer
+        thread; the recorder says how it went), the words learned (the worker's cache, saved empty), the kept
+        text and the models learned from their writing (on a pool thread); then the bundled model is loaded
+        again unless Preferences name a folder. Their documents and preferences stay."""
+        from desktop.dialog_parts import ask, in_background
+        from engine.core.model_store import ModelStore
+        from engine.models_cli import forget_everything
+
+        if not confirmed and not ask(self, "Delete my data", DELETE_MY_DATA_QUESTION, "Delete My Data",
+                                     DELETE_MY_DATA_LIST):
             return
-        if not confirmed and QMessageBox.question(
-                self, "Delete my data", "Delete the acceptance log: every suggestion counted so far?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
-            return
-        self.statusBar().showMessage("Deleting the acceptance log…")
-        self.recorder.delete_all()
+        if self.recorder is not None:
+            self.statusBar().showMessage("Deleting your data…")
+            self.recorder.delete_all()
+        self.learned_forget_requested.emit()  # the cache in the worker's memory, which it saves empty
+        in_background(self, lambda: forget_everything(ModelStore()), self._on_my_data_deleted)
+
+    def _on_my_data_deleted(self, problem: str) -> None:
+        if problem:
+            self.messages.say(f"Not all of your data could be deleted ({problem}); try Edit > Delete My Data again")
+        else:
+            self.messages.say("Deleted what Nextword learned from you, the kept text and your models")
+        self.load_model()  # the store's active model is the bundled one now (or the folder Preferences name)
+        if self.models_dialog is not None:
+            self.models_dialog.refresh()
 
     # Title, closing
     def _update_title(self, *_args) -> None:

@@ -164,7 +164,8 @@ class ModelsDialog(QDialog):
 
         if self._busy or not (confirmed or ask(
                 self, "Forget all", "Remove every model learned from your writing, the text kept for learning "
-                                    "and everything the personal cache learned? This cannot be undone.")):
+                                    "and every word and phrase learned from it?", "Forget All",
+                "Nextword goes back to the model it came with. This cannot be undone.")):
             return
         self.window.learned_forget_requested.emit()  # the worker's cache, in memory (it saves it empty)
 
