@@ -15,8 +15,9 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from desktop_helpers import chips, type_and_wait  # noqa: E402
+from dialog_helpers import answer_confirmations  # noqa: E402
 from PySide6.QtCore import QProcess, Qt, QThread  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop.editor import SuggestingEditor  # noqa: E402
 from desktop.learn_dialog import LearnDialog  # noqa: E402
@@ -249,7 +250,7 @@ def test_learned_words_lists_removes_and_forgets_and_a_removed_word_is_not_learn
     words = learned(qtbot, window)
     assert "zorblax" not in words and "returned" in words
     assert "zorblax" not in PersonalCache.load().unigrams  # saved at once
-    monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.Yes)
+    answer_confirmations(monkeypatch, choose=True)
     dialog.filter.clear()
     qtbot.mouseClick(dialog.forget_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.words == [], timeout=5000)
@@ -498,10 +499,10 @@ def test_the_models_dialog_lists_uses_reverts_and_forgets_and_the_status_bar_nam
         dialog.use_selected()
     qtbot.keyClicks(window.editor, "Zorblax is learned.")
     assert "zorblax" in learned(qtbot, window)
-    monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.No)
-    dialog.forget_all()  # asks first: No
+    answer_confirmations(monkeypatch, choose=False)
+    dialog.forget_all()  # asks first: Cancel
     assert ModelStore().active().id == "v1"
-    monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.Yes)
+    answer_confirmations(monkeypatch, choose=True)
     with qtbot.waitSignal(dialog.changed, timeout=5000):
         qtbot.mouseClick(dialog.forget_button, Qt.MouseButton.LeftButton)
     assert [model.id for model in dialog.models] == ["bundled"] and not (user_data_dir() / "models").exists()

@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from dialog_helpers import answer_confirmations, press_in_next_dialog  # noqa: E402
+from dialog_helpers import press_in_next_dialog  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 from engine.core import kept_text  # noqa: E402
@@ -53,14 +53,12 @@ def test_delete_my_data_lists_what_it_deletes_and_enter_deletes_nothing(window, 
     assert ModelStore().active().id == "v1"
 
 
-def test_delete_my_data_deletes_the_log_the_learned_words_the_kept_text_and_the_models(window, qtbot, tmp_path,
-                                                                                       monkeypatch):
+def test_delete_my_data_deletes_the_log_the_learned_words_the_kept_text_and_the_models(window, qtbot, tmp_path):
     from desktop.events import LOG_FILE
     from desktop.log_schema import open_database
 
     everything_kept(qtbot, window)
-    answer_confirmations(monkeypatch, choose=True)
-    window.delete_my_data()
+    window.delete_my_data(confirmed=True)
     qtbot.waitUntil(lambda: window.model_label.text() == "Model: bundled model", timeout=10000)
     assert learned(qtbot, window) == {}
     assert not kept_text.kept_text_path().exists() and not (user_data_dir() / "models").exists()
