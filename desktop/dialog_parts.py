@@ -80,7 +80,7 @@ def ask(parent, title: str, question: str, action: str, details: str = "") -> bo
 
 
 class _Reply(QObject):
-    done = Signal(str)  # what went wrong; empty when nothing did
+    done = Signal(object, str)  # what the action returned, and what went wrong (empty when nothing did)
 
 
 class _Job(QRunnable):
@@ -90,15 +90,16 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         try:
-            self.action()
-        except (OSError, ValueError) as error:  # the model store's errors are ValueErrors
-            self.reply.done.emit(str(error) or type(error).__name__)
+            result = self.action()
+        except (OSError, ValueError) as error:  # the model store's and bundles' errors are ValueErrors
+            self.reply.done.emit(None, str(error) or type(error).__name__)
             return
-        self.reply.done.emit("")
+        self.reply.done.emit(result, "")
 
 
-def in_background(owner: QObject, action: Callable[[], object], on_done: Callable[[str], None]) -> None:
-    """Run `action` (disk work) on a pool thread; `on_done(problem)` follows on `owner`'s (the GUI) thread."""
+def in_background(owner: QObject, action: Callable[[], object], on_done: Callable[[object, str], None]) -> None:
+    """Run `action` (disk work) on a pool thread; `on_done(result, problem)` follows on `owner`'s (the GUI)
+    thread, problem empty when the action raised nothing."""
     reply = _Reply(owner)  # a child of the owner: it lives on the GUI thread, so its signal is queued there
     reply.done.connect(on_done)
     reply.done.connect(reply.deleteLater)

@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self.latency_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.messages = StatusMessages(self.statusBar())  # what goes wrong, said one message after another
         self.model_error = ""
+        self._model_before_preferences: tuple[str, str] | None = None  # (folder, provider) while one is tried
         # Tools > Learned Words…, Learn from My Writing… (while open) and Models…: desktop/learned_words.py,
         # learn_dialog.py, models_dialog.py
         self.learned_words_dialog = self.learn_dialog = self.models_dialog = None
@@ -147,6 +148,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_loaded(self, description: str, architecture: str, provider: str) -> None:
         self.model_error = ""
+        self._model_before_preferences = None  # the model chosen in Preferences loaded: nothing to put back
         self.model_label.setText(f"Model: {description}")
         runs_on = "CUDA" if provider.startswith("CUDA") else "CPU"
         self.provider_label.setText(f"{ARCHITECTURE_NAMES[architecture]} on {runs_on}")
@@ -154,12 +156,24 @@ class MainWindow(QMainWindow):
         self.spellcheck.schedule()
 
     def _on_model_failed(self, reason: str) -> None:
+        if self._model_before_preferences is not None:
+            self._put_back_model(reason)
+            return
         self.model_error = reason
         self.model_label.setText("No suggestions: model not loaded")
         self.messages.say(f"Suggestions are off: {reason}")  # said once; the editor works as usual
         self.last_result = None  # the old model's chips and grey text are gone with it
         self.suggestion_bar.show_words([])
         self.editor.clear_ghost()
+
+    def _put_back_model(self, reason: str) -> None:
+        """The model chosen in Preferences could not be loaded: the one before it is chosen and loaded again."""
+        self.preferences.model_path, self.preferences.provider = self._model_before_preferences
+        self._model_before_preferences = None
+        self.preferences.save(self.settings)
+        self.load_model()
+        self.show_message("Model not changed", f"The model chosen in Preferences could not be loaded: {reason}\n\n"
+                                               "The model used before is in use again.")
 
     def _request_suggestions(self) -> None:
         self._request_id += 1
@@ -309,6 +323,7 @@ class MainWindow(QMainWindow):
             self.blocked_words_changed.emit(list(self.preferences.blocked_words))
             self.learning_paused_changed.emit(self.preferences.learning_paused)
             if (self.preferences.model_path, self.preferences.provider) != old_model:
+                self._model_before_preferences = old_model  # put back if the new one cannot be loaded
                 self.load_model()
             self._debounce.start()
 
@@ -396,7 +411,7 @@ class MainWindow(QMainWindow):
         self.learned_forget_requested.emit()  # the cache in the worker's memory, which it saves empty
         in_background(self, lambda: forget_everything(ModelStore()), self._on_my_data_deleted)
 
-    def _on_my_data_deleted(self, problem: str) -> None:
+    def _on_my_data_deleted(self, _result, problem: str) -> None:
         if problem:
             self.messages.say(f"Not all of your data could be deleted ({problem}); try Edit > Delete My Data again")
         else:

@@ -1,6 +1,6 @@
 """Helpers for the dialogs' tests: answer a confirmation, press keys in the modal dialog that is about to open."""
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -37,3 +37,19 @@ def press_in_next_dialog(*keys) -> dict:
 
     QTimer.singleShot(0, press)
     return seen
+
+
+def tab_through(qtbot, dialog, start, presses: int = 40) -> list:
+    """The widgets Tab reaches from `start`, in order, until it comes back round (at most `presses`)."""
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitExposed(dialog)
+    start.setFocus()
+    reached = [start]
+    for _ in range(presses):
+        QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+        widget = dialog.focusWidget()
+        if widget is start:
+            break
+        reached.append(widget)
+    return reached

@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from dialog_helpers import press_in_next_dialog  # noqa: E402
+from dialog_helpers import press_in_next_dialog, tab_through  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 from engine.core import kept_text  # noqa: E402
@@ -88,3 +88,123 @@ def test_models_forget_all_asks_with_cancel_as_the_default(window, qtbot):
     dialog.forget_all()
     assert seen["default"].replace("&", "") == "Cancel"
     assert (user_data_dir() / "models" / "v1").exists()
+
+
+# Keyboard alone
+def test_tab_goes_through_every_preference_to_ok_and_cancel_even_from_the_blocked_words(window, qtbot):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from desktop.preferences import PreferencesDialog
+
+    dialog = PreferencesDialog(window.preferences, window)
+    qtbot.addWidget(dialog)
+    dialog.confidence_auto.setChecked(False)  # the figure can be typed
+    reached = tab_through(qtbot, dialog, dialog.chip_count)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    for control in (dialog.inline_enabled, dialog.min_confidence, dialog.confidence_auto, dialog.corrections,
+                    dialog.spell_check, dialog.model_path, dialog.browse_button, dialog.provider,
+                    dialog.learning_paused, dialog.keep_typed_text, dialog.store_accepted_words, dialog.blocked_words,
+                    ok, cancel):
+        assert any(control is widget or control.isAncestorOf(widget) for widget in reached), control
+    assert reached.index(dialog.blocked_words) < reached.index(ok)
+    assert dialog.blocked_words.toPlainText() == ""  # Tab typed no tab into it
+
+
+# Preferences: a model that cannot run is refused with the reason
+def ok_clicked(qtbot, dialog):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+
+
+def test_a_folder_that_is_no_model_is_refused_in_preferences_with_the_reason(window, qtbot, tmp_path):
+    from desktop.preferences import PreferencesDialog
+
+    dialog = PreferencesDialog(window.preferences, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.model_path.setText(str(tmp_path))  # a folder, but no model in it
+    ok_clicked(qtbot, dialog)
+    qtbot.waitUntil(lambda: "cannot use this folder" in dialog.model_note.text(), timeout=5000)
+    assert "not a model bundle" in dialog.model_note.text() and dialog.model_note.isVisible()
+    assert dialog.isVisible() and dialog.result() == 0  # refused: still open
+    dialog.model_path.setText(str(bundled_model_dir()))
+    qtbot.waitUntil(lambda: "A model Nextword can use" in dialog.model_note.text(), timeout=5000)
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        ok_clicked(qtbot, dialog)
+    assert dialog.result_preferences().model_path == str(bundled_model_dir())
+
+
+def test_the_model_folder_has_a_browse_button(window, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from desktop.preferences import PreferencesDialog
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(bundled_model_dir()))
+    dialog = PreferencesDialog(window.preferences, window)
+    qtbot.addWidget(dialog)
+    qtbot.mouseClick(dialog.browse_button, Qt.MouseButton.LeftButton)
+    assert dialog.model_path.text() == str(bundled_model_dir())
+
+
+def test_the_graphics_card_is_offered_only_where_onnxruntime_has_it(window, qtbot, monkeypatch):
+    import onnxruntime
+
+    from desktop.preferences import PreferencesDialog
+
+    monkeypatch.setattr(onnxruntime, "get_available_providers", lambda: ["CPUExecutionProvider"])
+    window.preferences.provider = "cuda"
+    dialog = PreferencesDialog(window.preferences, window)
+    qtbot.addWidget(dialog)
+    offered = [dialog.provider.itemData(index) for index in range(dialog.provider.count())]
+    assert offered == ["auto", "cpu"] and dialog.result_preferences().provider == "auto"
+    assert "runs on the processor" in dialog.provider_note.text()
+    monkeypatch.setattr(onnxruntime, "get_available_providers",
+                        lambda: ["CUDAExecutionProvider", "CPUExecutionProvider"])
+    dialog = PreferencesDialog(window.preferences, window)
+    qtbot.addWidget(dialog)
+    assert dialog.provider.count() == 3 and dialog.result_preferences().provider == "cuda"
+    assert dialog.provider_note.text() == ""
+
+
+def test_a_model_that_fails_to_load_after_ok_puts_the_one_before_back_and_says_why(window, qtbot, monkeypatch,
+                                                                                   tmp_path):
+    from desktop.preferences import PreferencesDialog
+
+    qtbot.waitUntil(lambda: window.model_label.text() == "Model: bundled model", timeout=10000)
+    broken = tmp_path / "broken"
+    shutil.copytree(bundled_model_dir(), broken)
+    manifest = json.loads((broken / "manifest.json").read_text())
+    manifest.pop("checksums", None)  # a graph damaged after export: it passes the folder's check, not the load
+    (broken / "manifest.json").write_text(json.dumps(manifest))
+    (broken / manifest["default_model"]).write_bytes(b"not a graph")
+
+    def chose_the_broken_folder(dialog):
+        dialog.model_path.setText(str(broken))
+        return 1
+
+    shown = []
+    monkeypatch.setattr(window, "show_message", lambda title, text: shown.append(text))
+    monkeypatch.setattr(PreferencesDialog, "exec", chose_the_broken_folder)
+    window.show_preferences()
+    qtbot.waitUntil(lambda: shown != [], timeout=10000)
+    assert "could not be loaded" in shown[0] and "used before is in use again" in shown[0]
+    assert window.preferences.model_path == ""
+    qtbot.waitUntil(lambda: window.model_label.text() == "Model: bundled model" and window.worker_thread.worker
+                    .predictor is not None, timeout=10000)
+
+
+def test_preferences_speak_of_grey_text_in_plain_words(window, qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from desktop.preferences import PreferencesDialog
+
+    window.preferences.inline_min_confidence = 0.237
+    dialog = PreferencesDialog(window.preferences, window, tuned_confidence=None)
+    qtbot.addWidget(dialog)
+    words = " ".join([label.text() for label in dialog.findChildren(QLabel)] +
+                     [dialog.confidence_auto.text(), dialog.min_confidence.text()])
+    for jargon in ("confidence", "tuned", "too little logged", "0.2", "inline"):
+        assert jargon not in words.lower()
+    assert dialog.min_confidence.text() == "24% sure" and dialog.result_preferences().inline_min_confidence == 0.237
