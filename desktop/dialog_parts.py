@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,11 +29,41 @@ def table(headers: list[str]) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().hide()
+    table.setTabKeyNavigation(False)  # Tab goes on to the next control, as in the rest of the dialog
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+class KeyboardRows(QObject):
+    """A list or table used from the keyboard: reached with Tab and nothing chosen, its current row (the first)
+    is chosen, so the arrows go on from there and Delete (or Backspace, as on a Mac keyboard) calls `remove`:
+    the keyboard's way to the Remove button beside it."""
+
+    def __init__(self, view, remove: Callable[[], None]):
+        super().__init__(view)
+        self.view, self.remove = view, remove
+        view.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.FocusIn and not self.view.selectionModel().hasSelection():
+            model = self.view.model()
+            if model.rowCount() > 0:
+                current = self.view.currentIndex()
+                self.view.setCurrentIndex(current if current.isValid() else model.index(0, 0))
+                self.view.selectionModel().select(self.view.currentIndex(), self._whole_row())
+        elif event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) \
+                and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.remove()
+            return True
+        return False
+
+    @staticmethod
+    def _whole_row():
+        flag = QItemSelectionModel.SelectionFlag
+        return flag.ClearAndSelect | flag.Rows
 
 
 def cell(text: str, align_right: bool = False, bold: bool = False) -> QTableWidgetItem:

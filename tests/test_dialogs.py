@@ -208,3 +208,25 @@ def test_preferences_speak_of_grey_text_in_plain_words(window, qtbot):
     for jargon in ("confidence", "tuned", "too little logged", "0.2", "inline"):
         assert jargon not in words.lower()
     assert dialog.min_confidence.text() == "24% sure" and dialog.result_preferences().inline_min_confidence == 0.237
+
+
+def test_learned_words_are_chosen_with_the_arrows_and_removed_with_delete(window, qtbot):
+    from PySide6.QtTest import QTest
+
+    qtbot.keyClicks(window.editor, "Zorblax met Quibble. Zorblax left.")
+    learned(qtbot, window)
+    dialog = window.show_learned_words()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() > 2, timeout=5000)
+    reached = tab_through(qtbot, dialog, dialog.filter)
+    for control in (dialog.table, dialog.forget_button, dialog.spellings):  # Remove: once a row is chosen
+        assert control in reached, control
+    dialog.table.clearSelection()
+    dialog.filter.setFocus()
+    QTest.keyClick(dialog.filter, Qt.Key.Key_Tab)
+    assert dialog.selected_words() == ["zorblax"]  # the first row (the most used), chosen as Tab reaches it
+    QTest.keyClick(dialog.table, Qt.Key.Key_Down)
+    second = dialog.selected_words()
+    assert len(second) == 1 and second != ["zorblax"]
+    QTest.keyClick(dialog.table, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: second[0] not in [item.word for item in dialog.words], timeout=5000)
+    assert second[0] not in learned(qtbot, window) and "zorblax" in learned(qtbot, window)
