@@ -290,9 +290,9 @@ def test_learn_from_my_writing_teaches_the_cache_shows_progress_and_loads_an_ins
     assert "skipped photo.jpg" in " ".join(dialog.messages)
     table = [[dialog.report_table.item(row, column).text() for column in range(3)]
              for row in range(dialog.report_table.rowCount())]
-    assert table[0] == ["Your text: keystroke savings", "30.0%", "35.0%"]
-    assert table[3] == ["General text: top-3 words", "55.0%", "54.8%"]
-    assert dialog.reason.text().startswith("Installed as v3: better on your writing")
+    assert table[0] == ["Keys saved, on your writing", "30.0%", "35.0%"]
+    assert table[3] == ["Next word among 3 suggestions, on everyday text", "55.0%", "54.8%"]
+    assert dialog.reason.text().startswith("Installed as v3: it predicts your writing better")
     assert requests == [("", window.preferences.provider)]  # the worker loads the active model
     qtbot.waitUntil(lambda: dialog.cache_result is not None, timeout=10000)
     assert dialog.cache_result.lines_learned == 3 and "3 lines from 2 files" in dialog.cache_label.text()
@@ -309,7 +309,7 @@ def test_a_fine_tune_that_is_not_better_keeps_the_model_and_a_refused_one_says_w
     fake_finetune(monkeypatch, "not-installed")
     with qtbot.waitSignal(dialog.report_ready, timeout=20000):
         dialog.start()
-    assert dialog.reason.text().startswith("Not installed: not better on your held-out text")
+    assert dialog.reason.text().startswith("Not installed: it did not predict your writing better")
     fake_finetune(monkeypatch, "refused")
     dialog.start()
     qtbot.waitUntil(lambda: not dialog.running and "stopped" in dialog.message.text(), timeout=20000)

@@ -3,6 +3,8 @@ asked about with Cancel as the default."""
 
 import json
 import shutil
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -230,3 +232,96 @@ def test_learned_words_are_chosen_with_the_arrows_and_removed_with_delete(window
     QTest.keyClick(dialog.table, Qt.Key.Key_Delete)
     qtbot.waitUntil(lambda: second[0] not in [item.word for item in dialog.words], timeout=5000)
     assert second[0] not in learned(qtbot, window) and "zorblax" in learned(qtbot, window)
+
+
+# Learn from My Writing
+FAKE_FINETUNE = Path(__file__).with_name("fake_finetune.py")
+
+
+@pytest.fixture
+def writing(tmp_path, monkeypatch):
+    """A file of the person's writing with a long name, and the fake fine-tune (tests/fake_finetune.py)."""
+    from desktop.learn_dialog import LearnDialog
+
+    path = tmp_path / ("letters_to_my_sister_written_over_the_years_" * 3 + ".txt")
+    path.write_text("Flimflam is a word I use.\nQuibblewick came to tea.\n" * 50, encoding="utf-8")
+    monkeypatch.setattr(LearnDialog, "command", staticmethod(
+        lambda paths: (sys.executable, [str(FAKE_FINETUNE), "installed", *paths])))
+    return path
+
+
+def test_the_learn_dialog_keeps_its_size_from_start_to_report(window, qtbot, writing):
+    dialog = window.learn_from_writing()
+    qtbot.waitExposed(dialog)
+    size = dialog.size()
+    dialog.add_paths([writing])
+    qtbot.waitUntil(lambda: "minute" in dialog.estimate_label.text() or "second" in dialog.estimate_label.text(),
+                    timeout=5000)
+    with qtbot.waitSignal(dialog.report_ready, timeout=20000):
+        dialog.start()
+    qtbot.waitUntil(lambda: dialog.cache_result is not None, timeout=10000)
+    dialog._on_line("progress 0.500 a message long enough to wrap onto a second line of the dialog, and then "
+                    "onto a third one too, naming a file: " + "x" * 300)
+    qtbot.wait(50)
+    assert dialog.size() == size and dialog.report_table.isVisible()
+
+
+def test_the_learn_dialog_remembers_its_list_and_a_path_is_removed_with_delete(open_window, qtbot, writing,
+                                                                              tmp_path):
+    from PySide6.QtTest import QTest
+
+    other = tmp_path / "notes"
+    other.mkdir()
+    window = open_window()
+    dialog = window.learn_from_writing()
+    dialog.add_paths([writing, other])
+    dialog.reject()  # closed: the next one is made afresh
+    assert window.learn_dialog is None
+    dialog = window.learn_from_writing()
+    assert dialog.paths == [str(writing), str(other)]
+    window.editor.document().setModified(False)
+    window.close()
+    window = open_window()  # a restart
+    dialog = window.learn_from_writing()
+    assert [dialog.path_list.item(row).text() for row in range(dialog.path_list.count())] == [str(writing),
+                                                                                              str(other)]
+    dialog.path_list.setFocus()
+    dialog.path_list.setCurrentRow(1)
+    assert dialog.remove_path_button.isEnabled()
+    QTest.keyClick(dialog.path_list, Qt.Key.Key_Delete)
+    assert dialog.paths == [str(writing)]
+    dialog.path_list.setCurrentRow(0)
+    qtbot.mouseClick(dialog.remove_path_button, Qt.MouseButton.LeftButton)
+    assert dialog.paths == [] and dialog.path_list.count() == 0
+    window.editor.document().setModified(False)
+    window.close()
+    assert open_window().learn_from_writing().paths == []
+
+
+def test_the_learn_dialog_says_how_long_learning_will_take_in_plain_words(window, qtbot, writing, monkeypatch):
+    from desktop.learn_dialog import say_duration
+
+    assert [say_duration(seconds) for seconds in (2, 38, 70, 130, 7200)] == [
+        "a few seconds", "about 40 seconds", "about a minute", "about 2 minutes", "about 2 hours"]
+    monkeypatch.setattr("desktop.learn_dialog.LEARN_BYTES_PER_SECOND", 100)  # as slow as 3 KB taking half a minute
+    dialog = window.learn_from_writing()
+    dialog.add_paths([writing.parent])  # the folder: its text files counted
+    qtbot.waitUntil(lambda: "cache learns" in dialog.estimate_label.text(), timeout=5000)
+    size = writing.stat().st_size
+    text = dialog.estimate_label.text()
+    assert text.startswith(f"1 file, {size / 1024:.1f} KB: your personal cache learns the words in about ")
+    assert say_duration(size / 100) in text
+
+
+def test_the_fine_tunes_progress_and_report_are_in_plain_words(window, qtbot, writing):
+    dialog = window.learn_from_writing()
+    dialog._on_line("progress 0.300 step 40: held-out perplexity 82.1 (best 80.0)")
+    assert dialog.message.text() == "Fine-tuning a model on your writing"
+    dialog._on_line("progress 0.050 3 new words; fine-tuning on 12,345 tokens of your text")
+    assert "token" not in dialog.message.text()
+    dialog.add_paths([writing])
+    with qtbot.waitSignal(dialog.report_ready, timeout=20000):
+        dialog.start()
+    shown = " ".join([dialog.report_table.item(row, 0).text() for row in range(4)] + [dialog.reason.text()])
+    for jargon in ("KSR", "top-3", "held-out", "perplexity", "general text"):
+        assert jargon not in shown
