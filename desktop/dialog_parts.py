@@ -42,7 +42,7 @@ class KeyboardRows(QObject):
     is chosen, so the arrows go on from there and Delete (or Backspace, as on a Mac keyboard) calls `remove`:
     the keyboard's way to the Remove button beside it."""
 
-    def __init__(self, view, remove: Callable[[], None]):
+    def __init__(self, view, remove: Callable[[], None] | None = None):
         super().__init__(view)
         self.view, self.remove = view, remove
         view.installEventFilter(self)
@@ -54,8 +54,9 @@ class KeyboardRows(QObject):
                 current = self.view.currentIndex()
                 self.view.setCurrentIndex(current if current.isValid() else model.index(0, 0))
                 self.view.selectionModel().select(self.view.currentIndex(), self._whole_row())
-        elif event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) \
-                and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+        elif self.remove is not None and event.type() == QEvent.Type.KeyPress and \
+                event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and \
+                event.modifiers() == Qt.KeyboardModifier.NoModifier:
             self.remove()
             return True
         return False

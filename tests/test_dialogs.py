@@ -323,3 +323,27 @@ def test_the_fine_tunes_progress_and_report_are_in_plain_words(window, qtbot, wr
     shown = " ".join([dialog.report_table.item(row, 0).text() for row in range(4)] + [dialog.reason.text()])
     for jargon in ("KSR", "top-3", "held-out", "perplexity", "general text"):
         assert jargon not in shown
+
+
+# Tools > Models
+def test_the_models_dialog_speaks_plainly_and_a_model_is_chosen_and_used_from_the_keyboard(window, qtbot):
+    from PySide6.QtTest import QTest
+
+    qtbot.waitUntil(lambda: window.model_label.text() == "Model: bundled model", timeout=10000)
+    store_a_version()
+    dialog = window.show_models()
+    qtbot.waitUntil(lambda: len(dialog.models) == 2, timeout=5000)
+    headers = [dialog.table.horizontalHeaderItem(column).text() for column in range(dialog.table.columnCount())]
+    for jargon in ("KSR", "held-out", "general text"):
+        assert jargon not in " ".join(headers) + dialog.note.text()
+    reached = tab_through(qtbot, dialog, dialog.table)
+    assert dialog.forget_button in reached
+    dialog.table.clearSelection()
+    dialog.table.setFocus()  # as Tab reaches it: the first row chosen
+    QTest.keyClick(dialog.table, Qt.Key.Key_Down)
+    assert dialog.selected_model().id == "v1"
+    QTest.keyClick(dialog.table, Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is dialog.use_button
+    with qtbot.waitSignal(dialog.changed, timeout=5000):
+        QTest.keyClick(dialog.use_button, Qt.Key.Key_Space)
+    assert ModelStore().active().id == "v1"
