@@ -11,7 +11,8 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from dialog_helpers import press_in_next_dialog, tab_through  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import Qt, QTimer  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
 
 from engine.core import kept_text  # noqa: E402
 from engine.core.model_store import ModelStore  # noqa: E402
@@ -347,3 +348,32 @@ def test_the_models_dialog_speaks_plainly_and_a_model_is_chosen_and_used_from_th
     with qtbot.waitSignal(dialog.changed, timeout=5000):
         QTest.keyClick(dialog.use_button, Qt.Key.Key_Space)
     assert ModelStore().active().id == "v1"
+
+
+# The recovery question
+def test_the_recovery_question_shows_the_first_lines_of_what_it_offers_back(qtbot):
+    from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPlainTextEdit
+
+    from desktop import autosave_store, recovery, textfile
+
+    text = "".join(f"line {number} of the plan\n" for number in range(1, 10)).encode()
+    crashed = autosave_store.Autosave("one", "/notes/plan.txt", autosave_store.now(), 1, textfile.decode(text))
+    seen = {}
+
+    def look():
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(10, look)
+            return
+        preview = box.findChild(QPlainTextEdit)
+        buttons = box.findChild(QDialogButtonBox)
+        if preview is not None:
+            seen.update(text=preview.toPlainText(), read_only=preview.isReadOnly(), visible=preview.isVisible(),
+                        above=preview.geometry().bottom() <= buttons.geometry().top())
+        QTest.keyClick(box, Qt.Key.Key_Escape)
+
+    QTimer.singleShot(0, look)
+    assert recovery.ask(None, crashed, False) == recovery.LATER
+    assert seen.get("text") == "line 1 of the plan\nline 2 of the plan\nline 3 of the plan\nline 4 of the plan\n" \
+                           "line 5 of the plan\nline 6 of the plan\n…"
+    assert seen["read_only"] and seen["visible"] and seen["above"]
