@@ -42,8 +42,9 @@ def press_in_next_dialog(*keys) -> dict:
 def tab_through(qtbot, dialog, start, presses: int = 40) -> list:
     """The widgets Tab reaches from `start`, in order, until it comes back round (at most `presses`)."""
     dialog.show()
+    dialog.raise_()
     dialog.activateWindow()
-    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)  # focus moves (and says so) in the active window only
     start.setFocus()
     reached = [start]
     for _ in range(presses):

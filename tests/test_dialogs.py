@@ -377,3 +377,13 @@ def test_the_recovery_question_shows_the_first_lines_of_what_it_offers_back(qtbo
     assert seen.get("text") == "line 1 of the plan\nline 2 of the plan\nline 3 of the plan\nline 4 of the plan\n" \
                            "line 5 of the plan\nline 6 of the plan\n…"
     assert seen["read_only"] and seen["visible"] and seen["above"]
+
+
+def test_tab_reaches_every_control_of_the_learn_dialog(window, qtbot, writing):
+    dialog = window.learn_from_writing()
+    dialog.add_paths([writing])
+    reached = tab_through(qtbot, dialog, dialog.path_list)
+    assert dialog.path_list.selectedItems()  # reached with Tab: its first path chosen, so Remove is in reach
+    for control in (dialog.add_files_button, dialog.add_folder_button, dialog.remove_path_button,
+                    dialog.start_button, dialog.close_button):
+        assert control in reached, control.text()
