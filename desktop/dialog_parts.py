@@ -121,11 +121,13 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self.action()
+            result, problem = self.action(), ""
         except (OSError, ValueError) as error:  # the model store's and bundles' errors are ValueErrors
-            self.reply.done.emit(None, str(error) or type(error).__name__)
-            return
-        self.reply.done.emit(result, "")
+            result, problem = None, str(error) or type(error).__name__
+        try:
+            self.reply.done.emit(result, problem)
+        except RuntimeError:  # the dialog that asked was closed and deleted meanwhile: nobody to tell
+            pass
 
 
 def in_background(owner: QObject, action: Callable[[], object], on_done: Callable[[object, str], None]) -> None:
