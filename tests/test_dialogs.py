@@ -387,3 +387,16 @@ def test_tab_reaches_every_control_of_the_learn_dialog(window, qtbot, writing):
     for control in (dialog.add_files_button, dialog.add_folder_button, dialog.remove_path_button,
                     dialog.start_button, dialog.close_button):
         assert control in reached, control.text()
+
+
+def test_off_the_record_chosen_in_preferences_shows_in_the_status_bar(window, qtbot, monkeypatch):
+    # Verified, not changed: the paused state of learning is in sight while it lasts, however it was chosen.
+    from desktop.preferences import PreferencesDialog
+
+    def paused(dialog):
+        dialog.learning_paused.setChecked(True)
+        return 1
+
+    monkeypatch.setattr(PreferencesDialog, "exec", paused)
+    window.show_preferences()
+    assert window.off_record_label.isVisibleTo(window) and "Off the record" in window.off_record_label.text()
