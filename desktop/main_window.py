@@ -405,6 +405,8 @@ class MainWindow(QMainWindow):
         if not confirmed and not ask(self, "Delete my data", DELETE_MY_DATA_QUESTION, "Delete My Data",
                                      DELETE_MY_DATA_LIST):
             return
+        if self.learn_dialog is not None and self.learn_dialog.running:
+            self.learn_dialog.cancel()  # a fine-tune on the person's writing would install a model after
         if self.recorder is not None:
             self.statusBar().showMessage("Deleting your data…")
             self.recorder.delete_all()
@@ -417,8 +419,9 @@ class MainWindow(QMainWindow):
         else:
             self.messages.say("Deleted what Nextword learned from you, the kept text and your models")
         self.load_model()  # the store's active model is the bundled one now (or the folder Preferences name)
-        if self.models_dialog is not None:
-            self.models_dialog.refresh()
+        for dialog in (self.models_dialog, self.learned_words_dialog):
+            if dialog is not None:
+                dialog.refresh()
 
     # Title, closing
     def _update_title(self, *_args) -> None:

@@ -400,3 +400,22 @@ def test_off_the_record_chosen_in_preferences_shows_in_the_status_bar(window, qt
     monkeypatch.setattr(PreferencesDialog, "exec", paused)
     window.show_preferences()
     assert window.off_record_label.isVisibleTo(window) and "Off the record" in window.off_record_label.text()
+
+
+def test_delete_my_data_cancels_a_fine_tune_under_way_and_refreshes_learned_words(window, qtbot, writing,
+                                                                                  monkeypatch):
+    from desktop.learn_dialog import LearnDialog
+
+    monkeypatch.setattr(LearnDialog, "command", staticmethod(
+        lambda paths: (sys.executable, [str(FAKE_FINETUNE), "slow", *paths])))
+    qtbot.keyClicks(window.editor, "Zorblax is here.")
+    words = window.show_learned_words()
+    qtbot.waitUntil(lambda: words.table.rowCount() > 0, timeout=5000)
+    dialog = window.learn_from_writing()
+    dialog.add_paths([writing])
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.progress.value() == 420, timeout=20000)
+    window.delete_my_data(confirmed=True)
+    qtbot.waitUntil(lambda: not dialog.running, timeout=10000)
+    assert dialog.message.text() == "Cancelled: the model in use stays."
+    qtbot.waitUntil(lambda: words.table.rowCount() == 0, timeout=10000)
