@@ -8,6 +8,7 @@ refuses a folder that cannot be used. The graphics card (CUDA) is offered only w
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,6 +36,7 @@ PROVIDER_CHOICES = {"auto": "The graphics card where there is one, else the proc
                     "cpu": "The processor (CPU)", "cuda": "The graphics card (CUDA)"}
 NO_CUDA = "The graphics card cannot be used here (this Nextword's ONNX Runtime has no CUDA): the model runs on " \
           "the processor."
+CHOOSE_ANOTHER = "choose the folder of a model Nextword made (Tools > Models lists yours), or leave this empty"
 CHECK_DELAY_MS = 300  # a folder typed by hand is checked once the typing pauses
 
 
@@ -51,10 +53,14 @@ def cuda_available() -> bool:
 def describe_model_folder(path: str) -> str:
     """What a model folder holds, in a few words; BundleError (a ValueError) saying why it cannot be used.
     Reads the disk: run on a pool thread."""
-    from engine.core.bundle import ARCHITECTURE_NAMES, check_files, read_manifest
+    from engine.core.bundle import ARCHITECTURE_NAMES, BundleError, check_files, read_manifest
 
-    manifest = read_manifest(path)
-    check_files(manifest)
+    try:
+        manifest = read_manifest(path, advice=CHOOSE_ANOTHER)
+        check_files(manifest)
+    except BundleError as error:  # said of the folder the person is looking at: its files by name alone
+        folder = str(Path(path))
+        raise BundleError(str(error).replace(folder + os.sep, "").replace(folder, "this folder")) from None
     return f"A model Nextword can use: {ARCHITECTURE_NAMES[manifest.architecture]}, {manifest.vocab_size:,} words."
 
 

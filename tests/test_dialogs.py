@@ -131,6 +131,7 @@ def test_a_folder_that_is_no_model_is_refused_in_preferences_with_the_reason(win
     ok_clicked(qtbot, dialog)
     qtbot.waitUntil(lambda: "cannot use this folder" in dialog.model_note.text(), timeout=5000)
     assert "not a model bundle" in dialog.model_note.text() and dialog.model_note.isVisible()
+    assert "nextword export" not in dialog.model_note.text() and str(tmp_path) not in dialog.model_note.text()
     assert dialog.isVisible() and dialog.result() == 0  # refused: still open
     dialog.model_path.setText(str(bundled_model_dir()))
     qtbot.waitUntil(lambda: "A model Nextword can use" in dialog.model_note.text(), timeout=5000)
