@@ -37,6 +37,9 @@ def table(headers: list[str]) -> QTableWidget:
     return table
 
 
+KEYBOARD_FOCUS = (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason)
+
+
 class KeyboardRows(QObject):
     """A list or table used from the keyboard: reached with Tab and nothing chosen, its current row (the first)
     is chosen, so the arrows go on from there and Delete (or Backspace, as on a Mac keyboard) calls `remove`:
@@ -48,7 +51,8 @@ class KeyboardRows(QObject):
         view.installEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.FocusIn and not self.view.selectionModel().hasSelection():
+        if event.type() == QEvent.Type.FocusIn and event.reason() in KEYBOARD_FOCUS and \
+                not self.view.selectionModel().hasSelection():
             model = self.view.model()
             if model.rowCount() > 0:
                 current = self.view.currentIndex()

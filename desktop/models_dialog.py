@@ -120,7 +120,7 @@ class ModelsDialog(QDialog):
             sources = [printable(Path(source).name) for source in record.get("sources", [])]
             learned_from = ", ".join(sources[:3]) + (" …" if len(sources) > 3 else "")
             if model.id == BUNDLED:
-                learned_from = "chitchat (shipped with Nextword)"
+                learned_from = "everyday chat (shipped with Nextword)"
             created = str(record.get("created", ""))[:16].replace("T", " ")
             cells = ["● in use" if model.active else "", model.id, created, self._change(before, after, "user"),
                      self._change(before, after, "general"), learned_from]

@@ -329,7 +329,7 @@ def test_the_fine_tunes_progress_and_report_are_in_plain_words(window, qtbot, wr
 
 # Tools > Models
 def test_the_models_dialog_speaks_plainly_and_a_model_is_chosen_and_used_from_the_keyboard(window, qtbot):
-    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QPushButton
 
     qtbot.waitUntil(lambda: window.model_label.text() == "Model: bundled model", timeout=10000)
     store_a_version()
@@ -341,7 +341,10 @@ def test_the_models_dialog_speaks_plainly_and_a_model_is_chosen_and_used_from_th
     reached = tab_through(qtbot, dialog, dialog.table)
     assert dialog.forget_button in reached
     dialog.table.clearSelection()
-    dialog.table.setFocus()  # as Tab reaches it: the first row chosen
+    close = dialog.findChildren(QPushButton)[-1]
+    close.setFocus()
+    QTest.keyClick(close, Qt.Key.Key_Tab)  # round to the table: its first row chosen
+    assert dialog.focusWidget() is dialog.table and dialog.selected_model().id == "bundled"
     QTest.keyClick(dialog.table, Qt.Key.Key_Down)
     assert dialog.selected_model().id == "v1"
     QTest.keyClick(dialog.table, Qt.Key.Key_Tab)
@@ -383,8 +386,10 @@ def test_the_recovery_question_shows_the_first_lines_of_what_it_offers_back(qtbo
 def test_tab_reaches_every_control_of_the_learn_dialog(window, qtbot, writing):
     dialog = window.learn_from_writing()
     dialog.add_paths([writing])
+    tab_through(qtbot, dialog, dialog.close_button, presses=1)
+    assert dialog.focusWidget() is dialog.path_list  # Tab from Close comes round to the list...
+    assert dialog.path_list.selectedItems()  # ...and chooses its first path, so Remove is in reach
     reached = tab_through(qtbot, dialog, dialog.path_list)
-    assert dialog.path_list.selectedItems()  # reached with Tab: its first path chosen, so Remove is in reach
     for control in (dialog.add_files_button, dialog.add_folder_button, dialog.remove_path_button,
                     dialog.start_button, dialog.close_button):
         assert control in reached, control.text()
