@@ -60,9 +60,7 @@ def text_files_size(paths: list[str]) -> tuple[int, int]:
 
     files = size = 0
     for given in paths:
-        found = [given] if not os.path.isdir(given) else \
-            [os.path.join(folder, name) for folder, _, names in os.walk(given) for name in names]
-        for path in found:
+        for path in [given] if not os.path.isdir(given) else _files_under(given):
             if os.path.splitext(path)[1].lower() in SUFFIXES:
                 try:
                     size += os.stat(path).st_size
@@ -70,6 +68,15 @@ def text_files_size(paths: list[str]) -> tuple[int, int]:
                     continue  # learning says why it cannot read it
                 files += 1
     return files, size
+
+
+def _files_under(folder: str) -> list[str]:
+    """Every file under `folder`, hidden ones left out (as learning leaves them out: not the person's writing)."""
+    found = []
+    for parent, folders, names in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found += [os.path.join(parent, name) for name in names if not name.startswith(".")]
+    return found
 
 
 def say_duration(seconds: float) -> str:
