@@ -28,6 +28,20 @@ DELETE_MY_DATA_LIST = ("• the acceptance log: which suggestions you took and w
 DEBOUNCE_MS = 4  # coalesces keys queued together (a burst, a slow frame); far below one frame (16 ms)
 
 
+def forget_what_is_kept() -> None:
+    """Delete My Data's part on the disk (run on a pool thread): the models learned from the person's writing,
+    the kept text, the personal cache's file (`nextword models forget` does the same), and the copies of the
+    acceptance log kept aside as damaged, which hold its rows too."""
+    from desktop.events import LOG_FILE
+    from engine.core.damaged import remove_kept_aside
+    from engine.core.model_store import ModelStore
+    from engine.core.paths import user_data_dir
+    from engine.models_cli import forget_everything
+
+    forget_everything(ModelStore())
+    remove_kept_aside(user_data_dir() / LOG_FILE)
+
+
 class MainWindow(QMainWindow):
     prediction_requested = Signal(object)  # Request, to the worker thread
     model_requested = Signal(str, str)  # bundle path (empty: the store's active model), provider
@@ -399,8 +413,6 @@ class MainWindow(QMainWindow):
         text and the models learned from their writing (on a pool thread); then the bundled model is loaded
         again unless Preferences name a folder. Their documents and preferences stay."""
         from desktop.dialog_parts import ask, in_background
-        from engine.core.model_store import ModelStore
-        from engine.models_cli import forget_everything
 
         if not confirmed and not ask(self, "Delete my data", DELETE_MY_DATA_QUESTION, "Delete My Data",
                                      DELETE_MY_DATA_LIST):
@@ -411,7 +423,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Deleting your data…")
             self.recorder.delete_all()
         self.learned_forget_requested.emit()  # the cache in the worker's memory, which it saves empty
-        in_background(self, lambda: forget_everything(ModelStore()), self._on_my_data_deleted)
+        in_background(self, forget_what_is_kept, self._on_my_data_deleted)
 
     def _on_my_data_deleted(self, _result, problem: str) -> None:
         if problem:

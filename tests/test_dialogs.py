@@ -61,10 +61,13 @@ def test_delete_my_data_deletes_the_log_the_learned_words_the_kept_text_and_the_
     from desktop.log_schema import open_database
 
     everything_kept(qtbot, window)
+    damaged_log = tmp_path / "home" / (LOG_FILE + ".damaged-20261201-101010")
+    damaged_log.write_bytes(b"rows of an old log")
     window.delete_my_data(confirmed=True)
     qtbot.waitUntil(lambda: window.model_label.text() == "Model: bundled model", timeout=10000)
     assert learned(qtbot, window) == {}
     assert not kept_text.kept_text_path().exists() and not (user_data_dir() / "models").exists()
+    assert not damaged_log.exists()
     assert ModelStore().active().id == "bundled"
     assert window.recorder.log.flush()
     assert open_database(tmp_path / "home" / LOG_FILE)["suggestions"].count == 0
