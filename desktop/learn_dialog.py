@@ -138,9 +138,7 @@ def plain_reason(report: dict) -> str:
 
 def plain_progress(text: str) -> str:
     """What the fine-tune says it is doing, without its measures' names (perplexity, tokens)."""
-    if "perplexity" in text:
-        return "Fine-tuning a model on your writing"
-    if "tokens" in text:
+    if "perplexity" in text or "tokens" in text:  # engine/training/finetune.py, export/personal_model.py
         return "Fine-tuning a model on your writing"
     return text[:1].upper() + text[1:]
 
