@@ -2,12 +2,18 @@
 (on the worker thread, no PyTorch needed); then, where PyTorch is installed, `nextword finetune --json`
 runs as a separate process (export/personalize.py) with its progress shown and a Cancel button, and its
 report says what it measured and whether the new model is now in use (MainWindow.load_model then loads
-it while the person goes on typing)."""
+it while the person goes on typing).
+
+The list of files and folders is remembered (the window's settings file, readable by the person alone) across
+openings and restarts; a path is removed with Remove or Delete. Below the list, a line says how long learning
+will take, estimated from the files' sizes (counted on a pool thread). The dialog is sized once for all it
+shows: the progress, the report and the messages appear in room kept for them, and it never jumps."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -23,10 +29,12 @@ from PySide6.QtWidgets import (
     QListWidget,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
 )
 
-from desktop.dialog_parts import buttons, cell, percent, plural, table
+from desktop.dialog_parts import KeyboardRows, buttons, cell, in_background, percent, plural, table
+from desktop.settings import writable
 from engine.core.console import one_line
 from engine.core.kept_text import kept_text_path
 from engine.core.paths import TRAIN_EXTRA
@@ -37,6 +45,102 @@ PROGRESS_STEPS = 1000
 # as one line (file names' newlines escaped), so no name can begin one; and a line that is not exactly this
 # (a traceback, a message naming a file) is a message, never a move of the bar.
 PROGRESS_LINE = re.compile(r"progress ([01]\.\d{3})(?: (.*))?\Z")
+PATHS_KEY = "learn_from_my_writing/paths"  # in the window's settings file (made readable by its owner alone)
+# For the estimate: the personal cache learned chat lines at about 0.2 MB a second on a busy 2-core machine;
+# a fine-tune trains for 5 minutes at most (engine/training/finetune.py), and reading, export and the proof
+# before installing add 2 to 3 more (export/personalize.py).
+LEARN_BYTES_PER_SECOND = 200_000
+FINETUNE_MOST_SECONDS = 8 * 60
+
+
+def text_files_size(paths: list[str]) -> tuple[int, int]:
+    """(files, bytes) of the .txt, .md and .csv files under `paths`, as the learning will read them. Reads
+    the disk: run on a pool thread."""
+    from engine.core.user_text import SUFFIXES
+
+    files = size = 0
+    for given in paths:
+        for path in [given] if not os.path.isdir(given) else _files_under(given):
+            if os.path.splitext(path)[1].lower() in SUFFIXES:
+                try:
+                    size += os.stat(path).st_size
+                except OSError:
+                    continue  # learning says why it cannot read it
+                files += 1
+    return files, size
+
+
+def _files_under(folder: str) -> list[str]:
+    """Every file under `folder`, hidden ones left out (as learning leaves them out: not the person's writing)."""
+    found = []
+    for parent, folders, names in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found += [os.path.join(parent, name) for name in names if not name.startswith(".")]
+    return found
+
+
+def say_duration(seconds: float) -> str:
+    """As a person says it: "a few seconds", "about 40 seconds", "about a minute", "about 3 minutes"."""
+    if seconds < 10:
+        return "a few seconds"
+    if seconds < 55:
+        return f"about {round(seconds, -1):.0f} seconds"
+    if seconds < 90:
+        return "about a minute"
+    if seconds < 3600:
+        return f"about {round(seconds / 60)} minutes"
+    return f"about {seconds / 3600:.1f} hours".replace(".0 hours", " hours")
+
+
+def say_size(size: int) -> str:
+    for unit, scale in (("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}".replace(".0 ", " ")
+    return plural(size, "byte")
+
+
+def estimate(files: int, size: int, fine_tune: bool) -> str:
+    """How long learning from these files will take, in plain words."""
+    if not files:
+        return "No .txt, .md or .csv files there yet."
+    text = (f"{plural(files, 'file')}, {say_size(size)}: your personal cache learns the words in "
+            f"{say_duration(size / LEARN_BYTES_PER_SECOND)}")
+    if fine_tune:
+        text += f"; fine-tuning a model on them then takes up to {say_duration(FINETUNE_MOST_SECONDS)}"
+    return text + "."
+
+
+# The fine-tune's report, before and after: what each figure means, in a person's words
+REPORT_ROWS = [("Keys saved, on your writing", "user", "ksr"),
+               ("Next word among 3 suggestions, on your writing", "user", "top3"),
+               ("Keys saved, on everyday text", "general", "ksr"),
+               ("Next word among 3 suggestions, on everyday text", "general", "top3")]
+
+
+def plain_reason(report: dict) -> str:
+    """Why the new model is in use or not, in the dialog's own words: the fine-tune's reason (export/personalize.py
+    gate) names its measures and "held-out text"."""
+    reason = str(report.get("reason", "")).rstrip(".")
+    before, after = report.get("before") or {}, report.get("after") or {}
+    try:
+        yours = f"keys saved on your writing: {percent(before['user']['ksr'])} → {percent(after['user']['ksr'])}"
+        everyday = f"on everyday text: {percent(before['general']['ksr'])} → {percent(after['general']['ksr'])}"
+    except (KeyError, TypeError):
+        return reason
+    if report.get("installed"):
+        return f"it predicts your writing better ({yours})"
+    if reason.startswith("not better"):
+        return f"it did not predict your writing better ({yours}); the model in use stays"
+    if reason.startswith("it forgot too much"):
+        return f"it forgot too much of everyday text (keys saved {everyday}); the model in use stays"
+    return reason
+
+
+def plain_progress(text: str) -> str:
+    """What the fine-tune says it is doing, without its measures' names (perplexity, tokens)."""
+    if "perplexity" in text or "tokens" in text:  # engine/training/finetune.py, export/personal_model.py
+        return "Fine-tuning a model on your writing"
+    return text[:1].upper() + text[1:]
 
 
 def torch_available() -> bool:
@@ -75,16 +179,26 @@ class LearnDialog(QDialog):
         intro.setWordWrap(True)
         self.path_list = QListWidget()
         self.path_list.setMinimumHeight(80)
+        self.path_list.setAccessibleName("Your writing")
+        self.path_list.itemSelectionChanged.connect(self._on_path_selection)
         self.add_files_button = QPushButton("Add Files…")
         self.add_files_button.clicked.connect(lambda: self.choose_files())
         self.add_folder_button = QPushButton("Add Folder…")
         self.add_folder_button.clicked.connect(lambda: self.choose_folder())
+        self.remove_path_button = QPushButton("Remove", enabled=False)
+        self.remove_path_button.setToolTip("Take the selected files or folders off the list (they stay on disk)")
+        self.remove_path_button.clicked.connect(lambda: self.remove_selected_paths())
+        self._keyboard = KeyboardRows(self.path_list, self.remove_selected_paths)
+        self.estimate_label = QLabel("")
+        self.estimate_label.setWordWrap(True)
+        self._estimates = 0  # the latest estimate's number: an older one's answer is ignored
         self.kept_note = QLabel("The text kept from your typing is learned from too." if self.kept_text.exists()
                                 else "")
         self.cache_label = QLabel("")
         self.cache_label.setWordWrap(True)
         self.cache_label.setTextFormat(Qt.TextFormat.PlainText)  # file names: "<b>" in one is no markup
         self.progress = QProgressBar(minimum=0, maximum=PROGRESS_STEPS, value=0, visible=False)
+        self.progress.setFormat("%p%")
         self.cancel_button = QPushButton("Cancel", visible=False)
         self.cancel_button.clicked.connect(lambda: self.cancel())
         self.message = QLabel("")
@@ -95,6 +209,9 @@ class LearnDialog(QDialog):
         self.report_table.horizontalHeader().setStretchLastSection(False)
         self.report_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.report_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.report_table.setRowCount(len(REPORT_ROWS))
+        self.report_table.setFixedHeight(self.report_table.verticalHeader().length()
+                                         + self.report_table.horizontalHeader().sizeHint().height() + 4)
         self.report_table.setVisible(False)
         self.reason = QLabel("", visible=False)
         self.reason.setWordWrap(True)
@@ -104,8 +221,10 @@ class LearnDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        layout.addWidget(self.path_list)
-        layout.addLayout(buttons(self.add_files_button, self.add_folder_button, stretch_first=False))
+        layout.addWidget(self.path_list, stretch=1)  # the one part that takes what room there is
+        layout.addLayout(buttons(self.add_files_button, self.add_folder_button, self.remove_path_button,
+                                 stretch_first=False))
+        layout.addWidget(self.estimate_label)
         layout.addWidget(self.kept_note)
         layout.addWidget(self.cache_label)
         progress_row = QHBoxLayout()
@@ -116,8 +235,24 @@ class LearnDialog(QDialog):
         layout.addWidget(self.report_table)
         layout.addWidget(self.reason)
         layout.addLayout(buttons(self.start_button, self.close_button))
-        self.resize(560, 420)
+        self._keep_room()
         window.worker_thread.worker.files_learned.connect(self._on_files_learned)
+        self.add_paths(self._remembered_paths())
+
+    def _keep_room(self) -> None:
+        """Room for all the dialog will show, from the start: what appears later (the progress, the report,
+        two lines of each message) takes room kept for it, so the dialog never grows or jumps. (It did: each
+        widget shown and each message that wrapped to another line made the layout taller than the dialog.)"""
+        two_lines = 2 * self.fontMetrics().lineSpacing()
+        for label in (self.estimate_label, self.cache_label, self.message, self.reason):
+            label.setMinimumHeight(two_lines)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)  # long names: no wider
+        for widget in (self.progress, self.cancel_button, self.report_table, self.reason):
+            policy = widget.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            widget.setSizePolicy(policy)
+        hint = self.layout().totalMinimumSize()
+        self.resize(max(560, hint.width()), max(420, hint.height() + 80))
 
     @property
     def running(self) -> bool:
@@ -134,10 +269,62 @@ class LearnDialog(QDialog):
         self.add_paths([path] if path else [])
 
     def add_paths(self, paths) -> None:
+        added = False
         for path in map(str, paths):
-            if path not in self.paths:
+            if path and path not in self.paths:
                 self.paths.append(path)
                 self.path_list.addItem(path)
+                added = True
+        if added:
+            self._paths_changed()
+
+    def remove_selected_paths(self) -> None:
+        if not self.add_files_button.isEnabled():
+            return  # learning from them now
+        chosen = {item.text() for item in self.path_list.selectedItems()}
+        if not chosen:
+            return
+        self.paths = [path for path in self.paths if path not in chosen]
+        for item in self.path_list.selectedItems():
+            self.path_list.takeItem(self.path_list.row(item))
+        self._paths_changed()
+
+    def _on_path_selection(self) -> None:
+        self.remove_path_button.setEnabled(self.add_files_button.isEnabled() and
+                                           bool(self.path_list.selectedItems()))
+
+    def _paths_changed(self) -> None:
+        self._remember_paths()
+        self._on_path_selection()
+        self._estimate()
+
+    # Remembered across openings and restarts
+    def _remembered_paths(self) -> list[str]:
+        value = self.window.settings.value(PATHS_KEY, [])
+        if isinstance(value, str):  # an INI file hands back one path as a string
+            value = [value] if value else []
+        return [path for path in value if isinstance(path, str)] if isinstance(value, list) else []
+
+    def _remember_paths(self) -> None:
+        settings = self.window.settings
+        if writable(settings):
+            settings.setValue(PATHS_KEY, list(self.paths))
+            settings.sync()
+
+    # How long it will take
+    def _estimate(self) -> None:
+        self._estimates += 1
+        serial, paths = self._estimates, list(self.paths)
+        if not paths:
+            self.estimate_label.setText("")
+            return
+        self.estimate_label.setText("Counting the text…")
+        in_background(self, lambda: text_files_size(paths),
+                      lambda counted, problem: self._show_estimate(serial, counted, problem))
+
+    def _show_estimate(self, serial: int, counted, problem: str) -> None:
+        if serial == self._estimates:
+            self.estimate_label.setText(estimate(*counted, torch_available()) if counted else "")
 
     # Learning
     def start(self) -> None:
@@ -145,7 +332,7 @@ class LearnDialog(QDialog):
             self.say("Add files or a folder of your writing first.")
             return
         paths = list(self.paths) + ([str(self.kept_text)] if self.kept_text.exists() else [])
-        for widget in (self.start_button, self.add_files_button, self.add_folder_button):
+        for widget in (self.start_button, self.add_files_button, self.add_folder_button, self.remove_path_button):
             widget.setEnabled(False)
         self.report_table.setVisible(False)
         self.reason.setVisible(False)
@@ -204,7 +391,7 @@ class LearnDialog(QDialog):
         if progress:
             self.progress.setValue(round(min(1.0, float(progress.group(1))) * PROGRESS_STEPS))
             if progress.group(2):
-                self.say(progress.group(2)[:1].upper() + progress.group(2)[1:])
+                self.say(plain_progress(progress.group(2)))
             return
         self.messages.append(line)
         self.say(line.removeprefix("nextword finetune: "))
@@ -238,22 +425,18 @@ class LearnDialog(QDialog):
         self.cancel_button.setVisible(False)
         for widget in (self.start_button, self.add_files_button, self.add_folder_button):
             widget.setEnabled(True)
+        self._on_path_selection()
 
     def show_report(self, report: dict) -> None:
         """The before/after table and the reason; an installed model is loaded by the worker at once."""
-        rows = [("Your text: keystroke savings", "user", "ksr"), ("Your text: top-3 words", "user", "top3"),
-                ("General text: keystroke savings", "general", "ksr"), ("General text: top-3 words", "general", "top3")]
-        self.report_table.setRowCount(len(rows))
-        for row, (name, part, metric) in enumerate(rows):
+        for row, (name, part, metric) in enumerate(REPORT_ROWS):
             self.report_table.setItem(row, 0, cell(name))
             for column, when in ((1, "before"), (2, "after")):
                 value = (report.get(when) or {}).get(part, {}).get(metric)
                 self.report_table.setItem(row, column, cell(percent(value), align_right=True))
         self.report_table.setVisible(True)
-        self.report_table.setFixedHeight(self.report_table.verticalHeader().length()
-                                         + self.report_table.horizontalHeader().height() + 4)
         installed = bool(report.get("installed"))
-        reason = str(report.get("reason", "")).rstrip(".")
+        reason = plain_reason(report)
         new_words = report.get("new_word_count")
         said = f" It learned {plural(new_words, 'new word')}." if new_words else ""
         if installed:
@@ -271,7 +454,6 @@ class LearnDialog(QDialog):
         self.report = report
         self.progress.setValue(PROGRESS_STEPS)
         self._done("Done.")
-        self.resize(self.width(), max(self.height(), self.sizeHint().height()))  # room for the table
         self.report_ready.emit(report)
 
     # Stopping

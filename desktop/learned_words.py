@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from desktop.dialog_parts import ask, buttons, cell, table
+from desktop.dialog_parts import KeyboardRows, ask, buttons, cell, table
 
 MOST_WORDS_SHOWN = 2000  # the learned-words table; the filter finds the others
 
@@ -62,6 +62,9 @@ class LearnedWordsDialog(QDialog):
         layout.addWidget(self.spellings)
         layout.addLayout(buttons(self.remove_spelling_button, close))
         self.resize(420, 600)
+        # From the keyboard: the arrows select a row, Delete removes it
+        self._keyboard = [KeyboardRows(self.table, self.remove_selected),
+                          KeyboardRows(self.spellings, self.remove_selected_spellings)]
         worker = window.worker_thread.worker
         worker.learned_words_ready.connect(self.show_words)
         worker.spellings_ready.connect(self.show_spellings)
@@ -120,8 +123,9 @@ class LearnedWordsDialog(QDialog):
 
     def forget_everything(self, confirmed: bool = False) -> None:
         if confirmed or ask(self, "Forget everything learned",
-                             "Forget every word and phrase learned from your writing, and your spellings? "
-                             "The models and the kept text stay (Tools > Models > Forget All removes them)."):
+                             "Forget every word and phrase learned from your writing, and your spellings?",
+                             "Forget Everything", "The models learned from your writing and the text kept for "
+                             "learning stay (Tools > Models > Forget All removes them). This cannot be undone."):
             self.window.learned_forget_requested.emit()
 
 

@@ -19,7 +19,27 @@ from desktop.status_messages import StatusMessages
 from desktop.worker import Request, Result, WorkerThread
 from engine.core.bundle import ARCHITECTURE_NAMES
 
+DELETE_MY_DATA_QUESTION = "Delete everything Nextword keeps about you?"
+DELETE_MY_DATA_LIST = ("• the acceptance log: which suggestions you took and which you passed over\n"
+                       "• the words and phrases learned from your writing, and your spellings\n"
+                       "• the text kept from your typing for learning\n"
+                       "• the models learned from your writing: Nextword goes back to the model it came with\n\n"
+                       "Your documents and your preferences stay. This cannot be undone.")
 DEBOUNCE_MS = 4  # coalesces keys queued together (a burst, a slow frame); far below one frame (16 ms)
+
+
+def forget_what_is_kept() -> None:
+    """Delete My Data's part on the disk (run on a pool thread): the models learned from the person's writing,
+    the kept text, the personal cache's file (`nextword models forget` does the same), and the copies of the
+    acceptance log kept aside as damaged, which hold its rows too."""
+    from desktop.events import LOG_FILE
+    from engine.core.damaged import remove_kept_aside
+    from engine.core.model_store import ModelStore
+    from engine.core.paths import user_data_dir
+    from engine.models_cli import forget_everything
+
+    forget_everything(ModelStore())
+    remove_kept_aside(user_data_dir() / LOG_FILE)
 
 
 class MainWindow(QMainWindow):
@@ -63,6 +83,7 @@ class MainWindow(QMainWindow):
         self.latency_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.messages = StatusMessages(self.statusBar())  # what goes wrong, said one message after another
         self.model_error = ""
+        self._model_before_preferences: tuple[str, str] | None = None  # (folder, provider) while one is tried
         # Tools > Learned Words…, Learn from My Writing… (while open) and Models…: desktop/learned_words.py,
         # learn_dialog.py, models_dialog.py
         self.learned_words_dialog = self.learn_dialog = self.models_dialog = None
@@ -143,6 +164,7 @@ class MainWindow(QMainWindow):
     def _on_model_loaded(self, loaded) -> None:
         """loaded: the worker's LoadedModel (engine/runtime/model_opening.py), a plain description of its model."""
         self.model_error = ""
+        self._model_before_preferences = None  # the model chosen in Preferences loaded: nothing to put back
         self.model_label.setText(f"Model: {loaded.name}")
         runs_on = "CUDA" if loaded.provider.startswith("CUDA") else "CPU"
         self.provider_label.setText(f"{ARCHITECTURE_NAMES[loaded.architecture]} on {runs_on}")
@@ -150,6 +172,9 @@ class MainWindow(QMainWindow):
         self.spellcheck.schedule()
 
     def _on_model_failed(self, reason: str) -> None:
+        if self._model_before_preferences is not None:
+            self._put_back_model(reason)
+            return
         self.model_error = reason
         self.model_label.setText("No suggestions: model not loaded")
         self.messages.say(f"Suggestions are off: {reason}")  # said once; the editor works as usual
@@ -157,6 +182,15 @@ class MainWindow(QMainWindow):
         self.suggestion_bar.show_words([])
         self.editor.clear_ghost()
         self.editor.set_best_guess("", -1)
+
+    def _put_back_model(self, reason: str) -> None:
+        """The model chosen in Preferences could not be loaded: the one before it is chosen and loaded again."""
+        self.preferences.model_path, self.preferences.provider = self._model_before_preferences
+        self._model_before_preferences = None
+        self.preferences.save(self.settings)
+        self.load_model()
+        self.show_message("Model not changed", f"The model chosen in Preferences could not be loaded: {reason}\n\n"
+                                               "The model used before is in use again.")
 
     def _request_suggestions(self) -> None:
         self._request_id += 1
@@ -363,6 +397,7 @@ class MainWindow(QMainWindow):
             self.blocked_words_changed.emit(list(self.preferences.blocked_words))
             self.learning_paused_changed.emit(self.preferences.learning_paused)
             if (self.preferences.model_path, self.preferences.provider) != old_model:
+                self._model_before_preferences = old_model  # put back if the new one cannot be loaded
                 self.load_model()
             self._debounce.start()
 
@@ -433,16 +468,32 @@ class MainWindow(QMainWindow):
             self.preferences.inline_min_confidence = threshold
 
     def delete_my_data(self, confirmed: bool = False) -> None:
-        """Empty the acceptance log (after asking); the current session starts again from nothing.
-        The deletion runs on the log's writer thread; the recorder says in the status bar how it went."""
-        if self.recorder is None:
+        """Everything Nextword keeps about the person, after asking: the acceptance log (emptied on its writer
+        thread; the recorder says how it went), the words learned (the worker's cache, saved empty), the kept
+        text and the models learned from their writing (on a pool thread); then the bundled model is loaded
+        again unless Preferences name a folder. Their documents and preferences stay."""
+        from desktop.dialog_parts import ask, in_background
+
+        if not confirmed and not ask(self, "Delete my data", DELETE_MY_DATA_QUESTION, "Delete My Data",
+                                     DELETE_MY_DATA_LIST):
             return
-        if not confirmed and QMessageBox.question(
-                self, "Delete my data", "Delete the acceptance log: every suggestion counted so far?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
-            return
-        self.statusBar().showMessage("Deleting the acceptance log…")
-        self.recorder.delete_all()
+        if self.learn_dialog is not None and self.learn_dialog.running:
+            self.learn_dialog.cancel()  # a fine-tune on the person's writing would install a model after
+        if self.recorder is not None:
+            self.statusBar().showMessage("Deleting your data…")
+            self.recorder.delete_all()
+        self.learned_forget_requested.emit()  # the cache in the worker's memory, which it saves empty
+        in_background(self, forget_what_is_kept, self._on_my_data_deleted)
+
+    def _on_my_data_deleted(self, _result, problem: str) -> None:
+        if problem:
+            self.messages.say(f"Not all of your data could be deleted ({problem}); try Edit > Delete My Data again")
+        else:
+            self.messages.say("Deleted what Nextword learned from you, the kept text and your models")
+        self.load_model()  # the store's active model is the bundled one now (or the folder Preferences name)
+        for dialog in (self.models_dialog, self.learned_words_dialog):
+            if dialog is not None:
+                dialog.refresh()
 
     # Title, closing
     def _update_title(self) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from desktop.dialog_parts import ask, buttons, cell, percent, table
+from desktop.dialog_parts import KeyboardRows, ask, buttons, cell, percent, table
 from engine.core.console import printable
 from engine.core.model_store import BUNDLED, ModelStore, ModelStoreError
 
@@ -42,7 +42,7 @@ class _StoreJob(QRunnable):
 class ModelsDialog(QDialog):
     """The bundled model and those learned from the person's writing; the active one marked."""
 
-    COLUMNS = ["", "Model", "Created", "Your KSR", "General KSR", "Learned from"]
+    COLUMNS = ["", "Model", "Created", "Keys saved: your writing", "Keys saved: everyday text", "Learned from"]
     changed = Signal()  # the store changed (the window's model is reloaded)
 
     def __init__(self, window, store: ModelStore | None = None):
@@ -54,8 +54,9 @@ class ModelsDialog(QDialog):
         self.table = table(self.COLUMNS)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.note = QLabel("KSR: keystroke savings on your held-out text and on general text, before -> after "
-                           "fine-tuning.")
+        self._keyboard = KeyboardRows(self.table)  # reached with Tab: a row chosen, the arrows choose another
+        self.note = QLabel("Keys saved: the share of keystrokes the suggestions save, on writing of yours kept "
+                           "aside to test the model and on everyday text, before → after learning from your writing.")
         self.note.setWordWrap(True)
         self.preferences_note = QLabel("")
         self.preferences_note.setWordWrap(True)
@@ -119,7 +120,7 @@ class ModelsDialog(QDialog):
             sources = [printable(Path(source).name) for source in record.get("sources", [])]
             learned_from = ", ".join(sources[:3]) + (" …" if len(sources) > 3 else "")
             if model.id == BUNDLED:
-                learned_from = "chitchat (shipped with Nextword)"
+                learned_from = "everyday chat (shipped with Nextword)"
             created = str(record.get("created", ""))[:16].replace("T", " ")
             cells = ["● in use" if model.active else "", model.id, created, self._change(before, after, "user"),
                      self._change(before, after, "general"), learned_from]
@@ -164,7 +165,8 @@ class ModelsDialog(QDialog):
 
         if self._busy or not (confirmed or ask(
                 self, "Forget all", "Remove every model learned from your writing, the text kept for learning "
-                                    "and everything the personal cache learned? This cannot be undone.")):
+                                    "and every word and phrase learned from it?", "Forget All",
+                "Nextword goes back to the model it came with. This cannot be undone.")):
             return
         self.window.learned_forget_requested.emit()  # the worker's cache, in memory (it saves it empty)
 

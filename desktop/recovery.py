@@ -34,13 +34,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QPlainTextEdit
 
 from desktop import autosave_store, textfile
 from desktop.autosave import lock_file, try_lock
 from desktop.autosave_store import Autosave
 
 RESTORE, DISCARD, LATER = "restore", "discard", "later"
+PREVIEW_LINES = 6  # the first lines of the text offered back, shown in the question: enough to know it again
+PREVIEW_LINE_CHARS = 200  # of each (a line may be megabytes long)
 
 
 @dataclass
@@ -182,8 +184,36 @@ def ask(parent, autosave: Autosave, newer: bool) -> str:
     answers = {box.addButton(label, button_role): answer for label, button_role, answer in choices}
     box.setDefaultButton(next(iter(answers)))
     box.setEscapeButton(next(button for button, answer in answers.items() if answer == LATER))
+    _add_preview(box, autosave)
     box.exec()
     return answers.get(box.clickedButton(), LATER)
+
+
+def preview_text(autosave: Autosave) -> str:
+    """The first lines of the autosave's text, each cut short if long; "…" where more follows."""
+    lines = autosave.decoded.lines
+    shown = [line[:PREVIEW_LINE_CHARS] + ("…" if len(line) > PREVIEW_LINE_CHARS else "")
+             for line in lines[:PREVIEW_LINES]]
+    return "\n".join(shown) + ("\n…" if len(lines) > PREVIEW_LINES else "")
+
+
+def _add_preview(box: QMessageBox, autosave: Autosave) -> None:
+    """A read-only view of the text's first lines, above the buttons: the person sees what is offered back."""
+    preview = QPlainTextEdit(preview_text(autosave) or "(empty)")
+    preview.setReadOnly(True)
+    preview.setTabChangesFocus(True)  # Tab goes on to the buttons
+    preview.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+    preview.setAccessibleName("The start of the unsaved text")
+    preview.setFixedHeight(round(preview.fontMetrics().lineSpacing() * (PREVIEW_LINES + 1.5)))
+    preview.setMinimumWidth(360)
+    layout = box.layout()  # a grid; its last row holds the buttons, which go one row further down
+    button_box = box.findChild(QDialogButtonBox)
+    row = layout.rowCount()
+    if button_box is not None:
+        layout.removeWidget(button_box)
+    layout.addWidget(preview, row, 0, 1, layout.columnCount())
+    if button_box is not None:
+        layout.addWidget(button_box, row + 1, 0, 1, layout.columnCount())
 
 
 def _file_note(autosave: Autosave) -> str:

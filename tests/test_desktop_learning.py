@@ -15,8 +15,9 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from desktop_helpers import chips, type_and_wait  # noqa: E402
+from dialog_helpers import answer_confirmations  # noqa: E402
 from PySide6.QtCore import QProcess, Qt, QThread  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop.editor import SuggestingEditor  # noqa: E402
 from desktop.learn_dialog import LearnDialog  # noqa: E402
@@ -249,7 +250,7 @@ def test_learned_words_lists_removes_and_forgets_and_a_removed_word_is_not_learn
     words = learned(qtbot, window)
     assert "zorblax" not in words and "returned" in words
     assert "zorblax" not in PersonalCache.load().unigrams  # saved at once
-    monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.Yes)
+    answer_confirmations(monkeypatch, choose=True)
     dialog.filter.clear()
     qtbot.mouseClick(dialog.forget_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.words == [], timeout=5000)
@@ -289,9 +290,9 @@ def test_learn_from_my_writing_teaches_the_cache_shows_progress_and_loads_an_ins
     assert "skipped photo.jpg" in " ".join(dialog.messages)
     table = [[dialog.report_table.item(row, column).text() for column in range(3)]
              for row in range(dialog.report_table.rowCount())]
-    assert table[0] == ["Your text: keystroke savings", "30.0%", "35.0%"]
-    assert table[3] == ["General text: top-3 words", "55.0%", "54.8%"]
-    assert dialog.reason.text().startswith("Installed as v3: better on your writing")
+    assert table[0] == ["Keys saved, on your writing", "30.0%", "35.0%"]
+    assert table[3] == ["Next word among 3 suggestions, on everyday text", "55.0%", "54.8%"]
+    assert dialog.reason.text().startswith("Installed as v3: it predicts your writing better")
     assert requests == [("", window.preferences.provider)]  # the worker loads the active model
     qtbot.waitUntil(lambda: dialog.cache_result is not None, timeout=10000)
     assert dialog.cache_result.lines_learned == 3 and "3 lines from 2 files" in dialog.cache_label.text()
@@ -308,7 +309,7 @@ def test_a_fine_tune_that_is_not_better_keeps_the_model_and_a_refused_one_says_w
     fake_finetune(monkeypatch, "not-installed")
     with qtbot.waitSignal(dialog.report_ready, timeout=20000):
         dialog.start()
-    assert dialog.reason.text().startswith("Not installed: not better on your held-out text")
+    assert dialog.reason.text().startswith("Not installed: it did not predict your writing better")
     fake_finetune(monkeypatch, "refused")
     dialog.start()
     qtbot.waitUntil(lambda: not dialog.running and "stopped" in dialog.message.text(), timeout=20000)
@@ -496,10 +497,10 @@ def test_the_models_dialog_lists_uses_reverts_and_forgets_and_the_status_bar_nam
         dialog.use_selected()
     qtbot.keyClicks(window.editor, "Zorblax is learned.")
     assert "zorblax" in learned(qtbot, window)
-    monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.No)
-    dialog.forget_all()  # asks first: No
+    answer_confirmations(monkeypatch, choose=False)
+    dialog.forget_all()  # asks first: Cancel
     assert ModelStore().active().id == "v1"
-    monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.Yes)
+    answer_confirmations(monkeypatch, choose=True)
     with qtbot.waitSignal(dialog.changed, timeout=5000):
         qtbot.mouseClick(dialog.forget_button, Qt.MouseButton.LeftButton)
     assert [model.id for model in dialog.models] == ["bundled"] and not (user_data_dir() / "models").exists()
