@@ -60,3 +60,19 @@ def test_the_window_and_the_log_name_the_model_from_its_description_never_from_t
     session = next(open_database(tmp_path / "home" / LOG_FILE)["sessions"].rows)
     assert session["model_id"] == "v2"
     assert session["model"].startswith("v2 (learned from your writing): lstm model.int8.onnx, exported 20")
+
+
+def test_a_graphics_card_asked_for_but_missing_runs_the_model_on_the_processor_and_says_so_in_one_line(
+        open_window, qtbot, monkeypatch):
+    import onnxruntime
+    from desktop_helpers import type_and_wait
+
+    monkeypatch.setattr(onnxruntime, "get_available_providers", lambda: ["CPUExecutionProvider"])
+    window = open_window("--provider", "cuda")
+    qtbot.waitUntil(lambda: window.worker_thread.worker.predictor is not None, timeout=15000)
+    assert window.provider_label.text().endswith("on CPU") and not window.model_error
+    qtbot.waitUntil(lambda: any("graphics card" in said for said in window.messages.said), timeout=5000)
+    said = next(said for said in window.messages.said if "graphics card" in said)
+    assert "\n" not in said and len(said) < 100 and "CUDAExecutionProvider" not in said
+    type_and_wait(qtbot, window, "how are yo")
+    assert "you" in window.suggestion_bar.words_by_position()

@@ -165,9 +165,7 @@ def describe_loaded(predictor: Predictor, store_id: str) -> LoadedModel:
 def open_for_editor(model_path: str, provider: str, blocked: set[str], say: Say) -> tuple[Predictor, LoadedModel]:
     """The editor's model: the folder named by hand, or the store's active model with its fallbacks; the
     predictor and its description. ModelError when nothing can be loaded."""
-    from engine.runtime.onnx_backend import pick_providers
-
-    pick_providers(provider)  # a provider this machine lacks is no fault of any model: said before loading
+    provider = _provider_for_editor(provider, say)
     if model_path:
         try:
             predictor = open_bundle(model_path, provider=provider, blocked_words=blocked)
@@ -186,6 +184,22 @@ def open_for_editor(model_path: str, provider: str, blocked: set[str], say: Say)
             model = _instead_of(store, model, error, say)
             continue
         return predictor, describe_loaded(predictor, model.id)
+
+
+NO_GRAPHICS_CARD = "The graphics card chosen in Preferences cannot be used here: the model runs on the processor"
+
+
+def _provider_for_editor(provider: str, say: Say) -> str:
+    """The provider asked for, or the CPU (said in one line) where this machine's onnxruntime lacks it: a missing
+    graphics card is no fault of any model, and the editor still has suggestions."""
+    from engine.runtime.onnx_backend import pick_providers
+
+    try:
+        pick_providers(provider)
+    except BundleError:
+        say(NO_GRAPHICS_CARD)
+        return "cpu"
+    return provider
 
 
 def bundled_model() -> StoredModel:
