@@ -132,14 +132,17 @@ class CharPredictor(Predictor):
         return passed
 
     def complete(self, left_text: str, previous: str | None = None, speaker: str | None = None,
-                 min_probability: float = 0.25, max_words: int = 4) -> Completion:
-        """The likeliest word, completed, when it holds at least min_probability of the words found."""
+                 min_probability: float = 0.25, max_words: int = 4, first_word: str | None = None) -> Completion:
+        """The likeliest word, completed, when it holds at least min_probability of the words found. first_word:
+        the word it must be (the best chip's: one best guess), or None."""
         typed = Typed.read(left_text)
         probabilities, _ = self.word_distribution(typed.context, typed.partial, previous, speaker)
         partial = typed.partial
         total = float(probabilities.sum())
         candidates = self.chooser.completions(partial) if partial else self.chooser.allowed_word_ids
         candidates = candidates[self.chooser.allowed_mask[candidates]]
+        if first_word is not None:
+            candidates = candidates[candidates == self.chooser.vocab.index.get(first_word.lower(), -1)]
         if total <= 0 or len(candidates) == 0:
             return NOTHING
         best = int(candidates[np.argmax(probabilities[candidates])])
