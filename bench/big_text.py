@@ -1,6 +1,6 @@
 """Big documents: a 50 MB file opened and a 5 MB paste, in the real window (offscreen), and typing right after.
 
-For each: how long it took (File > Open reads and puts the file in a slice at a time, desktop/loading.py; a
+For each: how long it took (File > Open reads and puts the file in a slice at a time, desktop/document/loading.py; a
 paste is one call) and the GUI thread's longest stall meanwhile (a 10 ms timer's worst lateness), then
 key→chips p50/p95/max of `--keys` keys typed at the end of the document, and the longest stall while they
 were typed and the big document's autosave ran. Then whether the text came back exactly: the file saved
@@ -32,8 +32,8 @@ from PySide6.QtGui import QGuiApplication  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
 from bench.ui_latency import shown_for, wait_for  # noqa: E402
-from desktop import files, textfile  # noqa: E402
 from desktop.app import build_window  # noqa: E402
+from desktop.document import files, textfile  # noqa: E402
 from engine.evaluation.metrics import percentile  # noqa: E402
 
 WORDS = "the quick brown fox jumps over the lazy dog and then we can talk about it later tonight".split()

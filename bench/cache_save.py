@@ -6,7 +6,7 @@ different words (their pairs and triples too, pruned as the cache prunes them), 
 (offscreen) whose GUI thread runs a 10 ms timer, saves it on another thread, and reads it back as an editor
 does when another editor on the same folder saved (PersonalCache.sync). Prints each one's time and the
 timer's worst lateness meanwhile (target for the save: 50 ms). As in the editor, what lives on is frozen out of
-the garbage collector's sight before and after the save (desktop/worker.py keep_collections_short).
+the garbage collector's sight before and after the save (desktop/core/worker.py keep_collections_short).
 
     QT_QPA_PLATFORM=offscreen python bench/cache_save.py [--words 200000]
 """
@@ -27,7 +27,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication  # noqa: E402
 
 from bench.big_text import StallWatch, spin  # noqa: E402
-from desktop.worker import keep_collections_short  # noqa: E402
+from desktop.core.worker import keep_collections_short  # noqa: E402
 from engine.runtime.personal_cache import CACHE_FILE, PersonalCache  # noqa: E402
 
 WORDS_PER_SENTENCE = 10

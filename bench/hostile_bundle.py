@@ -102,7 +102,7 @@ def nan_cache(path: Path) -> None:
 def real_draft(folder: Path) -> None:
     from datetime import UTC, datetime
 
-    from desktop import autosave_store, textfile
+    from desktop.document import autosave_store, textfile
 
     decoded = textfile.DecodedText(["my unsaved draft", "second line"], ["\n"], textfile.TextFormat())
     autosave_store.write(folder, autosave_store.Autosave("draft", None, datetime.now(UTC), 1, decoded))
@@ -150,7 +150,7 @@ def refuse(case: str, path: Path) -> str:
 
         return _message(lambda: RareWords.load(path))
     if case.startswith("autosave"):
-        from desktop import autosave_store
+        from desktop.document import autosave_store
 
         offered, problems = autosave_store.read_all(path.parent)
         return f"offered {[item.text for item in offered]}; " + "; ".join(problems)
@@ -179,7 +179,7 @@ def run_child(case: str, path: Path) -> None:
     """Imports first (not timed: the editor has them already), then the read, timed."""
     import numpy  # noqa: F401
 
-    import desktop.autosave_store  # noqa: F401
+    import desktop.document.autosave_store  # noqa: F401
     import engine.core.bundle  # noqa: F401
     import engine.core.model_store  # noqa: F401
     import engine.runtime.lexicon  # noqa: F401

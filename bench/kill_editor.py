@@ -128,8 +128,8 @@ class ChildOutput:
 
 
 def check(home: Path, run: dict, rows_before: int) -> dict:
-    from desktop.autosave_store import read_all
-    from desktop.stats import main as stats_main
+    from desktop.document.autosave_store import read_all
+    from desktop.log.stats import main as stats_main
 
     with sqlite3.connect(home / "nextword.db") as db:
         integrity = db.execute("PRAGMA integrity_check").fetchone()[0]

@@ -8,7 +8,7 @@ link that loops, and a file whose name holds a newline and a fake progress line.
   tokenize_documents on what was read): wall time, the child's peak memory (ru_maxrss from os.wait4: its own
   share of RUSAGE_CHILDREN), whether it ended, and how the case was read or why it was skipped. The
   newline case runs the real `nextword finetune` (it refuses so little text at once) and counts the lines of
-  its stderr that the editor would take for progress (desktop/learn_dialog.py's PROGRESS_LINE, or any line
+  its stderr that the editor would take for progress (desktop/gui/learn_dialog.py's PROGRESS_LINE, or any line
   starting "progress" where that is missing).
 - editor: a child process opens the real window (offscreen), asks it to learn the case (files_to_learn) and,
   until the worker says it is done (files_learned) or --watch-s has passed, types a key every 50 ms and times
@@ -132,7 +132,7 @@ def finetune_newline_case(path: Path, args) -> dict:
     result = run_child(["-m", "engine.cli", "finetune", str(path)], args.timeout, args.memory_gb,
                        {"NEXTWORD_HOME": str(path.parent / "home")})
     try:
-        from desktop.learn_dialog import PROGRESS_LINE
+        from desktop.gui.learn_dialog import PROGRESS_LINE
     except ImportError:  # before the fix: the dialog took any line starting with "progress" and a number
         PROGRESS_LINE = re.compile(r"progress \S+")  # noqa: N806
     err = result.pop("stderr").splitlines()

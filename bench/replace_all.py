@@ -25,8 +25,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import qInstallMessageHandler  # noqa: E402
 
 from bench.big_text import StallWatch, spin, text_of  # noqa: E402
-from desktop import textfile  # noqa: E402
 from desktop.app import build_window  # noqa: E402
+from desktop.document import textfile  # noqa: E402
 
 NEEDLES = [("the", "THE"), ("lazy dog", "sleepy cat"), ("talk", "speak")]
 

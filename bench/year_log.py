@@ -1,13 +1,13 @@
 """A year of use: `nextword stats` and the editor's threshold tuning on an acceptance log of millions of rows.
 
 Builds a log of `--rows` suggestions (default 10,000,000) spread over a year, in a temporary folder, with
-the schema made by the real code (desktop/log_schema.py): every row goes in through the newest schema's
+the schema made by the real code (desktop/log/log_schema.py): every row goes in through the newest schema's
 triggers and indexes, as the editor writes them. With `--upgrade`, the rows go into a log of the first
 migration's tables instead, and opening it then runs the later migrations over them, as the first start
 after upgrading Nextword would (timed: it happens once). Then prints:
 
 * `nextword stats` on it, run as a subprocess: wall time and peak resident memory (getrusage of the child)
-* the threshold tuning the editor runs at its start (desktop/tuning.py, tune_from_log), on this log and on an
+* the threshold tuning the editor runs at its start (desktop/log/tuning.py, tune_from_log), on this log and on an
   empty one; and, beside it, how long opening the log takes at the editor's start (on its GUI thread), and
   reading every page for damage after it, on the log's writer thread
 
@@ -33,14 +33,14 @@ sys.path.insert(0, str(ROOT))
 
 from sqlite_utils import Database  # noqa: E402
 
-from desktop.events import EventLog  # noqa: E402
-from desktop.log_schema import (  # noqa: E402
+from desktop.log.events import EventLog  # noqa: E402
+from desktop.log.log_schema import (  # noqa: E402
     check_every_page,
     m001_create_sessions_and_suggestions,
     now,
     open_database,
 )
-from desktop.tuning import tune_from_log  # noqa: E402
+from desktop.log.tuning import tune_from_log  # noqa: E402
 
 COLUMNS = ("session_id", "shown_at", "kind", "rank", "words", "latency_ms", "typed_chars", "probability", "outcome",
            "keystrokes_saved")
@@ -159,7 +159,7 @@ def median_seconds(work, times: int = 5) -> float:
 
 
 def opening(path: Path) -> None:
-    """What the editor's start does on its GUI thread (desktop/acceptance.py open_log): the pages are read later,
+    """What the editor's start does on its GUI thread (desktop/log/acceptance.py open_log): the pages are read later,
     on the log's writer thread."""
     EventLog(path, finish_later=True).close()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from desktop.settings import APPLICATION, ORGANIZATION, Preferences, open_settings, settings_problem
+from desktop.core.settings import APPLICATION, ORGANIZATION, Preferences, open_settings, settings_problem
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,10 +21,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def build_window(argv: list[str] | None = None):
-    """The first window, FILE opened, then what a crashed session left offered back (desktop/recovery.py);
+    """The first window, FILE opened, then what a crashed session left offered back (desktop/document/recovery.py);
     windows opened for restored documents are in `window.recovered_windows`. Raises DataFolderRefused for a
     data folder that is not the person's alone (engine/core/data_folder.py), before anything is read from it."""
-    from desktop import files, recovery
+    from desktop.document import files, recovery
     from engine.core import data_folder
 
     args = build_parser().parse_args(argv)
@@ -47,8 +47,8 @@ def build_window(argv: list[str] | None = None):
 
 
 def _new_window(args: argparse.Namespace, settings):
-    from desktop.acceptance import AcceptanceRecorder
-    from desktop.main_window import MainWindow
+    from desktop.gui.main_window import MainWindow
+    from desktop.log.acceptance import AcceptanceRecorder
 
     preferences = Preferences.load(settings)
     if args.model:
@@ -77,7 +77,7 @@ def _refuse(reason: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     build_parser().parse_args(argv)  # --help and bad options answer before anything else
-    from desktop.platform_check import display_problem
+    from desktop.core.platform_check import display_problem
 
     problem = display_problem()
     if problem:

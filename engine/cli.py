@@ -13,7 +13,7 @@ COMMANDS = {
     "app": ("desktop.app", "open the editor with live next-word suggestions"),
     "suggest": ("engine.cli", "print the next-word suggestions for some text"),
     "generate": ("engine.runtime.generate", "write text with the model: greedy, temperature, top-k or top-p"),
-    "stats": ("desktop.stats", "acceptance rate and keystrokes saved, from the local log"),
+    "stats": ("desktop.log.stats", "acceptance rate and keystrokes saved, from the local log"),
     "train": ("engine.training.train",
               "train a next-word model: LSTM, character LSTM, NPLM or Transformer (needs the train extra)"),
     "release": ("engine.training.release", "make a small shippable copy of a trained checkpoint"),

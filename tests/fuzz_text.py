@@ -17,7 +17,7 @@ import string
 
 from hypothesis import strategies as st
 
-EDITOR_CHARACTERS = 300  # the editor passes at most this much left context (desktop/context.py)
+EDITOR_CHARACTERS = 300  # the editor passes at most this much left context (desktop/core/context.py)
 LINE_BREAKS = ("\n", "\r", "\r\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 KNOWN_WORDS = (
     "i", "you", "the", "to", "and", "it", "that", "what", "how", "are", "doing", "today", "know", "mean", "want",

@@ -19,8 +19,8 @@ from PySide6.QtCore import QEvent, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QKeyEvent, QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
-from desktop import autosave, autosave_store, files, recovery, textfile  # noqa: E402
-from desktop.status_messages import StatusMessages  # noqa: E402
+from desktop.document import autosave, autosave_store, files, recovery, textfile  # noqa: E402
+from desktop.gui.status_messages import StatusMessages  # noqa: E402
 from engine.core.paths import private_dir  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,7 +113,7 @@ def after_a_crash(monkeypatch, tmp_path):
 
 @pytest.fixture
 def statuses(monkeypatch):
-    """Every message the windows said in their status bars (desktop/status_messages.py), shown or still waiting."""
+    """Every message the windows said in their status bars (desktop/gui/status_messages.py), shown or still waiting."""
     boards, init = [], StatusMessages.__init__
 
     def register(self, status_bar):

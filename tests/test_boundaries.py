@@ -41,7 +41,7 @@ def test_runtime_evaluation_and_desktop_modules_import_without_torch_or_the_trai
     modules = ["engine.cli", "engine.models_cli",
                *(name for package in TORCH_FREE_PACKAGES for name in modules_of(package))]
     assert {"engine.runtime.predictor", "engine.runtime.personal_cache", "engine.core.model_store",
-            "desktop.main_window", "desktop.learn_dialog", "engine.evaluation.evaluate"} <= set(modules)
+            "desktop.gui.main_window", "desktop.gui.learn_dialog", "engine.evaluation.evaluate"} <= set(modules)
     loaded = imported_by(modules, ["torch", "engine.training", "matplotlib", "tqdm"])
     pulled = {name: packages for name, packages in loaded.items() if packages}
     assert not pulled, f"first module to pull them in: {next(iter(pulled.items()))}"

@@ -3,13 +3,13 @@ the person types, so the predictor's state cache keeps working."""
 
 import random
 
-from desktop.context import ANCHOR_SPACING, CONTEXT_CHARACTERS, LOOKBEHIND, context_start
+from desktop.core.context import ANCHOR_SPACING, CONTEXT_CHARACTERS, LOOKBEHIND, context_start
 
 WORDS = "so I think we should go to the beach on Monday and then maybe watch a movie with my friends".split()
 
 
 def left_text(paragraph: str, cursor: int) -> str:
-    """What the editor passes to the predictor with the cursor at `cursor` (desktop/editor.py's way)."""
+    """What the editor passes to the predictor with the cursor at `cursor` (desktop/gui/editor.py's way)."""
     fetched = min(cursor, CONTEXT_CHARACTERS + LOOKBEHIND)
     tail = paragraph[cursor - fetched : cursor]
     return tail[context_start(tail, cursor - fetched, cursor):]

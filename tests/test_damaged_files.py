@@ -352,7 +352,7 @@ def test_a_stored_version_made_by_a_newer_nextword_is_left_as_it_is(open_window,
 
 def make_log_file(path, kind):
     """The log's path holding something that is not a log Nextword can use."""
-    from desktop.events import EventLog, LoggedSuggestion
+    from desktop.log.events import EventLog, LoggedSuggestion
 
     if kind in ("garbage", "bit flips", "cut short"):
         log = EventLog(path)
@@ -388,8 +388,8 @@ LOG_DAMAGE = ["garbage", "bit flips", "cut short", "a folder", "another program'
 
 @pytest.mark.parametrize("kind", LOG_DAMAGE)
 def test_an_unusable_log_is_kept_aside_untouched_and_a_fresh_one_started(tmp_path, kind):
-    from desktop.acceptance import open_log
-    from desktop.events import LOG_FILE
+    from desktop.log.acceptance import open_log
+    from desktop.log.events import LOG_FILE
 
     path = tmp_path / "data" / LOG_FILE
     path.parent.mkdir()
@@ -417,8 +417,8 @@ def test_an_unusable_log_is_kept_aside_untouched_and_a_fresh_one_started(tmp_pat
 
 
 def test_a_log_made_by_a_newer_nextword_is_left_as_it_is_and_logging_is_off(tmp_path):
-    from desktop.acceptance import open_log
-    from desktop.events import EventLog
+    from desktop.log.acceptance import open_log
+    from desktop.log.events import EventLog
 
     path = tmp_path / "nextword.db"
     EventLog(path).close()
@@ -434,8 +434,8 @@ def test_a_log_made_by_a_newer_nextword_is_left_as_it_is_and_logging_is_off(tmp_
 
 def test_a_read_only_log_turns_logging_off_with_what_to_do(tmp_path, monkeypatch):
     """As root, chmod stops no write: SQLite's own read-only switch fails the opening writes the same way."""
-    from desktop import events
-    from desktop.acceptance import open_log
+    from desktop.log import events
+    from desktop.log.acceptance import open_log
 
     path = tmp_path / "nextword.db"
     events.EventLog(path).close()
@@ -447,8 +447,8 @@ def test_a_read_only_log_turns_logging_off_with_what_to_do(tmp_path, monkeypatch
 
 
 def test_a_log_whose_mode_is_read_only_is_never_written(tmp_path):
-    from desktop.acceptance import open_log
-    from desktop.events import EventLog
+    from desktop.log.acceptance import open_log
+    from desktop.log.events import EventLog
 
     path = tmp_path / "nextword.db"
     EventLog(path).close()
@@ -461,7 +461,7 @@ def test_a_log_whose_mode_is_read_only_is_never_written(tmp_path):
 @pytest.mark.parametrize("kind", ["another program's database", "a folder", "bit flips"])
 def test_the_editor_opens_over_an_unusable_log_says_where_it_went_and_logs_afresh(open_window, qtbot, tmp_path,
                                                                                  kind):
-    from desktop.events import LOG_FILE
+    from desktop.log.events import LOG_FILE
 
     path = tmp_path / "home" / LOG_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -483,7 +483,7 @@ SETTINGS_DAMAGE = {"garbage": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "c
 
 @pytest.mark.parametrize("kind", [*SETTINGS_DAMAGE, "a folder"])
 def test_a_damaged_settings_file_is_kept_aside_and_the_defaults_used_with_one_message(tmp_path, kind):
-    from desktop.settings import Preferences, open_settings, settings_problem
+    from desktop.core.settings import Preferences, open_settings, settings_problem
 
     path = tmp_path / "settings.ini"
     if kind == "a folder":
@@ -502,7 +502,7 @@ def test_a_damaged_settings_file_is_kept_aside_and_the_defaults_used_with_one_me
 
 
 def test_a_read_only_settings_file_is_said_once_never_written_and_changes_last_the_session(tmp_path):
-    from desktop.settings import Preferences, open_settings, settings_problem
+    from desktop.core.settings import Preferences, open_settings, settings_problem
 
     path = tmp_path / "settings.ini"
     path.write_text("[preferences]\nfont_size=14\n")
@@ -538,7 +538,7 @@ def test_the_window_says_its_settings_are_read_only_and_closing_writes_nothing_t
 def test_a_settings_file_that_cannot_be_written_is_said_when_saving(tmp_path, monkeypatch):
     from PySide6.QtCore import QSettings
 
-    from desktop.settings import Preferences, open_settings, settings_problem
+    from desktop.core.settings import Preferences, open_settings, settings_problem
 
     path = tmp_path / "settings.ini"
     settings = open_settings(str(path))
@@ -559,7 +559,7 @@ def test_a_settings_file_that_cannot_be_written_is_said_when_saving(tmp_path, mo
     ("blocked_words=one, two", {"blocked_words": ["one", "two"]}),
 ])
 def test_every_preference_read_is_checked_and_brought_into_range(tmp_path, text, expected):
-    from desktop.settings import Preferences, open_settings
+    from desktop.core.settings import Preferences, open_settings
 
     path = tmp_path / "settings.ini"
     path.write_text(f"[preferences]\n{text}\n")
@@ -599,7 +599,7 @@ def test_an_unusable_personal_cache_is_kept_aside_and_learning_starts_afresh(ope
 
 
 def test_a_personal_cache_that_cannot_be_kept_aside_is_never_saved_over(qtbot, monkeypatch):
-    from desktop import worker as worker_module
+    from desktop.core import worker as worker_module
     from engine.core.damaged import KeepAsideError
     from engine.runtime.personal_cache import default_path
 
@@ -625,7 +625,7 @@ def test_the_editor_reads_the_logs_pages_and_migrates_it_off_the_gui_thread(open
     """A year's log takes seconds to read whole, a minute to migrate: the window must not wait for it as it starts."""
     import threading
 
-    from desktop import events
+    from desktop.log import events
 
     threads = []
     real_check = events.finish_opening

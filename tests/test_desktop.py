@@ -8,7 +8,7 @@ pytest.importorskip("pytestqt")
 from desktop_helpers import chips, type_and_wait  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
-from desktop.context import ANCHOR_SPACING, CONTEXT_CHARACTERS  # noqa: E402
+from desktop.core.context import ANCHOR_SPACING, CONTEXT_CHARACTERS  # noqa: E402
 from engine.runtime.model_opening import open_bundle
 
 
@@ -196,7 +196,7 @@ def test_bigger_text_keeps_the_chips_words(window, qtbot):
 
 
 def test_more_chips_chosen_in_preferences_fill_without_a_keystroke(window, qtbot, monkeypatch):
-    from desktop.preferences import PreferencesDialog
+    from desktop.gui.preferences import PreferencesDialog
 
     def choose_five(dialog):
         dialog.chip_count.setValue(5)
@@ -252,7 +252,7 @@ def test_qt_calls_do_not_take_references_from_none(qtbot):
     # reference count on each call that returns nothing, and the app aborted after a few thousand keys.
     import sys
 
-    from desktop.editor import SuggestingEditor
+    from desktop.gui.editor import SuggestingEditor
 
     editor = SuggestingEditor()
     qtbot.addWidget(editor)
@@ -266,7 +266,7 @@ def test_qt_calls_do_not_take_references_from_none(qtbot):
 
 @pytest.mark.bundled_model
 def test_preferences_dialog_changes_chips_inline_text_and_blocked_words(window, qtbot):
-    from desktop.preferences import PreferencesDialog
+    from desktop.gui.preferences import PreferencesDialog
 
     dialog = PreferencesDialog(window.preferences, window)
     dialog.chip_count.setValue(5)
@@ -284,8 +284,8 @@ def test_preferences_dialog_changes_chips_inline_text_and_blocked_words(window, 
 
 @pytest.mark.bundled_model
 def test_a_typing_session_logs_what_was_shown_and_what_became_of_it(window, qtbot, tmp_path):
-    from desktop.events import LOG_FILE
-    from desktop.log_schema import open_database
+    from desktop.log.events import LOG_FILE
+    from desktop.log.log_schema import open_database
 
     type_and_wait(qtbot, window, "how are yo")
     qtbot.waitUntil(window.editor.ghost_showing, timeout=5000)
@@ -313,8 +313,8 @@ def test_a_typing_session_logs_what_was_shown_and_what_became_of_it(window, qtbo
 
 @pytest.mark.bundled_model
 def test_delete_my_data_empties_the_log_and_logging_goes_on(window, qtbot, tmp_path):
-    from desktop.events import LOG_FILE
-    from desktop.log_schema import open_database
+    from desktop.log.events import LOG_FILE
+    from desktop.log.log_schema import open_database
 
     type_and_wait(qtbot, window, "how are yo")
     window.suggestion_bar.chip_clicked.emit("you")
@@ -332,7 +332,7 @@ def test_delete_my_data_empties_the_log_and_logging_goes_on(window, qtbot, tmp_p
 def test_the_analytics_window_charts_the_log_and_saves_a_png(window, qtbot, tmp_path):
     from test_events import fixture_log
 
-    from desktop.analytics import AnalyticsWindow
+    from desktop.gui.analytics import AnalyticsWindow
 
     fixture_log(tmp_path / "fixture.db").close()
     analytics = AnalyticsWindow(tmp_path / "fixture.db")
@@ -355,7 +355,7 @@ def test_the_inline_confidence_tunes_itself_from_the_log_unless_fixed_by_hand(op
 
     from test_events import synthetic_inline_log
 
-    from desktop.events import LOG_FILE, EventLog, LoggedSuggestion
+    from desktop.log.events import LOG_FILE, EventLog, LoggedSuggestion
 
     log = EventLog(tmp_path / "home" / LOG_FILE)
     log.start_session("bundled model", "CPUExecutionProvider")
@@ -381,7 +381,7 @@ def test_the_first_keystroke_after_loading_costs_no_model_step(qtbot):
     keystroke is as quick as any (and its latency in the status bar and the log is a keystroke's)."""
     from counting_stepper import CountingStepper
 
-    from desktop.worker import PredictionWorker, Request
+    from desktop.core.worker import PredictionWorker, Request
 
     worker = PredictionWorker()
     loaded, results = [], []
@@ -399,7 +399,7 @@ def test_the_first_keystroke_after_loading_costs_no_model_step(qtbot):
 
 
 def test_a_broken_tokenizer_install_ends_in_a_message_at_load_not_at_every_keystroke(qtbot, monkeypatch):
-    from desktop.worker import PredictionWorker
+    from desktop.core.worker import PredictionWorker
 
     def broken():
         raise ImportError("cannot import name 'TweetTokenizer' from 'nltk.tokenize'")

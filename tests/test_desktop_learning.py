@@ -19,8 +19,8 @@ from dialog_helpers import answer_confirmations  # noqa: E402
 from PySide6.QtCore import QProcess, Qt, QThread  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop.editor import SuggestingEditor  # noqa: E402
-from desktop.learn_dialog import LearnDialog  # noqa: E402
+from desktop.gui.editor import SuggestingEditor  # noqa: E402
+from desktop.gui.learn_dialog import LearnDialog  # noqa: E402
 from engine.core.kept_text import kept_text_path  # noqa: E402
 from engine.core.model_store import ModelStore  # noqa: E402
 from engine.core.paths import bundled_model_dir, user_data_dir  # noqa: E402
@@ -43,7 +43,7 @@ def type_line(qtbot, window, text):
 
 def choose_preferences(window, monkeypatch, **checked):
     """Edit > Preferences with these boxes ticked (or not), then OK."""
-    from desktop.preferences import PreferencesDialog
+    from desktop.gui.preferences import PreferencesDialog
 
     def ticked_and_accepted(dialog):
         for name, value in checked.items():
@@ -212,7 +212,7 @@ def test_the_cache_is_saved_off_the_gui_thread_and_loaded_again_by_the_next_wind
 
 
 def test_the_cache_is_saved_a_moment_after_the_last_change(open_window, qtbot, monkeypatch):
-    monkeypatch.setattr("desktop.worker.SAVE_DELAY_MS", 100)
+    monkeypatch.setattr("desktop.core.worker.SAVE_DELAY_MS", 100)
     window = open_window()
     qtbot.keyClicks(window.editor, "Quibblewick came to tea.")
     assert "quibblewick" in learned(qtbot, window)
@@ -355,7 +355,7 @@ def test_closing_the_window_cancels_a_fine_tune_under_way(window, qtbot, monkeyp
 
 
 def test_without_torch_the_cache_still_learns_and_one_line_says_what_to_install(window, qtbot, monkeypatch, notes):
-    monkeypatch.setattr("desktop.learn_dialog.torch_available", lambda: False)
+    monkeypatch.setattr("desktop.gui.learn_dialog.torch_available", lambda: False)
     dialog = window.learn_from_writing()
     dialog.add_paths([notes])
     dialog.start()

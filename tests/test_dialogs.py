@@ -57,8 +57,8 @@ def test_delete_my_data_lists_what_it_deletes_and_enter_deletes_nothing(window, 
 
 
 def test_delete_my_data_deletes_the_log_the_learned_words_the_kept_text_and_the_models(window, qtbot, tmp_path):
-    from desktop.events import LOG_FILE
-    from desktop.log_schema import open_database
+    from desktop.log.events import LOG_FILE
+    from desktop.log.log_schema import open_database
 
     everything_kept(qtbot, window)
     damaged_log = tmp_path / "home" / (LOG_FILE + ".damaged-20261201-101010")
@@ -100,7 +100,7 @@ def test_models_forget_all_asks_with_cancel_as_the_default(window, qtbot):
 def test_tab_goes_through_every_preference_to_ok_and_cancel_even_from_the_blocked_words(window, qtbot):
     from PySide6.QtWidgets import QDialogButtonBox
 
-    from desktop.preferences import PreferencesDialog
+    from desktop.gui.preferences import PreferencesDialog
 
     dialog = PreferencesDialog(window.preferences, window)
     qtbot.addWidget(dialog)
@@ -125,7 +125,7 @@ def ok_clicked(qtbot, dialog):
 
 
 def test_a_folder_that_is_no_model_is_refused_in_preferences_with_the_reason(window, qtbot, tmp_path):
-    from desktop.preferences import PreferencesDialog
+    from desktop.gui.preferences import PreferencesDialog
 
     dialog = PreferencesDialog(window.preferences, window)
     qtbot.addWidget(dialog)
@@ -146,7 +146,7 @@ def test_a_folder_that_is_no_model_is_refused_in_preferences_with_the_reason(win
 def test_the_model_folder_has_a_browse_button(window, qtbot, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
-    from desktop.preferences import PreferencesDialog
+    from desktop.gui.preferences import PreferencesDialog
 
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(bundled_model_dir()))
     dialog = PreferencesDialog(window.preferences, window)
@@ -158,7 +158,7 @@ def test_the_model_folder_has_a_browse_button(window, qtbot, monkeypatch):
 def test_the_graphics_card_is_offered_only_where_onnxruntime_has_it(window, qtbot, monkeypatch):
     import onnxruntime
 
-    from desktop.preferences import PreferencesDialog
+    from desktop.gui.preferences import PreferencesDialog
 
     monkeypatch.setattr(onnxruntime, "get_available_providers", lambda: ["CPUExecutionProvider"])
     window.preferences.provider = "cuda"
@@ -177,7 +177,7 @@ def test_the_graphics_card_is_offered_only_where_onnxruntime_has_it(window, qtbo
 
 def test_a_model_that_fails_to_load_after_ok_puts_the_one_before_back_and_says_why(window, qtbot, monkeypatch,
                                                                                    tmp_path):
-    from desktop.preferences import PreferencesDialog
+    from desktop.gui.preferences import PreferencesDialog
 
     qtbot.waitUntil(lambda: window.model_label.text() == "Model: bundled model", timeout=10000)
     broken = tmp_path / "broken"
@@ -205,7 +205,7 @@ def test_a_model_that_fails_to_load_after_ok_puts_the_one_before_back_and_says_w
 def test_preferences_speak_of_grey_text_in_plain_words(window, qtbot):
     from PySide6.QtWidgets import QLabel
 
-    from desktop.preferences import PreferencesDialog
+    from desktop.gui.preferences import PreferencesDialog
 
     window.preferences.inline_min_confidence = 0.237
     dialog = PreferencesDialog(window.preferences, window, tuned_confidence=None)
@@ -246,7 +246,7 @@ FAKE_FINETUNE = Path(__file__).with_name("fake_finetune.py")
 @pytest.fixture
 def writing(tmp_path, monkeypatch):
     """A file of the person's writing with a long name, and the fake fine-tune (tests/fake_finetune.py)."""
-    from desktop.learn_dialog import LearnDialog
+    from desktop.gui.learn_dialog import LearnDialog
 
     path = tmp_path / ("letters_to_my_sister_written_over_the_years_" * 3 + ".txt")
     path.write_text("Flimflam is a word I use.\nQuibblewick came to tea.\n" * 50, encoding="utf-8")
@@ -302,11 +302,11 @@ def test_the_learn_dialog_remembers_its_list_and_a_path_is_removed_with_delete(o
 
 
 def test_the_learn_dialog_says_how_long_learning_will_take_in_plain_words(window, qtbot, writing, monkeypatch):
-    from desktop.learn_dialog import say_duration
+    from desktop.gui.learn_dialog import say_duration
 
     assert [say_duration(seconds) for seconds in (2, 38, 70, 130, 7200)] == [
         "a few seconds", "about 40 seconds", "about a minute", "about 2 minutes", "about 2 hours"]
-    monkeypatch.setattr("desktop.learn_dialog.LEARN_BYTES_PER_SECOND", 100)  # as slow as 3 KB taking half a minute
+    monkeypatch.setattr("desktop.gui.learn_dialog.LEARN_BYTES_PER_SECOND", 100)  # as slow as 3 KB taking half a minute
     dialog = window.learn_from_writing()
     dialog.add_paths([writing.parent])  # the folder: its text files counted
     qtbot.waitUntil(lambda: "cache learns" in dialog.estimate_label.text(), timeout=5000)
@@ -361,7 +361,7 @@ def test_the_models_dialog_speaks_plainly_and_a_model_is_chosen_and_used_from_th
 def test_the_recovery_question_shows_the_first_lines_of_what_it_offers_back(qtbot):
     from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPlainTextEdit
 
-    from desktop import autosave_store, recovery, textfile
+    from desktop.document import autosave_store, recovery, textfile
 
     text = "".join(f"line {number} of the plan\n" for number in range(1, 10)).encode()
     crashed = autosave_store.Autosave("one", "/notes/plan.txt", autosave_store.now(), 1, textfile.decode(text))
@@ -400,7 +400,7 @@ def test_tab_reaches_every_control_of_the_learn_dialog(window, qtbot, writing):
 
 def test_off_the_record_chosen_in_preferences_shows_in_the_status_bar(window, qtbot, monkeypatch):
     # Verified, not changed: the paused state of learning is in sight while it lasts, however it was chosen.
-    from desktop.preferences import PreferencesDialog
+    from desktop.gui.preferences import PreferencesDialog
 
     def paused(dialog):
         dialog.learning_paused.setChecked(True)
@@ -413,7 +413,7 @@ def test_off_the_record_chosen_in_preferences_shows_in_the_status_bar(window, qt
 
 def test_delete_my_data_cancels_a_fine_tune_under_way_and_refreshes_learned_words(window, qtbot, writing,
                                                                                   monkeypatch):
-    from desktop.learn_dialog import LearnDialog
+    from desktop.gui.learn_dialog import LearnDialog
 
     monkeypatch.setattr(LearnDialog, "command", staticmethod(
         lambda paths: (sys.executable, [str(FAKE_FINETUNE), "slow", *paths])))

@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from desktop.events import EventLog, LoggedSuggestion
-from desktop.log_schema import MIGRATIONS, open_database
-from desktop.stats import compute_stats, main, read_rows
+from desktop.log.events import EventLog, LoggedSuggestion
+from desktop.log.log_schema import MIGRATIONS, open_database
+from desktop.log.stats import compute_stats, main, read_rows
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_paused_learning_logs_nothing_and_delete_my_data_empties_the_log(log_pat
 
 WRITER = """
 import sys
-from desktop.events import EventLog, LoggedSuggestion
+from desktop.log.events import EventLog, LoggedSuggestion
 log = EventLog(sys.argv[1], flush_seconds=0.01)
 log.start_session("m", "p")
 for batch in range(100000):
@@ -133,7 +133,7 @@ def synthetic_inline_log(rng, count=2000):
 def test_threshold_tuning_finds_the_known_optimum_and_never_hides_everything():
     import random
 
-    from desktop.tuning import tune_inline_threshold
+    from desktop.log.tuning import tune_inline_threshold
 
     rng = random.Random(6)
     assert tune_inline_threshold(synthetic_inline_log(rng)) == pytest.approx(0.4)
@@ -148,8 +148,8 @@ def test_an_older_log_opened_by_the_editor_is_migrated_on_its_writer_thread_befo
     window starts, and never after a row of the new kind is written."""
     from sqlite_utils import Database
 
-    from desktop.acceptance import open_log
-    from desktop.log_schema import m001_create_sessions_and_suggestions, now
+    from desktop.log.acceptance import open_log
+    from desktop.log.log_schema import m001_create_sessions_and_suggestions, now
 
     old = Database(log_path)
     m001_create_sessions_and_suggestions(old)

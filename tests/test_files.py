@@ -14,9 +14,9 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
-from desktop import files, textfile  # noqa: E402
-from desktop.document import Document  # noqa: E402
-from desktop.editor import SuggestingEditor  # noqa: E402
+from desktop.document import files, textfile  # noqa: E402
+from desktop.document.document import Document  # noqa: E402
+from desktop.gui.editor import SuggestingEditor  # noqa: E402
 
 ROOT = os.geteuid() == 0
 

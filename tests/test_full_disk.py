@@ -76,7 +76,7 @@ def save_cache_now(window) -> None:
 
 
 def test_the_editor_on_a_full_disk_says_once_per_file_what_failed_and_keeps_suggesting(home, window, qtbot):
-    from desktop.autosave_store import read_all
+    from desktop.document.autosave_store import read_all
 
     messages = window.messages.said  # every message the status bar showed or has waiting, in order
     log, cache_path = window.recorder.log, home / "personal_cache.json"

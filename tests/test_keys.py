@@ -1,6 +1,6 @@
 """The editor in the hand: one best guess (grey text and Alt+1 agree), each chip's key, Tab, Esc, punctuation after
 an accepted word, a chip taken inside a word, capitals, Help > Keyboard Shortcuts, and a whole short e-mail typed
-with the keys a person uses (desktop/editor.py, chips.py, main_window.py, shortcuts.py; runtime/completion.py)."""
+with the keys a person uses (desktop/gui/editor.py, chips.py, main_window.py, shortcuts.py; runtime/completion.py)."""
 
 import pytest
 
@@ -9,7 +9,7 @@ pytest.importorskip("pytestqt")
 from desktop_helpers import capitalising, chips, type_and_wait  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
-from desktop.chips import SuggestionBar  # noqa: E402
+from desktop.gui.chips import SuggestionBar  # noqa: E402
 
 pytestmark = pytest.mark.bundled_model
 ALT = Qt.KeyboardModifier.AltModifier
@@ -289,8 +289,8 @@ def test_a_short_email_typed_with_the_keys_a_person_uses(window, qtbot):
 
 
 def test_capitals_are_one_checkbox_in_preferences_and_kept_in_the_settings(window, qtbot):
-    from desktop.preferences import PreferencesDialog
-    from desktop.settings import Preferences
+    from desktop.core.settings import Preferences
+    from desktop.gui.preferences import PreferencesDialog
 
     dialog = PreferencesDialog(capitalising(window).preferences, window)
     qtbot.addWidget(dialog)

@@ -1,10 +1,10 @@
-"""A big file opens a slice at a time (desktop/loading.py): the window answers meanwhile, and nothing can be
+"""A big file opens a slice at a time (desktop/document/loading.py): the window answers meanwhile, and nothing can be
 typed into, saved from or lost with the part that is in."""
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from desktop import files, loading
+from desktop.document import files, loading
 
 LINES = [f"Line {number}: the lighthouse keeper counted {number} ships." for number in range(3000)]
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from desktop.events import LOG_FILE, EventLog, LoggedSuggestion
+from desktop.log.events import LOG_FILE, EventLog, LoggedSuggestion
 
 
 @pytest.fixture
@@ -305,7 +305,7 @@ def test_delete_my_data_in_the_window_says_it_failed_while_locked_and_deleted_on
 
 @pytest.mark.parametrize("unreadable", ["not a database", "a folder"])
 def test_the_analytics_window_says_why_it_cannot_read_the_log(qtbot, tmp_path, unreadable):
-    from desktop.analytics import AnalyticsWindow
+    from desktop.gui.analytics import AnalyticsWindow
 
     path = tmp_path / "nextword.db"
     if unreadable == "a folder":
@@ -323,7 +323,7 @@ def test_the_analytics_window_says_why_it_cannot_read_the_log(qtbot, tmp_path, u
 def test_the_analytics_window_reads_the_log_even_when_waiting_for_the_writer_fails(qtbot, log_path):
     from test_events import fixture_log
 
-    from desktop.analytics import AnalyticsWindow
+    from desktop.gui.analytics import AnalyticsWindow
 
     fixture_log(log_path).close()
 

@@ -33,9 +33,9 @@ def test_the_window_and_the_log_name_the_model_from_its_description_never_from_t
     model's version), and the log records which model each session used, by the store's id."""
     from desktop_helpers import type_and_wait
 
-    from desktop.events import LOG_FILE
-    from desktop.log_schema import open_database
-    from desktop.worker import PredictionWorker
+    from desktop.core.worker import PredictionWorker
+    from desktop.log.events import LOG_FILE
+    from desktop.log.log_schema import open_database
 
     read_on_the_gui_thread = []
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from desktop.platform_check import debian_package, display_problem, missing_libraries, xcb_plugin
+from desktop.core.platform_check import debian_package, display_problem, missing_libraries, xcb_plugin
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the xcb plugin is Linux's")
 

@@ -41,7 +41,7 @@ def test_twenty_seconds_of_suggestions_need_no_network_and_leave_no_telemetry(tm
 
 
 def test_the_settings_file_is_created_readable_by_the_user_alone(tmp_path):
-    from desktop.settings import Preferences, open_settings
+    from desktop.core.settings import Preferences, open_settings
 
     path = tmp_path / "settings" / "nextword.ini"
     settings = open_settings(str(path))
@@ -56,7 +56,7 @@ def test_the_settings_file_is_created_readable_by_the_user_alone(tmp_path):
 
 
 def test_the_acceptance_log_and_its_folder_are_created_for_the_user_alone(tmp_path):
-    from desktop.events import LOG_FILE, EventLog
+    from desktop.log.events import LOG_FILE, EventLog
 
     log = EventLog(tmp_path / "data" / LOG_FILE)
     log.start_session("bundled model", "CPUExecutionProvider")

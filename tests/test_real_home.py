@@ -50,7 +50,7 @@ def _run_tests(source: str, folder: Path, home: Path) -> subprocess.CompletedPro
 
 
 def test_settings_live_in_nextword_home_when_it_is_set():
-    from desktop.settings import open_settings
+    from desktop.core.settings import open_settings
 
     settings = open_settings()
     assert Path(settings.fileName()).parent == Path(os.environ["NEXTWORD_HOME"])

@@ -9,8 +9,8 @@ import sqlite3
 
 import pytest
 
-from desktop.log_schema import open_database
-from desktop.stats import as_csv, compute_stats, main, read_rows, read_stats
+from desktop.log.log_schema import open_database
+from desktop.log.stats import as_csv, compute_stats, main, read_rows, read_stats
 from engine.evaluation.metrics import percentile
 
 COLUMNS = ("session_id", "shown_at", "kind", "rank", "words", "latency_ms", "typed_chars", "probability", "outcome",
@@ -53,7 +53,7 @@ def insert(connection, rows):
 
 def row_by_row(rows, characters_typed):
     """The figures as `nextword stats` worked them out before it asked SQLite: every row in memory, counted in
-    Python (the tuned threshold comes from desktop/tuning.py's own test)."""
+    Python (the tuned threshold comes from desktop/log/tuning.py's own test)."""
     def rate(subset):
         accepted = sum(row["outcome"] == "accepted" for row in subset)
         return {"shown": len(subset), "accepted": accepted,
@@ -111,7 +111,7 @@ def test_the_figures_equal_a_row_by_row_count_of_a_random_log(log_path):
 
 
 def test_the_figures_stay_right_when_another_program_deletes_rows_and_after_delete_my_data(log_path):
-    from desktop.events import EventLog
+    from desktop.log.events import EventLog
 
     rows = random_rows(random.Random(5), 300)
     write_log(log_path, rows)
@@ -132,7 +132,7 @@ def test_the_figures_stay_right_when_another_program_deletes_rows_and_after_dele
 def test_a_log_from_before_the_totals_is_counted_as_it_is_and_migrated_when_the_editor_opens_it(log_path):
     from sqlite_utils import Database
 
-    from desktop.log_schema import m001_create_sessions_and_suggestions, now
+    from desktop.log.log_schema import m001_create_sessions_and_suggestions, now
 
     rows = random_rows(random.Random(7), 300)
     db = Database(log_path)  # as the previous Nextword left it: the first migration only
@@ -177,7 +177,7 @@ def test_rows_with_odd_values_are_skipped_counted_and_said_never_a_traceback(log
 
 
 def test_the_analytics_window_says_how_many_odd_rows_it_skipped(qtbot, log_path):
-    from desktop.analytics import AnalyticsWindow
+    from desktop.gui.analytics import AnalyticsWindow
 
     write_log(log_path, random_rows(random.Random(9), 50) + ODD_ROWS[:1])
     analytics = AnalyticsWindow(log_path)
@@ -215,7 +215,7 @@ def shifting_inline_rows(old, new):
 
 
 def test_threshold_tuning_follows_the_newest_inline_suggestions(log_path):
-    from desktop.tuning import RECENT_INLINE, tune_from_log, tune_inline_threshold
+    from desktop.log.tuning import RECENT_INLINE, tune_from_log, tune_inline_threshold
 
     rows = shifting_inline_rows(old=3 * RECENT_INLINE, new=RECENT_INLINE)
     write_log(log_path, rows)
@@ -226,7 +226,7 @@ def test_threshold_tuning_follows_the_newest_inline_suggestions(log_path):
 
 def steps_to_tune(path):
     """The SQLite virtual machine's steps that reading the tuning's rows takes: what it reads, not how fast."""
-    from desktop.tuning import recent_inline
+    from desktop.log.tuning import recent_inline
 
     connection = sqlite3.connect(path)
     steps = [0]
@@ -241,7 +241,7 @@ def steps_to_tune(path):
 
 
 def test_threshold_tuning_reads_as_much_of_a_big_log_as_of_a_small_one(tmp_path):
-    from desktop.tuning import RECENT_INLINE
+    from desktop.log.tuning import RECENT_INLINE
 
     small, big = tmp_path / "small.db", tmp_path / "big.db"
     write_log(small, shifting_inline_rows(old=0, new=RECENT_INLINE))
@@ -252,8 +252,8 @@ def test_threshold_tuning_reads_as_much_of_a_big_log_as_of_a_small_one(tmp_path)
 
 
 def test_the_latency_percentiles_and_the_tuning_go_through_their_indexes_never_a_sort_of_every_row(log_path):
-    from desktop.stats import latency_percentiles
-    from desktop.tuning import recent_inline
+    from desktop.log.stats import latency_percentiles
+    from desktop.log.tuning import recent_inline
 
     write_log(log_path, random_rows(random.Random(12), 50))
     connection = sqlite3.connect(log_path)
@@ -275,7 +275,7 @@ def test_the_latency_percentiles_and_the_tuning_go_through_their_indexes_never_a
 def two_models_log(path):
     """A session with the bundled model (3 chips shown, 1 taken, 3 keystrokes saved), then one with v1 (2 shown,
     2 taken, 9 saved); an autocorrection in each, which is no suggestion shown."""
-    from desktop.events import EventLog, LoggedSuggestion
+    from desktop.log.events import EventLog, LoggedSuggestion
 
     log = EventLog(path)
     for model_id, name, outcomes in (("bundled", "bundled model", [("accepted", 3), ("ignored", 0), ("ignored", 0)]),
@@ -295,7 +295,7 @@ V1_LINE = "v1 (learned from your writing): 2 shown, 2 accepted (100%), 9 keystro
 
 
 def test_acceptance_is_shown_by_model_in_nextword_stats_and_in_analytics(qtbot, log_path, capsys):
-    from desktop.analytics import AnalyticsWindow
+    from desktop.gui.analytics import AnalyticsWindow
 
     two_models_log(log_path)
     by_model = read_stats(log_path)["by_model"]
@@ -331,7 +331,11 @@ def test_an_older_log_is_counted_by_model_from_each_sessions_description_and_mig
     descriptions, read-only as it is, and recorded when the editor opens it."""
     from sqlite_utils import Database
 
-    from desktop.log_schema import m001_create_sessions_and_suggestions, m002_keep_daily_totals_and_index_for_stats, now
+    from desktop.log.log_schema import (
+        m001_create_sessions_and_suggestions,
+        m002_keep_daily_totals_and_index_for_stats,
+        now,
+    )
 
     db = Database(log_path)
     for migration in (m001_create_sessions_and_suggestions, m002_keep_daily_totals_and_index_for_stats):
@@ -358,7 +362,7 @@ def test_an_older_log_is_counted_by_model_from_each_sessions_description_and_mig
     connection.close()
     by_model = read_stats(log_path)["by_model"]
     assert {model: (rate["shown"], rate["keystrokes_saved"]) for model, rate in by_model.items()} == expected
-    from desktop.stats import as_table
+    from desktop.log.stats import as_table
 
     said = as_table(read_stats(log_path))
     assert "  the model in folder my-model: 1 shown, 1 accepted (100%), 3 keystrokes saved" in said

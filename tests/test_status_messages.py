@@ -2,8 +2,8 @@
 
 from PySide6.QtWidgets import QStatusBar
 
-from desktop import status_messages
-from desktop.status_messages import StatusMessages
+from desktop.gui import status_messages
+from desktop.gui.status_messages import StatusMessages
 
 
 def test_a_burst_of_messages_is_shown_in_turn_and_the_last_stays(qtbot, monkeypatch):

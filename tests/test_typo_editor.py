@@ -1,6 +1,6 @@
 """Typos in the editor: correction chips, the word as typed one key away, autocorrect on space and punctuation
 put back by one Backspace or Ctrl+Z (and never again), spell-check underlines and their menu, the preferences,
-and what the acceptance log counts of it (desktop/chips.py, autocorrect.py, spellcheck.py)."""
+and what the acceptance log counts of it (desktop/gui/chips.py, autocorrect.py, spellcheck.py)."""
 
 import time
 
@@ -11,7 +11,7 @@ pytest.importorskip("pytestqt")
 from desktop_helpers import chips, type_and_wait  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
-from desktop.spellcheck import MAX_CHECKED  # noqa: E402
+from desktop.gui.spellcheck import MAX_CHECKED  # noqa: E402
 
 pytestmark = pytest.mark.bundled_model
 
@@ -123,8 +123,8 @@ def test_suggest_only_never_replaces_and_off_offers_no_corrections(window, qtbot
 
 
 def test_the_preferences_dialog_offers_the_three_correction_modes_and_spell_check(window):
-    from desktop.preferences import CORRECTION_CHOICES, PreferencesDialog
-    from desktop.settings import CORRECTION_MODES
+    from desktop.core.settings import CORRECTION_MODES
+    from desktop.gui.preferences import CORRECTION_CHOICES, PreferencesDialog
 
     assert set(CORRECTION_CHOICES) == set(CORRECTION_MODES)
     dialog = PreferencesDialog(window.preferences, window)
@@ -187,10 +187,10 @@ def test_spell_check_reads_only_the_visible_part_of_a_big_document(window, qtbot
 
 
 def test_the_log_counts_corrections_taken_and_autocorrections_kept_and_put_back(window, qtbot, tmp_path):
-    from desktop.analytics import AnalyticsWindow
-    from desktop.events import LOG_FILE
-    from desktop.log_schema import open_database
-    from desktop.stats import as_table, compute_stats
+    from desktop.gui.analytics import AnalyticsWindow
+    from desktop.log.events import LOG_FILE
+    from desktop.log.log_schema import open_database
+    from desktop.log.stats import as_table, compute_stats
 
     use(window, corrections="autocorrect")
     type_and_wait(qtbot, window, "how are yuo")

@@ -88,7 +88,7 @@ def type_session(settings: str, sentences: list[str]) -> None:
 def main(argv: list[str]) -> int:
     settings, sentences, writing, bundle, general = argv
     type_session(settings, Path(sentences).read_text(encoding="utf-8").splitlines())
-    from desktop.stats import main as stats_main
+    from desktop.log.stats import main as stats_main
     from export.personalize import main as finetune_main
 
     assert stats_main([]) == 0

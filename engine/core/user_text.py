@@ -37,7 +37,7 @@ SUFFIXES = {".txt", ".md", ".markdown", ".csv", ".text"}
 MAX_FILE_BYTES = 256 * 2**20
 MAX_TOTAL_BYTES = 512 * 2**20  # of one run's files together; the files after are named, not read
 # Read and decoded at a time: a few milliseconds of work, so the editor's reading thread can pause between two
-# (desktop/file_reader.py) and the prediction thread never waits long for the interpreter.
+# (desktop/core/file_reader.py) and the prediction thread never waits long for the interpreter.
 CHUNK_BYTES = 64 * 2**10
 SAMPLED_BLOCKS, SAMPLE_BYTES = 16, 4096  # looked at across a file for NUL bytes before it is read
 # A line longer than this is cut at whitespace into several (a few typed paragraphs' worth): what is learned

@@ -1,5 +1,5 @@
 """What became of each suggestion: accepted, typed through, dismissed or ignored (an autocorrection: kept or
-undone, desktop/autocorrect.py).
+undone, desktop/gui/autocorrect.py).
 
 A suggestion is counted once per word being typed: "you" showing on a chip after "y", "yo" and
 "you" is one suggestion shown, first seen with one letter typed. Its outcome is settled when that
@@ -9,7 +9,7 @@ stay in memory, here, only long enough to settle outcomes; the log gets counts a
 
 from __future__ import annotations
 
-from desktop.events import LoggedSuggestion
+from desktop.log.events import LoggedSuggestion
 
 
 class SuggestionTracker:

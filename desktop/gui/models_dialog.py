@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from desktop.dialog_parts import KeyboardRows, ask, buttons, cell, percent, table
+from desktop.gui.dialog_parts import KeyboardRows, ask, buttons, cell, percent, table
 from engine.core.console import printable
 from engine.core.model_store import BUNDLED, ModelStore, ModelStoreError
 

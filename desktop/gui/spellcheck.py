@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QMenu, QTextEdit
 
-from desktop.context import CONTEXT_CHARACTERS
+from desktop.core.context import CONTEXT_CHARACTERS
 
 CHECK_DELAY_MS = 250  # after the last key or scroll: typing at speed does not check at every key
 MAX_CHECKED = 20_000  # characters around the visible part: a full screen of text at a small font

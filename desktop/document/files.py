@@ -1,7 +1,7 @@
 """New, open, save, recent files and the unsaved-changes question, for the main window.
 
-The open file's name and format (BOM, line ends, encoding) are the window's Document's (desktop/document.py), so
-that saving writes the file as it was; saving itself is engine/core/safe_write.py.
+The open file's name and format (BOM, line ends, encoding) are the window's Document's (document.py), so that
+saving writes the file as it was; saving itself is engine/core/safe_write.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
 
-from desktop import loading, long_lines, textfile
+from desktop.document import loading, textfile
+from desktop.gui import long_lines
 from engine.core import safe_write
 
 
@@ -29,9 +30,9 @@ def open_dialog(window) -> None:
 
 
 def open_path(window, path: str | Path, in_background: bool = False) -> bool:
-    """Load a text file (UTF-8, or Western European: desktop/textfile.py); a missing or binary one gets a message
+    """Load a text file (UTF-8, or Western European: textfile.py); a missing or binary one gets a message
     naming it, and the text already in the editor stays as it is. `in_background`: a big file is read on a thread
-    and put in a slice at a time (desktop/loading.py); True then means it is opening, and a problem is said later."""
+    and put in a slice at a time (loading.py); True then means it is opening, and a problem is said later."""
     path = Path(path)
     cancel_loading(window)
     if in_background and _size(path) > loading.BIG_FILE_BYTES:
@@ -67,7 +68,7 @@ def _size(path: Path) -> int:
 def _opened(window, path: Path, decoded: textfile.DecodedText) -> None:
     window.editor.document().setModified(False)
     if long_lines.has_pieces(window.editor.document()):
-        window.editor.shown_in_pieces.emit()  # the window says so (desktop/long_lines.py)
+        window.editor.shown_in_pieces.emit()  # the window says so (desktop/gui/long_lines.py)
     window.document.belongs_to(path, decoded.format)
     window.preferences.add_recent(str(path))
     window.preferences.save(window.settings)

@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from desktop.dialog_parts import KeyboardRows, buttons, cell, in_background, percent, plural, table
-from desktop.settings import writable
+from desktop.core.settings import writable
+from desktop.gui.dialog_parts import KeyboardRows, buttons, cell, in_background, percent, plural, table
 from engine.core.console import one_line
 from engine.core.kept_text import kept_text_path
 from engine.core.paths import TRAIN_EXTRA

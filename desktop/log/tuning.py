@@ -8,7 +8,7 @@ threshold stays within [LOWEST, HIGHEST]. Near-ties (within `TOLERANCE` of the b
 in a log of a few hundred rows) go to the lower threshold, which shows more.
 
 Only the newest RECENT_INLINE inline suggestions count: the log's index of inline suggestions by time
-(desktop/log_schema.py, m002) hands them over without reading the rest, so tuning at the editor's start
+(desktop/log/log_schema.py, m002) hands them over without reading the rest, so tuning at the editor's start
 takes as long with a year's log as with an empty one, and follows what the model does now.
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from desktop.log_schema import USABLE_ROW, open_read_only
+from desktop.log.log_schema import USABLE_ROW, open_read_only
 
 LOWEST, HIGHEST = 0.05, 0.9
 CANDIDATES = [round(0.05 * step, 2) for step in range(1, 19)]  # 0.05 ... 0.90

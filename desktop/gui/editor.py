@@ -9,15 +9,15 @@ for the personal cache. Each paragraph's handed-over point is kept in its QTextB
 many characters at its start were handed over already, or are not the person's typing. A paragraph
 without it (opened, pasted, undone or redone text) counts as handed over entirely until the person types
 in it. Edits inside the handed-over part keep it handed over, so a sentence is never handed over twice.
-(The blocks' user *state* is not ours: desktop/textfile.py keeps odd line ends there.)
+(The blocks' user *state* is not ours: desktop/document/textfile.py keeps odd line ends there.)
 
-Keys (Help > Keyboard Shortcuts lists them for the person, desktop/shortcuts.py): Tab takes the grey text, or else
+Keys (Help > Keyboard Shortcuts lists them for the person, desktop/gui/shortcuts.py): Tab takes the grey text, or else
 the best guess (the chip Alt+1 takes); a tab character only where there is nothing to take and the line is empty so
 far, after Esc, or on a second Tab. An accepted word comes with its space, which punctuation typed next takes back.
 Capitals where the person means them (Preferences, "Capitals"): a sentence's first letter as it is typed, and "i"
 alone as it is finished; each is one undo step with the typing.
 
-A very long line is held in pieces, one block each (desktop/long_lines.py): pastes go through `long_lines.insert`,
+A very long line is held in pieces, one block each (desktop/gui/long_lines.py): pastes go through `long_lines.insert`,
 copies and drags give the pieces joined, and the predictor reads across the break before a piece.
 """
 
@@ -30,9 +30,9 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QTextBlock, QTextBlockUserData, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 
-from desktop import long_lines
-from desktop.autocorrect import Autocorrector
-from desktop.context import CONTEXT_CHARACTERS, LOOKBEHIND, context_start
+from desktop.core.context import CONTEXT_CHARACTERS, LOOKBEHIND, context_start
+from desktop.gui import long_lines
+from desktop.gui.autocorrect import Autocorrector
 from engine.core.tokenizer import split_partial, starts_sentence
 
 ATTACHING_PUNCTUATION = set(".,!?;:)")  # typed right after an accepted word, it takes the space's place
@@ -84,12 +84,12 @@ class SuggestingEditor(QPlainTextEdit):
         self._typing = False  # a change now is the person's typing (or a suggestion they accepted)
         self.cursorPositionChanged.connect(self._on_cursor_moved)
         self.document().contentsChange.connect(self._on_contents_change)
-        self.autocorrector = Autocorrector(self)  # desktop/autocorrect.py; off until the window turns it on
+        self.autocorrector = Autocorrector(self)  # desktop/gui/autocorrect.py; off until the window turns it on
 
     # What the predictor sees
     def left_text(self) -> str:
         """The current paragraph left of the cursor: at most its last CONTEXT_CHARACTERS, starting at a
-        place that stays put while typing (desktop/context.py). Near the start of a piece of a long line it
+        place that stays put while typing (desktop/core/context.py). Near the start of a piece of a long line it
         goes on into the piece before, where they meet between words (a word is never split)."""
         cursor = self.textCursor()
         end, in_block = cursor.position(), cursor.positionInBlock()
@@ -215,7 +215,7 @@ class SuggestingEditor(QPlainTextEdit):
         if not self.autocorrector.undo():
             super().undo()
 
-    # Pasting and copying: long lines in pieces (desktop/long_lines.py)
+    # Pasting and copying: long lines in pieces (desktop/gui/long_lines.py)
     def insertFromMimeData(self, source) -> None:  # noqa: N802 (Qt override)
         """Paste and drop. Text that could make a line over long_lines.PIECE_CHARS goes in with that line in
         pieces (one undo step, as Qt's paste is): Qt would lay the whole line out again at every key."""

@@ -8,15 +8,15 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
-from desktop import long_lines
-from desktop.autosave import Autosaver
-from desktop.chips import SuggestionBar
-from desktop.document import Document
-from desktop.editor import SuggestingEditor
-from desktop.settings import OFF_THE_RECORD_KEY, Preferences, writable
-from desktop.spellcheck import SpellChecker
-from desktop.status_messages import StatusMessages
-from desktop.worker import Request, Result, WorkerThread
+from desktop.core.settings import OFF_THE_RECORD_KEY, Preferences, writable
+from desktop.core.worker import Request, Result, WorkerThread
+from desktop.document.autosave import Autosaver
+from desktop.document.document import Document
+from desktop.gui import long_lines
+from desktop.gui.chips import SuggestionBar
+from desktop.gui.editor import SuggestingEditor
+from desktop.gui.spellcheck import SpellChecker
+from desktop.gui.status_messages import StatusMessages
 from engine.core.bundle import ARCHITECTURE_NAMES
 
 DELETE_MY_DATA_QUESTION = "Delete everything Nextword keeps about you?"
@@ -32,7 +32,7 @@ def forget_what_is_kept() -> None:
     """Delete My Data's part on the disk (run on a pool thread): the models learned from the person's writing,
     the kept text, the personal cache's file (`nextword models forget` does the same), and the copies of the
     acceptance log kept aside as damaged, which hold its rows too."""
-    from desktop.events import LOG_FILE
+    from desktop.log.events import LOG_FILE
     from engine.core.damaged import remove_kept_aside
     from engine.core.model_store import ModelStore
     from engine.core.paths import user_data_dir
@@ -47,7 +47,7 @@ class MainWindow(QMainWindow):
     model_requested = Signal(str, str)  # bundle path (empty: the store's active model), provider
     blocked_words_changed = Signal(object)
     suggestions_shown = Signal(object)  # Result, once the chips and ghost text show it
-    # Learning, to the worker thread (desktop/worker.py owns the personal cache)
+    # Learning, to the worker thread (desktop/core/worker.py owns the personal cache)
     sentence_to_learn = Signal(str, bool)  # a finished sentence; whether to keep it for the next fine-tune
     learning_paused_changed = Signal(bool)
     learned_words_requested = Signal()  # answered by worker.learned_words_ready
@@ -63,9 +63,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings, self.preferences = settings, preferences
         self.editor = SuggestingEditor()
-        self.document = Document(self.editor.document(), self)  # its file: desktop/document.py
+        self.document = Document(self.editor.document(), self)  # its file: desktop/document/document.py
         self.suggestion_bar = SuggestionBar(preferences.chip_count)
-        self.spellcheck = SpellChecker(self.editor)  # desktop/spellcheck.py
+        self.spellcheck = SpellChecker(self.editor)  # desktop/gui/spellcheck.py
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -84,17 +84,17 @@ class MainWindow(QMainWindow):
         self.messages = StatusMessages(self.statusBar())  # what goes wrong, said one message after another
         self.model_error = ""
         self._model_before_preferences: tuple[str, str] | None = None  # (folder, provider) while one is tried
-        # Tools > Learned Words…, Learn from My Writing… (while open) and Models…: desktop/learned_words.py,
+        # Tools > Learned Words…, Learn from My Writing… (while open) and Models…: desktop/gui/learned_words.py,
         # learn_dialog.py, models_dialog.py
         self.learned_words_dialog = self.learn_dialog = self.models_dialog = None
         self.shortcuts_dialog = None  # Help > Keyboard Shortcuts
         self.recorder = None  # the acceptance log's recorder, attached by build_window
         self.tuned_confidence: float | None = None  # from the log; shown in preferences
         self.last_result: Result | None = None
-        self.recovered_windows: list[MainWindow] = []  # opened at start for restored documents (desktop/recovery.py)
+        self.recovered_windows: list[MainWindow] = []  # restored documents (desktop/document/recovery.py)
         self._request_id = 0
         self._request_position = -1  # the cursor position the latest request was made at
-        self.find_dialog = None  # Edit > Find and Replace (desktop/find_replace.py), made when first asked for
+        self.find_dialog = None  # Edit > Find and Replace (desktop/gui/find_replace.py), made when first asked for
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS, timeout=self._request_suggestions)
         self._start_worker()
         self._build_menus()
@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         for key in range(1, 6):  # Alt+1: the best guess, whatever the number of chips (each chip shows its key)
             shortcut = QShortcut(QKeySequence(f"Alt+{key}"), self)
             shortcut.activated.connect(lambda key=key: self.suggestion_bar.accept_key(key))
-        self.autosaver = Autosaver(self)  # desktop/autosave.py: a crash costs a few seconds of typing at most
+        self.autosaver = Autosaver(self)  # desktop/document/autosave.py: a crash costs a few seconds of typing at most
         self._update_title()
 
     # The worker
@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         self.load_model()  # the worker opens the personal cache first
 
     def _connect_typos(self, worker) -> None:
-        """Autocorrect and spell-check ask the worker and show its answers (desktop/autocorrect.py, spellcheck.py)."""
+        """Autocorrect and spell-check ask the worker and show its answers (autocorrect.py, spellcheck.py)."""
         autocorrector, spellcheck = self.editor.autocorrector, self.spellcheck
         autocorrector.asked.connect(worker.autocorrect)
         worker.autocorrection_ready.connect(autocorrector.apply)
@@ -232,7 +232,7 @@ class MainWindow(QMainWindow):
 
     # Menus
     def _build_menus(self) -> None:
-        from desktop import files
+        from desktop.document import files
 
         file_menu = self.menuBar().addMenu("&File")
         self._add(file_menu, "&New", QKeySequence.StandardKey.New, lambda: files.new(self))
@@ -246,7 +246,7 @@ class MainWindow(QMainWindow):
         self._add(edit_menu, "&Undo", QKeySequence.StandardKey.Undo, self.editor.undo)
         self._add(edit_menu, "&Redo", QKeySequence.StandardKey.Redo, self.editor.redo)
         edit_menu.addSeparator()
-        # The editor's own: copying joins the pieces of a long line, pasting makes them (desktop/editor.py)
+        # The editor's own: copying joins the pieces of a long line, pasting makes them (desktop/gui/editor.py)
         self._add(edit_menu, "Cu&t", QKeySequence.StandardKey.Cut, self.editor.cut)
         self._add(edit_menu, "&Copy", QKeySequence.StandardKey.Copy, self.editor.copy)
         self._add(edit_menu, "&Paste", QKeySequence.StandardKey.Paste, self.editor.paste)
@@ -282,7 +282,7 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self):
         """Help > Keyboard Shortcuts (F1): every key of the editor, in a window Esc closes."""
-        from desktop.shortcuts import ShortcutsDialog
+        from desktop.gui.shortcuts import ShortcutsDialog
 
         if self.shortcuts_dialog is None:
             self.shortcuts_dialog = ShortcutsDialog(self)
@@ -355,9 +355,9 @@ class MainWindow(QMainWindow):
         self._apply_preferences()
         self.preferences.save(self.settings)
 
-    # Edit > Find and Replace (desktop/find_replace.py): one dialog per window, beside the text
+    # Edit > Find and Replace (desktop/gui/find_replace.py): one dialog per window, beside the text
     def find(self):
-        from desktop.find_replace import FindReplaceDialog
+        from desktop.gui.find_replace import FindReplaceDialog
 
         if self.find_dialog is None:
             self.find_dialog = FindReplaceDialog(self)
@@ -381,7 +381,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(dialog.result.text(), 3000)
 
     def show_preferences(self) -> None:
-        from desktop.preferences import PreferencesDialog
+        from desktop.gui.preferences import PreferencesDialog
 
         dialog = PreferencesDialog(self.preferences, self, tuned_confidence=self.tuned_confidence)
         if dialog.exec():
@@ -402,8 +402,8 @@ class MainWindow(QMainWindow):
             self._debounce.start()
 
     def show_analytics(self):
-        from desktop.analytics import AnalyticsWindow
-        from desktop.events import LOG_FILE
+        from desktop.gui.analytics import AnalyticsWindow
+        from desktop.log.events import LOG_FILE
         from engine.core.paths import user_data_dir
 
         flush = self.recorder.log.flush if self.recorder is not None else None  # run on the pool thread
@@ -411,15 +411,15 @@ class MainWindow(QMainWindow):
         window.show()
         return window
 
-    # Learning (desktop/learned_words.py, learn_dialog.py, models_dialog.py): one dialog of each kind per
+    # Learning (desktop/gui/learned_words.py, learn_dialog.py, models_dialog.py): one dialog of each kind per
     # window, shown again when asked for again
     def show_learned_words(self):
-        from desktop.learned_words import LearnedWordsDialog
+        from desktop.gui.learned_words import LearnedWordsDialog
 
         return self._show_refreshed("learned_words_dialog", LearnedWordsDialog)
 
     def learn_from_writing(self):
-        from desktop.learn_dialog import LearnDialog
+        from desktop.gui.learn_dialog import LearnDialog
 
         if self.learn_dialog is None:
             self.learn_dialog = LearnDialog(self)
@@ -435,7 +435,7 @@ class MainWindow(QMainWindow):
             self.learn_dialog = None
 
     def show_models(self):
-        from desktop.models_dialog import ModelsDialog
+        from desktop.gui.models_dialog import ModelsDialog
 
         return self._show_refreshed("models_dialog", ModelsDialog)
 
@@ -472,7 +472,7 @@ class MainWindow(QMainWindow):
         thread; the recorder says how it went), the words learned (the worker's cache, saved empty), the kept
         text and the models learned from their writing (on a pool thread); then the bundled model is loaded
         again unless Preferences name a folder. Their documents and preferences stay."""
-        from desktop.dialog_parts import ask, in_background
+        from desktop.gui.dialog_parts import ask, in_background
 
         if not confirmed and not ask(self, "Delete my data", DELETE_MY_DATA_QUESTION, "Delete My Data",
                                      DELETE_MY_DATA_LIST):
@@ -500,7 +500,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.document.title} — Nextword")
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        from desktop import files
+        from desktop.document import files
 
         if not files.may_discard(self):
             event.ignore()
@@ -522,7 +522,7 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, title, text)
 
     def ask_path(self, save: bool) -> str:
-        from desktop import files
+        from desktop.document import files
 
         dialog = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
         path, chosen_filter = dialog(self, "Save As" if save else "Open", str(self.document.path or Path.home()),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
-from desktop.file_reader import FilesReader
+from desktop.core.file_reader import FilesReader
 from engine.core.tokenizer import split_partial
 
 SAVE_DELAY_MS = 3000  # the personal cache is written this long after its last change (and when the worker stops),
@@ -90,7 +90,7 @@ class PredictionWorker(QObject):
     learned_words_ready = Signal(object)  # list[LearnedWord], most used first: a snapshot for the GUI
     files_learned = Signal(object)  # FilesLearned
     spellings_ready = Signal(object)  # list[str]: the words the person taught as spelled, sorted
-    # Spell-check and autocorrect (desktop/autocorrect.py, desktop/spellcheck.py): each answer carries its ask
+    # Spell-check and autocorrect (desktop/gui/autocorrect.py, desktop/gui/spellcheck.py): each answer carries its ask
     autocorrection_ready = Signal(object, object)  # AutocorrectAsk, Autocorrection or None
     spelling_checked = Signal(object, object)  # SpellingAsk, list[Misspelling]
     corrections_found = Signal(object, object)  # CorrectionsAsk, list[str]
@@ -329,7 +329,7 @@ class PredictionWorker(QObject):
     @Slot(object)
     def learn_files(self, paths) -> None:
         """Teach the lines of these files (.txt, .md, .csv; folders of them) to the cache: read on a thread of
-        their own (desktop/file_reader.py: a big file takes seconds, and this thread answers keystrokes), then
+        their own (desktop/core/file_reader.py: a big file takes seconds, and this thread answers keystrokes), then
         taught a slice at a time between keystrokes' predictions; files_learned says when it is done."""
         cache = self.open_personal_cache()
         self._files_reader.ask(FilesLearned(paused=cache.paused, forgotten_at=cache.forgotten_at), list(paths))

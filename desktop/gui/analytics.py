@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool,
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QDialog, QFileDialog, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktop.stats import (
+from desktop.log.stats import (
     ACCEPTED_MEANS,
     describe_by_model,
     describe_corrections,

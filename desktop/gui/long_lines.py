@@ -10,7 +10,7 @@ after the first of a line carries CONTINUES in its block format: the break befor
 undo and redo keep block formats (block states and user data they do not), so an undone or redone paste keeps
 its pieces, and an undone deletion its breaks.
 
-Only the editor sees the pieces. Saving and the autosave join them (desktop/textfile.py), so do copying and
+Only the editor sees the pieces. Saving and the autosave join them (desktop/document/textfile.py), so do copying and
 dragging (joined_text), and the predictor reads across a break (SuggestingEditor.left_text). With word wrap
 on, pieces look like wrapped lines; with it off, each piece shows as a line of its own, which the status bar
 says (once a window). Backspace at a piece's start and Delete at its end take the character beyond the
@@ -161,7 +161,7 @@ def insert(cursor: QTextCursor, text: str) -> bool:
 
 def split(block: QTextBlock) -> bool:
     """Cut a block over PIECE_CHARS long into pieces (inside the caller's edit). The line's end stays after its
-    last piece: the block's state (its own line end, desktop/textfile.py) moves there. True if it was cut."""
+    last piece: the block's state (its own line end, desktop/document/textfile.py) moves there. True if it was cut."""
     text = block.text()
     found = cuts(text)
     if not found:

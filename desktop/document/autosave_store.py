@@ -4,7 +4,7 @@ that any script can read a folder of autosaves (`read_all`).
 An autosave is one JSON file, `<id>.json` in `user_data_dir()/autosave` (folder 0700, file 0600), written
 atomically (engine/core/data_folder.py: a temporary file renamed over the old one), so a crash leaves the
 previous autosave or the new one, never half of one. It holds the document's lines and each line's end as
-the editor has them, and the file's format (BOM, line ends: desktop/textfile.py), so that `textfile.show`
+the editor has them, and the file's format (BOM, line ends: desktop/document/textfile.py), so that `textfile.show`
 puts back what was typed, U+2028 and odd line ends included; and the document's file (none: Untitled),
 the time of its last change (ISO-8601 UTC) and the writing process's id. JSON is written ASCII-only, so
 even text Python cannot encode as UTF-8 (a lone surrogate pasted in) comes back as it was.
@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from desktop import textfile
+from desktop.document import textfile
 from engine.core import safe_json
 from engine.core.damaged import KeepAsideError, is_kept_aside, keep_aside
 from engine.core.data_folder import write_private
@@ -140,7 +140,7 @@ def read_or_keep_aside(folder: Path, autosave_id: str) -> tuple[Autosave | None,
 def read_all(folder: Path | None = None) -> tuple[list[Autosave], list[str]]:
     """Every readable autosave in the folder (the user's by default), newest change first, and a message for
     each one that could not be read. Damaged ones are kept aside. Locks are not looked at: a live window's
-    autosave is among them (desktop/recovery.py offers only those no live window holds)."""
+    autosave is among them (desktop/document/recovery.py offers only those no live window holds)."""
     folder = Path(folder) if folder is not None else default_folder()
     autosaves, problems = [], []
     for autosave_id in ids(folder):

@@ -5,7 +5,7 @@ every autosave whose lock no live process holds (QLockFile takes over the lock o
 a window open in another Nextword keeps its own, and is never offered) and asks about each, one at a
 time, newest first:
 
-- Restore: the text goes back into a window exactly as it was typed (desktop/textfile.py: line ends, BOM),
+- Restore: the text goes back into a window exactly as it was typed (desktop/document/textfile.py: line ends, BOM),
   with its file (or Untitled), marked unsaved (•); the window goes on autosaving it as that same autosave,
   so a second crash still has it. The first window takes the first restore if it holds nothing yet (empty
   and Untitled, or the same file opened and unchanged); each other restore opens a new window.
@@ -36,9 +36,9 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QPlainTextEdit
 
-from desktop import autosave_store, textfile
-from desktop.autosave import lock_file, try_lock
-from desktop.autosave_store import Autosave
+from desktop.document import autosave_store, textfile
+from desktop.document.autosave import lock_file, try_lock
+from desktop.document.autosave_store import Autosave
 
 RESTORE, DISCARD, LATER = "restore", "discard", "later"
 PREVIEW_LINES = 6  # the first lines of the text offered back, shown in the question: enough to know it again

@@ -1,7 +1,7 @@
 """`nextword stats`: how many suggestions you accepted and the keystrokes they saved, by model, from the local log.
 
 SQLite works the figures out, so a year's log is never read into memory: the totals by day, kind and rank
-come from the table the log keeps up to date as it is written (desktop/log_schema.py, m002), the latency
+come from the table the log keeps up to date as it is written (desktop/log/log_schema.py, m002), the latency
 percentiles from an index of the latencies in order, and the tuned threshold from the newest inline
 suggestions. Rows with odd values (a NULL, text in a number column, an outcome this Nextword does not know)
 are left out of every figure and counted, and the count is said in words.
@@ -20,7 +20,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from desktop.log_schema import (
+from desktop.log.log_schema import (
     MIGRATIONS,
     MODEL_ID_FROM_DESCRIPTION,
     SHOWN_TO_THE_PERSON,
@@ -30,7 +30,7 @@ from desktop.log_schema import (
     open_read_only,
     totals_of,
 )
-from desktop.tuning import recent_inline, threshold_for
+from desktop.log.tuning import recent_inline, threshold_for
 from engine.core.model_store import BUNDLED, describe_model, is_version_id
 
 SUGGESTED = ("chip", "inline", "correction")  # shown to the person; an autocorrection is done for them
@@ -320,7 +320,7 @@ def as_table(stats: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from desktop.events import LOG_FILE
+    from desktop.log.events import LOG_FILE
     from engine.core.paths import user_data_dir
 
     parser = argparse.ArgumentParser(prog="nextword stats", description=__doc__.splitlines()[0])

@@ -1,6 +1,6 @@
 """Edit > Find and Replace: a dialog beside the text (not modal: the person types on while it is open).
 
-What is searched is the text as the file has it: the pieces of a long line (desktop/long_lines.py) are joined
+What is searched is the text as the file has it: the pieces of a long line (desktop/gui/long_lines.py) are joined
 first, so a phrase a cut splits is found and replaced like any other (the pieces stay pieces: the replacement
 goes in the first), and no replacement ever puts a break into a line. A no-break space matches a space, as in
 Qt's own find. Matches never cross a line end (the fields hold one line).
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from desktop import long_lines
+from desktop.gui import long_lines
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two positions each in Qt (UTF-16), one character in Python
 _LINE_BREAKS = re.compile("[\r\n\u2028\u2029]")
@@ -169,8 +169,8 @@ def replace_selection(cursor: QTextCursor, replacement: str) -> bool:
 def _replace(cursor: QTextCursor, start: int, end: int, replacement: str) -> bool:
     """Put `replacement` at start..end (inside the caller's edit). Across a break between pieces, each piece's
     part is replaced on its own and the break stays: the pieces keep their marks and the line its own end (in
-    the last piece's state, desktop/textfile.py), which undo would not give back to joined pieces. True when the
-    first piece is over long_lines.PIECE_CHARS now."""
+    the last piece's state: desktop/document/textfile.py), which undo would not give back to joined pieces.
+    True when the first piece is over long_lines.PIECE_CHARS now."""
     document = cursor.document()
     parts, block = [], document.findBlock(start)
     while block.isValid() and block.position() <= end:
@@ -316,7 +316,7 @@ class FindReplaceDialog(QDialog):
         return count
 
     def _may_edit(self) -> bool:
-        if self.editor.isReadOnly():  # a file still opening (desktop/loading.py)
+        if self.editor.isReadOnly():  # a file still opening (desktop/document/loading.py)
             self._say("The file is still opening; replace once it is open.")
             return False
         return True

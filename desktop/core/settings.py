@@ -38,12 +38,12 @@ class Preferences:
     chip_count: int = 3  # 0 hides the suggestion bar
     inline_enabled: bool = True
     inline_min_confidence: float = 0.25  # grey text only for a continuation at least this likely
-    inline_confidence_auto: bool = True  # tune that minimum from the acceptance log (desktop/tuning.py)
+    inline_confidence_auto: bool = True  # tune that minimum from the acceptance log (desktop/log/tuning.py)
     model_path: str = ""  # a bundle folder; empty: the active model (bundled, or learned: Tools > Models)
     provider: str = "auto"  # auto, cpu or cuda
     corrections: str = "autocorrect"  # one of CORRECTION_MODES
     spell_check: bool = True  # underline words neither Nextword nor the person knows
-    auto_capitalize: bool = True  # a sentence's first letter and "i" alone written as capitals (desktop/editor.py)
+    auto_capitalize: bool = True  # a sentence's first letter and "i" alone written as capitals (desktop/gui/editor.py)
     learning_paused: bool = False  # off the record: nothing is learned, kept or logged while on
     keep_typed_text: bool = False  # opt-in: finished sentences kept for the next fine-tune (engine/core/kept_text.py)
     store_accepted_words: bool = False  # opt-in: the acceptance log keeps the words accepted

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from desktop.dialog_parts import KeyboardRows, ask, buttons, cell, table
+from desktop.gui.dialog_parts import KeyboardRows, ask, buttons, cell, table
 
 MOST_WORDS_SHOWN = 2000  # the learned-words table; the filter finds the others
 

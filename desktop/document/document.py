@@ -1,6 +1,6 @@
 """The document a window holds: its text, and the file it comes from or goes to.
 
-Opening, saving, big-file loading and crash recovery (desktop/files.py, loading.py, recovery.py, autosave.py)
+Opening, saving, big-file loading and crash recovery (desktop/document/files.py, loading.py, recovery.py, autosave.py)
 change the document through these names, never through the window; the window only shows what the document
 says (its title, through `title_changed`).
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QTextDocument
 
-from desktop.textfile import TextFormat
+from desktop.document.textfile import TextFormat
 
 
 class Document(QObject):
@@ -23,7 +23,7 @@ class Document(QObject):
         self.text = text  # the editor's own QTextDocument: what the person sees and types in
         self.path: Path | None = None  # None: Untitled, never saved
         self.file_format = TextFormat()  # the file's BOM, line ends and encoding; a new document: UTF-8 and \n
-        self.loader = None  # a big file being opened into the text (desktop/loading.py), until it is in
+        self.loader = None  # a big file being opened into the text (desktop/document/loading.py), until it is in
         text.modificationChanged.connect(self.title_changed)
 
     @property

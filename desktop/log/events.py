@@ -4,7 +4,7 @@ No typed text is stored unless the person opts in: not the document, not the con
 suggested word. A row says what kind of suggestion was shown, at which rank, how likely the model
 thought it, how fast it came, how many letters of the word were typed, and its outcome.
 
-The GUI thread only queues events (`record`); a LogWriter thread (desktop/log_writer.py) writes each
+The GUI thread only queues events (`record`); a LogWriter thread (desktop/log/log_writer.py) writes each
 burst of them in one transaction, with the session's row (created by the first burst that needs it) and
 its running count of characters typed, so a crash loses at most the burst being gathered (about half a
 second of events) and whatever the disk was refusing. A write that keeps failing (the file locked by
@@ -22,7 +22,7 @@ from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from desktop.log_schema import (
+from desktop.log.log_schema import (
     TOTALS,
     NewerLog,
     UnusableLog,
@@ -32,7 +32,7 @@ from desktop.log_schema import (
     open_database,
     write_transaction,
 )
-from desktop.log_writer import LogWriter
+from desktop.log.log_writer import LogWriter
 
 LOG_FILE = "nextword.db"
 OUTCOMES = ("accepted", "typed_through", "dismissed", "ignored", "undone")  # undone: an autocorrection put back

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-# (keys, what they do) while typing: desktop/editor.py and desktop/chips.py
+# (keys, what they do) while typing: desktop/gui/editor.py and desktop/gui/chips.py
 EDITOR_KEYS = [
     ("Tab", "Take the grey text after the cursor; with none, take the best guess (the chip marked 1)"),
     ("Tab, on an empty line or after Esc", "Type a tab character"),

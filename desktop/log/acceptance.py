@@ -12,10 +12,10 @@ from concurrent.futures import Future
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from desktop.events import LOG_FILE, EventLog, print_problem, started_afresh
-from desktop.log_schema import NewerLog, UnusableLog, keep_log_aside
-from desktop.tracker import SuggestionTracker
-from desktop.tuning import tune_from_log
+from desktop.log.events import LOG_FILE, EventLog, print_problem, started_afresh
+from desktop.log.log_schema import NewerLog, UnusableLog, keep_log_aside
+from desktop.log.tracker import SuggestionTracker
+from desktop.log.tuning import tune_from_log
 from engine.core.paths import user_data_dir
 
 LAST_WORD = re.compile(r"([A-Za-z0-9]+(?:'[A-Za-z0-9]+)*)\W*$")

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
-from desktop.dialog_parts import in_background
-from desktop.settings import CORRECTION_MODES, OFF_THE_RECORD_KEY, Preferences
+from desktop.core.settings import CORRECTION_MODES, OFF_THE_RECORD_KEY, Preferences
+from desktop.gui.dialog_parts import in_background
 
 CORRECTION_CHOICES = {"autocorrect": "Correct typos as I type", "suggest": "Suggest corrections only", "off": "Off"}
 PROVIDER_CHOICES = {"auto": "The graphics card where there is one, else the processor",

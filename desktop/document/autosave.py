@@ -1,14 +1,14 @@
 """Autosave: every open document, saved or not, is copied to the autosave folder soon after it changes, so
-that a crash, or a kill, costs a few seconds of typing at most (desktop/recovery.py offers it back).
+that a crash, or a kill, costs a few seconds of typing at most (desktop/document/recovery.py offers it back).
 
 When: AUTOSAVE_DELAY_MS after the last change (a pause in typing), at most AUTOSAVE_MAX_DELAY_MS after the
 first change not yet autosaved (typing that never pauses), and when the window loses focus. Nothing is
 written while the document has no unsaved changes. The autosave is removed as soon as the document has
 none (saved; or a new or opened document after the changes were discarded; or undone back to the file)
-and when the window is closed on purpose (it closes only after save or discard: desktop/files.py).
+and when the window is closed on purpose (it closes only after save or discard: desktop/document/files.py).
 
 The GUI thread only takes a snapshot of the document (its lines and line ends: the document is not
-thread-safe). One writer thread per window writes it (desktop/autosave_store.py: JSON, atomic, 0600): a
+thread-safe). One writer thread per window writes it (desktop/document/autosave_store.py: JSON, atomic, 0600): a
 write under way is never interrupted and, meanwhile, only the newest snapshot waits, so a slow disk
 costs autosaves, never typing.
 
@@ -33,7 +33,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QLockFile, QObject, QTimer, Signal, Slot
 
-from desktop import autosave_store, textfile
+from desktop.document import autosave_store, textfile
 from engine.core.paths import private_dir
 
 AUTOSAVE_DELAY_MS = 2000  # after the last change: a pause in typing

@@ -1,0 +1,2 @@
+"""What the windows stand on: settings, the prediction worker thread and its model, the text the model is
+given, the platform check."""
