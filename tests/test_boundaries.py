@@ -60,13 +60,22 @@ def imports_in(path: Path) -> set[str]:
     return found
 
 
+def test_the_desktops_files_log_and_core_never_import_its_windows():
+    """desktop/gui builds on desktop/document, log and core; they never reach back into a window or dialog
+    module (they are told what to show through signals and the objects they are given)."""
+    reaching = sorted(str(path.relative_to(ROOT)) for package in ("document", "log", "core")
+                      for path in (ROOT / "desktop" / package).rglob("*.py")
+                      if any(module.startswith("desktop.gui") for module in imports_in(path)))
+    assert reaching == []
+
+
 def test_one_module_decides_which_model_opens_and_it_alone_reaches_into_training():
     """engine/runtime/model_opening.py opens bundles, the active model and checkpoints; the predictor knows none
     of them (nor its own subclass), and nothing else torch-free imports engine.training, even lazily."""
     assert not imports_in(ROOT / "engine" / "runtime" / "predictor.py") & {"engine.runtime.char_predictor",
                                                                          "engine.training.torch_backend"}
     reaching = sorted(str(path.relative_to(ROOT)) for package in TORCH_FREE_PACKAGES
-                      for path in ROOT.joinpath(*package.split(".")).glob("*.py")
+                      for path in ROOT.joinpath(*package.split(".")).rglob("*.py")
                       if any(module.startswith("engine.training") for module in imports_in(path)))
     assert reaching == ["engine/runtime/model_opening.py"]
 

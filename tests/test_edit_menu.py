@@ -240,7 +240,7 @@ def test_replace_all_counts_positions_after_emoji_right(editor_window):
     assert dialog.find_next() and selected(window) == "dog"
 
 
-# Find and Replace in a long line held in pieces (desktop/gui/long_lines.py)
+# Find and Replace in a long line held in pieces (desktop/document/long_lines.py)
 LONG_LINE = " ".join(f"w{number}" for number in range(3000))  # about 17,000 characters: two pieces
 
 
@@ -295,7 +295,7 @@ def test_replace_all_that_makes_a_line_too_long_shows_it_in_pieces(long_line_win
 
 def test_find_next_finds_a_phrase_a_piece_break_cuts(long_line_window):
     window, _ = long_line_window
-    from desktop.gui import long_lines
+    from desktop.document import long_lines
 
     needle = phrase_across_the_cut(window)
     dialog = window.find()

@@ -1,5 +1,5 @@
 """Text without line breaks: a very long line opens, pastes and takes typing as fast as short lines do, and
-comes back byte for byte (desktop/gui/long_lines.py holds it in pieces; the file never sees them)."""
+comes back byte for byte (desktop/document/long_lines.py holds it in pieces; the file never sees them)."""
 
 import statistics
 import time
@@ -12,8 +12,7 @@ from PySide6.QtCore import QMimeData, Qt  # noqa: E402
 from PySide6.QtGui import QGuiApplication, QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop.document import autosave_store, files, loading, textfile  # noqa: E402
-from desktop.gui import long_lines
+from desktop.document import autosave_store, files, loading, long_lines, textfile  # noqa: E402
 from desktop.gui.editor import SuggestingEditor  # noqa: E402
 
 SENTENCE = "The keeper of the lighthouse counted the ships that passed in the night. "

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.document import loading, textfile
-from desktop.gui import long_lines
+from desktop.document import loading, long_lines, textfile
 from engine.core import safe_write
 
 
@@ -68,7 +67,7 @@ def _size(path: Path) -> int:
 def _opened(window, path: Path, decoded: textfile.DecodedText) -> None:
     window.editor.document().setModified(False)
     if long_lines.has_pieces(window.editor.document()):
-        window.editor.shown_in_pieces.emit()  # the window says so (desktop/gui/long_lines.py)
+        window.editor.shown_in_pieces.emit()  # the window says so (desktop/document/long_lines.py)
     window.document.belongs_to(path, decoded.format)
     window.preferences.add_recent(str(path))
     window.preferences.save(window.settings)

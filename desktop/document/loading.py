@@ -5,7 +5,7 @@ Measured with a 50 MB file (bench/big_text.py): opened at once, the GUI thread w
 splitting into lines, and Qt laying out the text). Here the thread reads and splits (textfile.decode works
 a megabyte at a time, so the thread never holds Python's GIL for long), and each slice the GUI thread takes
 is about SLICE_CHARS characters. A line longer than long_lines.PIECE_CHARS goes in in pieces
-(desktop/gui/long_lines.py): a 20 MB line put in whole held the GUI thread 12 s, and then 8 s a key.
+(desktop/document/long_lines.py): a 20 MB line put in whole held the GUI thread 12 s, and then 8 s a key.
 
 While a file is loading nothing can be lost or half saved: the editor takes no typing, Save refuses (a
 part of the file must never be written over the whole), the partial text is never marked unsaved (so it is
@@ -20,8 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QTextBlockFormat
 
-from desktop.document import textfile
-from desktop.gui import long_lines
+from desktop.document import long_lines, textfile
 
 BIG_FILE_BYTES = 4 * 2**20  # smaller files open at once (a few tenths of a second at most)
 SLICE_CHARS = 1 << 20  # characters put into the editor per turn of the event loop (~30 ms for a megabyte)

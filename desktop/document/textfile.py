@@ -14,7 +14,7 @@ Each line's own ending is kept in its block's userState (an index into TERMINATO
 the file's dominant one; blocks with state -1 (all blocks of a uniform file, and every new block) get
 the dominant ending. A QSyntaxHighlighter would overwrite these states: the editor has none.
 
-A line longer than long_lines.PIECE_CHARS is shown in several blocks (desktop/gui/long_lines.py: typing in one
+A line longer than long_lines.PIECE_CHARS is shown in several blocks (desktop/document/long_lines.py: typing in one
 huge block is slow); the breaks between them are no line ends, so its terminator is "" here.
 
 Encodings: UTF-8 first. A file that is not UTF-8 is read as Windows-1252 (Western European: Latin-1 with quotes,
@@ -29,7 +29,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from desktop.gui import long_lines
+from desktop.document import long_lines
 
 BOM = b"\xef\xbb\xbf"
 TERMINATORS = ("\n", "\r\n", "\r", "\u2029", "\ufdd0", "\ufdd1")  # a block's userState indexes this

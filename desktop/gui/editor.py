@@ -17,8 +17,8 @@ far, after Esc, or on a second Tab. An accepted word comes with its space, which
 Capitals where the person means them (Preferences, "Capitals"): a sentence's first letter as it is typed, and "i"
 alone as it is finished; each is one undo step with the typing.
 
-A very long line is held in pieces, one block each (desktop/gui/long_lines.py): pastes go through `long_lines.insert`,
-copies and drags give the pieces joined, and the predictor reads across the break before a piece.
+A very long line is held in pieces, one block each (desktop/document/long_lines.py): pastes go through
+`long_lines.insert`, copies and drags give the pieces joined, and the predictor reads across the break before a piece.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QTextBlock,
 from PySide6.QtWidgets import QPlainTextEdit
 
 from desktop.core.context import CONTEXT_CHARACTERS, LOOKBEHIND, context_start
-from desktop.gui import long_lines
+from desktop.document import long_lines
 from desktop.gui.autocorrect import Autocorrector
 from engine.core.tokenizer import split_partial, starts_sentence
 
@@ -215,7 +215,7 @@ class SuggestingEditor(QPlainTextEdit):
         if not self.autocorrector.undo():
             super().undo()
 
-    # Pasting and copying: long lines in pieces (desktop/gui/long_lines.py)
+    # Pasting and copying: long lines in pieces (desktop/document/long_lines.py)
     def insertFromMimeData(self, source) -> None:  # noqa: N802 (Qt override)
         """Paste and drop. Text that could make a line over long_lines.PIECE_CHARS goes in with that line in
         pieces (one undo step, as Qt's paste is): Qt would lay the whole line out again at every key."""

@@ -1,6 +1,6 @@
 """Edit > Find and Replace: a dialog beside the text (not modal: the person types on while it is open).
 
-What is searched is the text as the file has it: the pieces of a long line (desktop/gui/long_lines.py) are joined
+What is searched is the text as the file has it: the pieces of a long line (desktop/document/long_lines.py) are joined
 first, so a phrase a cut splits is found and replaced like any other (the pieces stay pieces: the replacement
 goes in the first), and no replacement ever puts a break into a line. A no-break space matches a space, as in
 Qt's own find. Matches never cross a line end (the fields hold one line).
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from desktop.gui import long_lines
+from desktop.document import long_lines
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two positions each in Qt (UTF-16), one character in Python
 _LINE_BREAKS = re.compile("[\r\n\u2028\u2029]")

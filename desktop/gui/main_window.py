@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QM
 
 from desktop.core.settings import OFF_THE_RECORD_KEY, Preferences, writable
 from desktop.core.worker import Request, Result, WorkerThread
+from desktop.document import long_lines
 from desktop.document.autosave import Autosaver
 from desktop.document.document import Document
-from desktop.gui import long_lines
 from desktop.gui.chips import SuggestionBar
 from desktop.gui.editor import SuggestingEditor
 from desktop.gui.spellcheck import SpellChecker
