@@ -93,6 +93,22 @@ def test_the_edit_menus_keys_are_the_platforms_own(editor_window):
         assert menu_action(editor_window, "&Edit", text).shortcut() == expected
 
 
+def test_each_menus_underlined_letters_differ_so_one_letter_opens_one_item(editor_window):
+    """Alt+E then P opened Paste, and P again Preferences: two items of a menu with one letter need two keys."""
+    menus = [action.menu() for action in editor_window.menuBar().actions() if action.menu() is not None]
+    for menu in [*menus, editor_window.menuBar()]:
+        letters = [action.text().split("&", 1)[1][0].lower() for action in menu.actions() if "&" in action.text()]
+        assert len(letters) == len(set(letters)), (menu.title(), letters)
+
+
+def test_preferences_open_with_ctrl_comma_where_the_platform_names_no_key(editor_window, qtbot):
+    from PySide6.QtGui import QKeySequence
+
+    preferences = menu_action(editor_window, "&Edit", "Pr&eferences…")
+    assert QKeySequence("Ctrl+,") in preferences.shortcuts()
+    assert len(preferences.shortcuts()) == len(set(preferences.shortcuts()))
+
+
 def test_ctrl_equals_makes_the_text_bigger_and_ctrl_0_puts_it_back(editor_window, qtbot):
     window = editor_window
     size = window.preferences.font_size

@@ -257,7 +257,8 @@ class MainWindow(QMainWindow):
         self._add(edit_menu, "Find &Next", QKeySequence.StandardKey.FindNext, self.find_next)
         self._add(edit_menu, "Find Pre&vious", QKeySequence.StandardKey.FindPrevious, self.find_previous)
         edit_menu.addSeparator()
-        self._add(edit_menu, "&Preferences…", QKeySequence.StandardKey.Preferences, self.show_preferences)
+        # Ctrl+, as most desktop programs have it where the platform names no key for preferences (Linux)
+        self._add(edit_menu, "Pr&eferences…", [QKeySequence.StandardKey.Preferences, "Ctrl+,"], self.show_preferences)
         self._add(edit_menu, "&Delete My Data…", None, self.delete_my_data)
         view_menu = self.menuBar().addMenu("&View")
         self.wrap_action = self._add(view_menu, "&Word Wrap", None, self._toggle_wrap)
@@ -297,7 +298,7 @@ class MainWindow(QMainWindow):
                 keys += QKeySequence.keyBindings(key)  # all the platform's keys for it (Copy: Ctrl+C and Ctrl+Ins)
             elif key is not None:
                 keys.append(QKeySequence(key))
-        action.setShortcuts(keys)
+        action.setShortcuts(list(dict.fromkeys(keys)))  # a key the platform has already is not added twice
         action.triggered.connect(slot)
         return action
 
