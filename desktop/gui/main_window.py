@@ -25,6 +25,7 @@ DELETE_MY_DATA_LIST = ("• the acceptance log: which suggestions you took and w
                        "• the text kept from your typing for learning\n"
                        "• the models learned from your writing: Nextword goes back to the model it came with\n\n"
                        "Your documents and your preferences stay. This cannot be undone.")
+LATENCY = "suggested in {:.1f} ms"  # the status bar's figure, said with what it measures
 DEBOUNCE_MS = 4  # coalesces keys queued together (a burst, a slow frame); far below one frame (16 ms)
 
 
@@ -79,7 +80,8 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(label)
         # As wide as a slow keystroke's figure from the start (and a little more: digits are not all equally
         # wide in every font), so that the labels beside it stay put while the figure changes with every key.
-        self.latency_label.setMinimumWidth(self.latency_label.fontMetrics().horizontalAdvance("9999.9 ms"))
+        self.latency_label.setMinimumWidth(self.latency_label.fontMetrics().horizontalAdvance(LATENCY.format(9999.9)))
+        self.latency_label.setToolTip("How long the suggestions took to come after your last key")
         self.latency_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.messages = StatusMessages(self.statusBar())  # what goes wrong, said one message after another
         self.model_error = ""
@@ -211,7 +213,7 @@ class MainWindow(QMainWindow):
         self.editor.set_best_guess(self.suggestion_bar.best_word(), self._request_position)
         if result.inline_text and not self.editor.textCursor().hasSelection():
             self.editor.set_ghost(result.inline_text, self._request_position)
-        self.latency_label.setText(f"{result.latency_ms:.1f} ms")
+        self.latency_label.setText(LATENCY.format(result.latency_ms))
         self.suggestions_shown.emit(result)
 
     def _say_long_lines_in_pieces(self) -> None:
