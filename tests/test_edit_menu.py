@@ -109,6 +109,12 @@ def test_preferences_open_with_ctrl_comma_where_the_platform_names_no_key(editor
     assert len(preferences.shortcuts()) == len(set(preferences.shortcuts()))
 
 
+def test_ctrl_h_opens_find_and_replace_as_in_most_editors(editor_window, qtbot):
+    from PySide6.QtGui import QKeySequence
+
+    assert QKeySequence("Ctrl+H") in menu_action(editor_window, "&Edit", "&Find and Replace…").shortcuts()
+
+
 def test_ctrl_equals_makes_the_text_bigger_and_ctrl_0_puts_it_back(editor_window, qtbot):
     window = editor_window
     size = window.preferences.font_size

@@ -254,8 +254,9 @@ class MainWindow(QMainWindow):
         self._add(edit_menu, "&Paste", QKeySequence.StandardKey.Paste, self.editor.paste)
         self._add(edit_menu, "Select &All", QKeySequence.StandardKey.SelectAll, self.editor.selectAll)
         edit_menu.addSeparator()
-        self._add(edit_menu, "&Find and Replace…", [QKeySequence.StandardKey.Find, QKeySequence.StandardKey.Replace],
-                  self.find)
+        # Ctrl+H too, as most editors have it: Linux desktops name no key for Replace
+        self._add(edit_menu, "&Find and Replace…",
+                  [QKeySequence.StandardKey.Find, QKeySequence.StandardKey.Replace, "Ctrl+H"], self.find)
         self._add(edit_menu, "Find &Next", QKeySequence.StandardKey.FindNext, self.find_next)
         self._add(edit_menu, "Find Pre&vious", QKeySequence.StandardKey.FindPrevious, self.find_previous)
         edit_menu.addSeparator()
