@@ -3,13 +3,8 @@
 Ghost text is painted over the viewport, never put in the document: it cannot be saved, undone or
 searched by mistake, and it vanishes as soon as the cursor is somewhere else.
 
-Learning: when the person's own typing finishes a sentence (`.`, `!` or `?` typed) or a line (Enter),
-the text finished since the last point handed over in that paragraph is emitted (`sentence_finished`),
-for the personal cache. Each paragraph's handed-over point is kept in its QTextBlock's user data: how
-many characters at its start were handed over already, or are not the person's typing. A paragraph
-without it (opened, pasted, undone or redone text) counts as handed over entirely until the person types
-in it. Edits inside the handed-over part keep it handed over, so a sentence is never handed over twice.
-(The blocks' user *state* is not ours: desktop/document/textfile.py keeps odd line ends there.)
+Learning: what the person's own typing finishes (a sentence, a line) is handed over for the personal cache by
+`TypingFinished` (desktop/gui/typing_finished.py), which the editor tells of each key and change.
 
 Keys (Help > Keyboard Shortcuts lists them for the person, desktop/gui/shortcuts.py): Tab takes the grey text, or else
 the best guess (the chip Alt+1 takes); a tab character only where there is nothing to take and the line is empty so
@@ -24,20 +19,18 @@ A very long line is held in pieces, one block each (desktop/document/long_lines.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QTextBlock, QTextBlockUserData, QTextCursor
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QTextBlock, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 
 from desktop.core.context import CONTEXT_CHARACTERS, LOOKBEHIND, context_start
 from desktop.document import long_lines
 from desktop.gui.autocorrect import Autocorrector
+from desktop.gui.typing_finished import LINE_KEYS, TypingFinished, claim
 from engine.core.tokenizer import split_partial, starts_sentence
 
 ATTACHING_PUNCTUATION = set(".,!?;:)")  # typed right after an accepted word, it takes the space's place
-SENTENCE_ENDS = set(".!?")  # typed, they finish a sentence: it is handed over for learning
-LINE_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 REMOVING_KEYS = (Qt.Key.Key_Backspace, Qt.Key.Key_Delete)
 ARROW_KEYS = (Qt.Key.Key_Left, Qt.Key.Key_Right)
 # Keys that are only held with others (Shift for "?"): they change nothing, so the space an accepted word added stays
@@ -51,16 +44,6 @@ PRONOUN_I = {"i", "i'm", "i'll", "i've", "i'd"}
 ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "st", "approx", "cf", "fig"}
 # Keys that change the text but are not typing it (some platforms give them a printable text, "v" for Ctrl+V).
 NOT_TYPING = (QKeySequence.StandardKey.Paste, QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
-
-
-class _Edit(NamedTuple):
-    """What a key is about to replace, for keeping the handed-over points (see the module's docstring)."""
-
-    start: int  # where what it replaces starts
-    first_handed: int  # that paragraph's handed-over point
-    tail_handed: int  # how much of the text after what it replaces was handed over
-    joins_paragraphs: bool
-    cuts_word: bool  # it removes a letter or digit
 
 
 class SuggestingEditor(QPlainTextEdit):
@@ -83,7 +66,10 @@ class SuggestingEditor(QPlainTextEdit):
         self._auto_space_position = -1  # where the space added after an accepted word ends
         self._typing = False  # a change now is the person's typing (or a suggestion they accepted)
         self.cursorPositionChanged.connect(self._on_cursor_moved)
-        self.document().contentsChange.connect(self._on_contents_change)
+        self.typing_finished = TypingFinished(self.document(), self.sentence_finished.emit)
+        self.document().contentsChange.connect(
+            lambda position, removed, added: self.typing_finished.contents_changed(position, removed, added,
+                                                                                   self._typing))
         self.autocorrector = Autocorrector(self)  # desktop/gui/autocorrect.py; off until the window turns it on
 
     # What the predictor sees
@@ -255,7 +241,7 @@ class SuggestingEditor(QPlainTextEdit):
     def _insert_as_typed(self, cursor: QTextCursor, text: str) -> None:
         """One undo step. An accepted suggestion is part of the sentence the person is typing: learned with it
         (the document reports the change when the edit block ends, so the flag spans the block)."""
-        _claim(cursor.block())
+        claim(cursor.block())
         self._typing = True
         try:
             cursor.beginEditBlock()
@@ -354,7 +340,7 @@ class SuggestingEditor(QPlainTextEdit):
         finished_word = None if pronoun is not None else self.autocorrector.word_finished_by(event)
         typing = (key in LINE_KEYS or key in REMOVING_KEYS or (bool(event.text()) and event.text().isprintable())) \
             and not any(event.matches(shortcut) for shortcut in NOT_TYPING)
-        before = self._before_typing(key) if typing else None
+        before = self.typing_finished.before_key(self.textCursor(), key) if typing else None
         revision = self.document().revision()
         self._typing = typing
         try:
@@ -372,7 +358,7 @@ class SuggestingEditor(QPlainTextEdit):
         if finished_word is not None:
             self.autocorrector.ask(finished_word)  # before the sentence is handed over: the worker answers it first
         if before is not None:
-            self._after_typing(key, event.text(), before)
+            self.typing_finished.after_key(key, event.text(), before, self.textCursor())
         if event.text() and event.text().isprintable():
             self.character_typed.emit()
 
@@ -455,97 +441,6 @@ class SuggestingEditor(QPlainTextEdit):
         cursor.insertText("I")
         cursor.endEditBlock()
 
-    # Learning: what the person's typing finished
-    def _before_typing(self, key) -> _Edit:
-        cursor, document = self.textCursor(), self.document()
-        start, end = cursor.selectionStart(), cursor.selectionEnd()
-        if not cursor.hasSelection():
-            if key == Qt.Key.Key_Backspace and not cursor.atStart():
-                start -= 1  # the character, or the paragraph break, before the cursor
-            elif key == Qt.Key.Key_Delete and not cursor.atEnd():
-                end += 1
-        first, last = document.findBlock(start), document.findBlock(end)
-        _claim(first)
-        return _Edit(start, _handed(first), max(0, _handed(last) - (end - last.position())),
-                     first.blockNumber() != last.blockNumber(), end > start and document.characterAt(start).isalnum())
-
-    def _after_typing(self, key, text: str, edit: _Edit) -> None:
-        document, cursor = self.document(), self.textCursor()
-        first = document.findBlock(edit.start)
-        at = edit.start - first.position()
-        if edit.joins_paragraphs:  # the paragraphs' handed-over parts stay handed over if they meet
-            _set_handed(first, at + edit.tail_handed if edit.first_handed >= at else edit.first_handed)
-        elif edit.cuts_word and edit.first_handed > at and _handed(first) == at:
-            # The end of the last word handed over deleted ("thanks" -> "thank"): hand the word over again
-            # when it is finished, rather than its new end alone ("s").
-            line = first.text()
-            while at > 0 and line[at - 1].isalnum():
-                at -= 1
-            _set_handed(first, at)
-        if key in LINE_KEYS and cursor.blockNumber() > first.blockNumber():
-            line = cursor.block().previous()  # the line Enter finished: all of it is handed over now
-            self._hand_over(line, len(line.text()))
-            _set_handed(cursor.block(), edit.tail_handed)  # the rest of the paragraph, moved to the new line
-        elif key in LINE_KEYS or (text and text in SENTENCE_ENDS):
-            self._hand_over(cursor.block(), cursor.positionInBlock())
-
-    def _hand_over(self, block: QTextBlock, end: int) -> None:
-        """Emit the block's text from its handed-over point to `end` (if it has a word) and move the point."""
-        start = _handed(block)
-        if start >= end:
-            return  # typed inside what was handed over already
-        finished = block.text()[start:end].replace("\u2028", " ").strip()  # Shift+Enter's line separator
-        _set_handed(block, end)
-        if any(character.isalnum() for character in finished):
-            self.sentence_finished.emit(finished)
-
     def pass_over_typing_so_far(self) -> None:
-        """Everything typed so far counts as handed over, without being handed over: what was typed off the record
-        never reaches learning, even in a sentence finished once back on the record."""
-        block = self.document().firstBlock()
-        while block.isValid():
-            if isinstance(block.userData(), _HandedOver):
-                _set_handed(block, len(block.text()))
-            block = block.next()
-
-    def _on_contents_change(self, position: int, removed: int, added: int) -> None:
-        """Keep each paragraph's handed-over point on the same text; text that is not typing is handed over."""
-        first = self.document().findBlock(position)
-        data = first.userData()
-        if not isinstance(data, _HandedOver):
-            return  # not typed in yet: handed over entirely, whatever the change
-        at = position - first.position()
-        if self._typing or not added:
-            if data.characters > at:  # typed or deleted inside what was handed over: the rest stays handed over
-                data.characters = max(at, data.characters - removed) + added
-        elif first.position() + first.length() <= position + added:  # the paste runs past this paragraph's end
-            first.setUserData(None)  # pasted (or undone) across paragraphs: none of it is the person's typing
-        else:  # pasted into the paragraph: handed over up to the paste's end
-            data.characters = at + added + max(0, data.characters - at - removed)
-
-
-class _HandedOver(QTextBlockUserData):
-    """A paragraph the person typed in: how many characters at its start were handed over."""
-
-    def __init__(self, characters: int):
-        super().__init__()
-        self.characters = characters
-
-
-def _handed(block: QTextBlock) -> int:
-    data = block.userData()
-    return data.characters if isinstance(data, _HandedOver) else len(block.text())
-
-
-def _set_handed(block: QTextBlock, characters: int) -> None:
-    data = block.userData()
-    if isinstance(data, _HandedOver):
-        data.characters = characters
-    else:
-        block.setUserData(_HandedOver(characters))
-
-
-def _claim(block: QTextBlock) -> None:
-    """The person types in this paragraph: what is in it now is handed over, what they type next is not."""
-    if not isinstance(block.userData(), _HandedOver):
-        block.setUserData(_HandedOver(len(block.text())))
+        """What was typed so far is never handed over for learning (Off the Record turned on or off)."""
+        self.typing_finished.pass_over_typing_so_far()
