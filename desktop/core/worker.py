@@ -226,7 +226,8 @@ class PredictionWorker(QObject):
 
     @Slot()
     def sync_personal_cache(self) -> None:
-        """What another editor on this data folder saved (or forgot) since, taken in (see personal_cache.py)."""
+        """What another editor on this data folder saved (or forgot) since, taken in
+        (engine/runtime/personal_cache.py)."""
         cache = self.personal_cache
         if cache is None or self._cache_kept_from is not None:
             return

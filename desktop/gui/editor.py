@@ -52,7 +52,7 @@ class SuggestingEditor(QPlainTextEdit):
     character_typed = Signal()  # a key that wrote a character: the person's own typing
     hint = Signal(str)  # a word for the status bar ("press Tab again for a tab character")
     sentence_finished = Signal(str)  # the person's own typing finished this sentence or line (to learn from)
-    shown_in_pieces = Signal()  # a long line is shown in pieces now (pasted, or opened: files.py); said once
+    shown_in_pieces = Signal()  # a long line in pieces now (pasted, or opened: document/files.py); said once
 
     def __init__(self, parent=None):
         super().__init__(parent)
