@@ -40,16 +40,6 @@ CHOOSE_ANOTHER = "choose the folder of a model Nextword made (Tools > Models lis
 CHECK_DELAY_MS = 300  # a folder typed by hand is checked once the typing pauses
 
 
-def cuda_available() -> bool:
-    """Whether onnxruntime here can run a model on the graphics card (engine/runtime/onnx_backend.py
-    pick_providers refuses "cuda" otherwise). The worker imported onnxruntime when it loaded the model."""
-    try:
-        import onnxruntime
-    except ImportError:
-        return False
-    return "CUDAExecutionProvider" in onnxruntime.get_available_providers()
-
-
 def describe_model_folder(path: str) -> str:
     """What a model folder holds, in a few words; BundleError (a ValueError) saying why it cannot be used.
     Reads the disk: run on a pool thread."""
@@ -142,8 +132,10 @@ class PreferencesDialog(QDialog):
         self.model_path.textChanged.connect(self._on_model_path_edited)
 
     def _build_provider_row(self, preferences: Preferences) -> None:
+        from engine.runtime.onnx_backend import can_run_on  # onnxruntime: loaded by the worker long before
+
         self.provider = QComboBox()
-        offered = ["auto", "cpu", "cuda"] if cuda_available() else ["auto", "cpu"]
+        offered = ["auto", "cpu", "cuda"] if can_run_on("cuda") else ["auto", "cpu"]
         for name in offered:
             self.provider.addItem(PROVIDER_CHOICES[name], name)
         self.provider_note = QLabel("")

@@ -20,15 +20,19 @@ ort.disable_telemetry_events()
 PROVIDERS = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider"}
 
 
+def can_run_on(provider: str) -> bool:
+    """Whether this onnxruntime has the provider ("cpu" or "cuda"): Preferences offer only those."""
+    return PROVIDERS.get(provider) in ort.get_available_providers()
+
+
 def pick_providers(provider: str) -> list[str]:
     """`auto`: CUDA when this onnxruntime offers it, else the CPU; `cpu` and `cuda` force one."""
     available = ort.get_available_providers()
     if provider == "auto":
-        chosen = [PROVIDERS["cuda"]] if PROVIDERS["cuda"] in available else []
-        return [*chosen, PROVIDERS["cpu"]]
+        return [PROVIDERS["cuda"], PROVIDERS["cpu"]] if can_run_on("cuda") else [PROVIDERS["cpu"]]
     if provider not in PROVIDERS:
         raise BundleError(f"provider {provider!r}: choose auto, cpu or cuda")
-    if PROVIDERS[provider] not in available:
+    if not can_run_on(provider):
         raise BundleError(f"provider {provider!r}: this onnxruntime has no {PROVIDERS[provider]} "
                           f"(it offers {', '.join(available)}); choose auto or cpu")
     return [PROVIDERS[provider]] if provider == "cpu" else [PROVIDERS[provider], PROVIDERS["cpu"]]
