@@ -170,18 +170,20 @@ class PredictionWorker(QObject):
         started = time.perf_counter()
         suggestions = self.predictor.suggest(request.left_text, request.chips, corrections=request.corrections) \
             if request.chips else []
-        completion = None
-        best = suggestions[0] if suggestions else None
-        # One best guess: the grey text starts with the best chip's word, or is not shown (a correction replaces
-        # the word typed, which grey text after the cursor cannot).
-        if request.inline and (best is None or not best.correction) and (best is not None or not request.chips):
-            completion = self.predictor.complete(request.left_text, min_probability=request.min_confidence,
-                                                 first_word=best.word if best is not None else None)
+        completion = self._grey_text(request, suggestions[0] if suggestions else None)
         self.suggestions_ready.emit(Result(
             request.request_id, request.left_text, [s.word for s in suggestions], [s.probability for s in suggestions],
             completion.text if completion else "", completion.probability if completion else 0.0,
             (time.perf_counter() - started) * 1000, [s.correction for s in suggestions],
             split_partial(request.left_text)[1]))
+
+    def _grey_text(self, request: Request, best):
+        """One best guess: the grey text starts with the best chip's word, or is not shown (nor for a correction,
+        which replaces the word typed: grey text after the cursor cannot). With no chips, the likeliest."""
+        if not request.inline or (request.chips and (best is None or best.correction)):
+            return None
+        return self.predictor.complete(request.left_text, min_probability=request.min_confidence,
+                                       first_word=best.word if best is not None else None)
 
     # Typos (engine/runtime/spelling.py): answers to the editor's asks, each sent back with its ask
     @Slot(object)
