@@ -405,6 +405,8 @@ class SuggestingEditor(QPlainTextEdit):
                 or event.modifiers() & ~(Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier):
             return event
         cursor = self.textCursor()
+        if self.document().characterAt(cursor.position() - 1).isalnum():
+            return event  # inside a word, as most letters are: decided without reading the line
         if cursor.hasSelection() or cursor.position() == small_at or self._word_rest(cursor) \
                 or not self._sentence_starts_here():
             return event
