@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -15,28 +15,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from desktop.gui.dialog_parts import KeyboardRows, ask, buttons, cell, percent, table
+from desktop.gui.dialog_parts import KeyboardRows, ask, buttons, cell, in_background, percent, table
 from engine.core.console import printable
-from engine.core.model_store import BUNDLED, ModelStore, ModelStoreError
-
-
-class _StoreReply(QObject):
-    done = Signal(object, str)  # the models (or None when the store could not be read), what to say
-
-
-class _StoreJob(QRunnable):
-    """One store change (or none) and a fresh listing, on a pool thread."""
-
-    def __init__(self, store, action, reply: _StoreReply):
-        super().__init__()
-        self.store, self.action, self.reply = store, action, reply
-
-    def run(self) -> None:
-        try:
-            said = self.action() if self.action is not None else ""
-            self.reply.done.emit(self.store.models(), said or "")
-        except (ModelStoreError, OSError) as error:
-            self.reply.done.emit(None, str(error))
+from engine.core.model_store import BUNDLED, ModelStore
 
 
 class ModelsDialog(QDialog):
@@ -79,8 +60,6 @@ class ModelsDialog(QDialog):
         layout.addWidget(self.status)
         layout.addLayout(buttons(self.use_button, self.revert_button, self.forget_button, close))
         self.resize(760, 300)
-        self._reply = _StoreReply()
-        self._reply.done.connect(self._on_listed)
         self._busy = False
         self.refresh()
 
@@ -96,10 +75,18 @@ class ModelsDialog(QDialog):
     def _run(self, action, changes: bool) -> None:
         self._busy, self._changes = True, changes
         self._update_buttons()
-        QThreadPool.globalInstance().start(_StoreJob(self.store, action, self._reply))
+        store = self.store
 
-    def _on_listed(self, models, said: str) -> None:
+        def change_and_list():  # one store change (or none) and a fresh listing, on a pool thread
+            said = action() if action is not None else ""
+            return store.models(), said or ""
+
+        in_background(self, change_and_list, self._on_listed)
+
+    def _on_listed(self, listed, problem: str) -> None:
+        """listed: (the models, what to say); None when the store could not be read (problem says why)."""
         self._busy = False
+        models, said = listed if listed is not None else (None, problem)
         if models is None:
             self.status.setText(said)
         else:
